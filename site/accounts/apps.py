@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_roles(sender, **kwargs) -> None:
+    from django.apps import apps
+
+    # post_migrate is sent once per app; permissions exist only after the last one.
+    if sender is not list(apps.get_app_configs())[-1]:
+        return
+    from accounts.roles import ensure_role_groups
+
+    ensure_role_groups()
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_roles, dispatch_uid="accounts.ensure_roles")

@@ -1,0 +1,10 @@
+from accounts.roles import Role, roles_of
+
+
+def roles(request) -> dict:
+    user_roles = roles_of(getattr(request, "user", None))
+    return {
+        "user_roles": user_roles,
+        "is_legislator": Role.LEGISLATOR in user_roles,
+        "is_inspector": Role.INSPECTOR in user_roles or Role.ADMINISTRATOR in user_roles,
+    }

@@ -1,0 +1,54 @@
+"""Live events: pushed to WebSocket groups after the transaction that caused them commits.
+
+Group names:
+- ``role.<role-slug>``: everyone signed in with that role;
+- ``region.<code>``: staff whose jurisdiction is that region (events are sent to
+  every enclosing region, so a province inspector sees a county's events);
+- ``user.<id>``: one person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from accounts.roles import Role
+
+ROLE_SLUGS = {Role.LEGISLATOR: "legislator", Role.INSPECTOR: "inspector", Role.ADMINISTRATOR: "administrator"}
+
+
+def role_group(role: Role) -> str:
+    return f"role.{ROLE_SLUGS[role]}"
+
+
+def region_groups(code: str) -> list[str]:
+    """The groups of `code` and every region enclosing it."""
+    groups = [f"region.{code[:2]}0000"]
+    if code[2:4] != "00":
+        groups.append(f"region.{code[:4]}00")
+    if code[4:] != "00":
+        groups.append(f"region.{code}")
+    return groups
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def publish_event(group: str, event_type: str, payload: dict[str, Any]) -> None:
+    """Send now. Prefer `publish_event_on_commit` inside a write."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(group, {"type": "live.event", "event": event_type, "payload": payload})
+
+
+def publish_event_on_commit(groups: list[str], event_type: str, payload: dict[str, Any]) -> None:
+    def send() -> None:
+        for group in groups:
+            publish_event(group, event_type, payload)
+
+    transaction.on_commit(send)

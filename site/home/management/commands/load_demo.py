@@ -1,0 +1,26 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from home.services import DEMO_PASSWORD, ensure_demo_accounts, ensure_home_page
+
+
+class Command(BaseCommand):
+    help = "Load the demo content and accounts. Safe to run again: nothing is duplicated."
+
+    def handle(self, *args, **options):
+        results: dict[str, object] = {}
+        steps = [
+            ("regions", lambda: call_command("load_regions", stdout=self.stdout)),
+            ("home page", ensure_home_page),
+            ("accounts", ensure_demo_accounts),
+        ]
+        for number, (name, step) in enumerate(steps, start=1):
+            self.stdout.write(f"[{number}/{len(steps)}] {name}…")
+            results[name] = step()
+        accounts = results["accounts"]
+        created = sum(1 for _, was_created in accounts)
+        self.stdout.write(self.style.SUCCESS(f"Demo content loaded ({created} new accounts)."))
+        self.stdout.write(f"Demo accounts, password for all: {DEMO_PASSWORD}")
+        for account, _ in accounts:
+            role = account.role.value if account.role else "公众 (public)"
+            self.stdout.write(f"  {account.email:<32} {role}")
