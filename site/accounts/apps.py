@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 def _ensure_roles(sender, **kwargs) -> None:
     from django.apps import apps
 
-    # post_migrate is sent once per app; permissions exist only after the last one.
-    if sender is not list(apps.get_app_configs())[-1]:
+    # post_migrate is sent once per app with models; permissions exist only after the last one.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not with_models[-1]:
         return
     from accounts.roles import ensure_role_groups
 

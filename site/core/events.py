@@ -13,7 +13,6 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
 
 from accounts.roles import Role
 
@@ -47,8 +46,7 @@ def publish_event(group: str, event_type: str, payload: dict[str, Any]) -> None:
 
 
 def publish_event_on_commit(groups: list[str], event_type: str, payload: dict[str, Any]) -> None:
-    def send() -> None:
-        for group in groups:
-            publish_event(group, event_type, payload)
+    """Push an event to `groups` through the task queue once the current transaction commits."""
+    from core.tasks import deliver_live_event, enqueue_on_commit
 
-    transaction.on_commit(send)
+    enqueue_on_commit(deliver_live_event, groups, event_type, payload)

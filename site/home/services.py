@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.roles import Role, assign_role, grant_page_permissions
 from home.models import HomePage
 
-DEMO_PASSWORD = "sunshine-demo-2026"
+DEMO_PASSWORD = "sunshine-demo-2026"  # noqa: S105 (published demo accounts)
 
 
 @dataclass(frozen=True)

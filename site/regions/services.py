@@ -33,7 +33,7 @@ def read_region_rows(path: Path = GB2260_CSV) -> list[RegionRow]:
             code = (record.get("code") or "").strip()
             name = (record.get("name") or "").strip()
             if not (len(code) == 6 and code.isdigit()) or not name:
-                raise RegionFileError(f"{path.name}:{line_number}: expected a six-digit code and a name, got {record!r}")
+                raise RegionFileError(f"{path.name}:{line_number}: expected a six-digit code and a name: {record!r}")
             if code in seen:
                 raise RegionFileError(f"{path.name}:{line_number}: duplicate code {code}")
             seen.add(code)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, ENV
 

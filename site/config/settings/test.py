@@ -5,7 +5,7 @@ from config.env import ENV
 from .base import *  # noqa: F403
 
 DEBUG = False
-SECRET_KEY = "test-only-sunshine-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = "test-only-sunshine-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 FIELD_ENCRYPTION_KEY = ENV.field_encryption_key or "dGVzdC1vbmx5LXN1bnNoaW5lLWZpZWxkLWtleS0wMDA="
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
