@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django_tasks import Task, task
+from django_tasks import task
+from django_tasks.base import Task
 
 
 def enqueue_on_commit(task_to_run: Task, *args: Any, **kwargs: Any) -> None:

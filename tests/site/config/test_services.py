@@ -1,0 +1,40 @@
+"""PostgreSQL and Redis are used for real where they are configured (always in CI)."""
+
+import os
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.db import connection
+
+from tests.conftest import require
+
+
+@pytest.mark.needs_postgres
+def test_the_database_is_postgresql(db):
+    require(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+
+    with connection.cursor() as cursor:
+        cursor.execute("select current_setting('server_version_num')::int")
+        assert cursor.fetchone()[0] >= 130000
+
+
+@pytest.mark.needs_redis
+def test_the_channel_layer_and_cache_use_redis():
+    require(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set")
+    layer = get_channel_layer()
+    assert type(layer).__name__ == "RedisChannelLayer"
+
+    # a message sent to a group arrives through the Redis server
+    channel = async_to_sync(layer.new_channel)()
+    group = f"test.{uuid.uuid4().hex}"
+    async_to_sync(layer.group_add)(group, channel)
+    async_to_sync(layer.group_send)(group, {"type": "live.event", "event": "ping", "payload": {}})
+    assert async_to_sync(layer.receive)(channel)["event"] == "ping"
+
+    key = f"test:{uuid.uuid4().hex}"
+    cache.set(key, "阳光", 30)
+    assert cache.get(key) == "阳光"
+    assert type(cache._cache).__name__ == "RedisCacheClient"
