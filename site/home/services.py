@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from accounts.models import User
 from accounts.roles import Role, assign_role, grant_page_permissions
@@ -31,6 +33,14 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def _create_root_page() -> Page:
+    """Wagtail's tree root, as its migrations make it (needed after a database flush)."""
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.add_root(instance=Page(title="Root", slug="root", locale=locale, live=True))
+
+
 @transaction.atomic
 def ensure_home_page() -> HomePage:
     """The single HomePage, set as the default site's root."""
@@ -40,7 +50,7 @@ def ensure_home_page() -> HomePage:
             page.delete()
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or _create_root_page()
         home = HomePage(
             title="阳光：公众参与与电子监察平台",
             slug="home",
