@@ -47,3 +47,9 @@ def legislator(regions):
 @pytest.fixture
 def inspector(regions):
     return UserFactory(role=Role.INSPECTOR, jurisdiction_id="130600")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main
+    thread while its browser is open, which the asyncio tests must not meet."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
