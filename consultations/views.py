@@ -1,5 +1,163 @@
-from django.shortcuts import render
+"""Public views of a draft. Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from consultations import exports, selectors, services
+from consultations.forms import PUBLIC_STANCES, CommentForm
+from consultations.models import DraftPage, DraftStatus, Provision, Stance
 
 
-def consultation_list(request):
-    return render(request, "consultations/list.html", {})
+def _version(request, draft: DraftPage):
+    versions = list(draft.versions.all())
+    wanted = request.GET.get("version")
+    if wanted:
+        for version in versions:
+            if str(version.number) == wanted:
+                return version, versions
+        raise Http404
+    return (versions[-1] if versions else None), versions
+
+
+def draft_home(request, draft: DraftPage, form: CommentForm | None = None, status: int = 200):
+    version, versions = _version(request, draft)
+    context = draft.get_context(request)
+    context.update(
+        {
+            "version": version,
+            "versions": versions,
+            "is_current": version is not None and version == draft.current_version,
+            "tree": selectors.provision_tree(version) if version else [],
+            "whole_draft_count": selectors.visible_comments(draft).filter(provision__isnull=True).count(),
+            "form": form or CommentForm(),
+            "receipts": selectors.receipts_for(draft=draft, user=request.user),
+            "can_manage": services.can_manage_draft(request.user, draft),
+            "stance_choices": PUBLIC_STANCES,
+        }
+    )
+    return TemplateResponse(request, "consultations/draft_page.html", context, status=status)
+
+
+def submit_comment(request, draft: DraftPage):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.is_authenticated:
+        return redirect_to_login(draft.url)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        provision = None
+        if form.cleaned_data["provision"]:
+            provision = Provision.objects.filter(pk=form.cleaned_data["provision"]).first()
+        try:
+            comment = services.submit_comment(
+                draft=draft,
+                author=request.user,
+                provision=provision,
+                text=form.cleaned_data["text"],
+                stance=form.cleaned_data["stance"],
+                quote=form.cleaned_data["quote"],
+                region=form.cleaned_data["region"],
+                sector=form.cleaned_data["sector"],
+            )
+        except services.CommentRejected as rejection:
+            for field, errors in rejection.message_dict.items():
+                for error in errors:
+                    form.add_error(None if field in ("__all__", "provision") else field, error)
+        else:
+            if comment.is_visible:
+                messages.success(request, _("Thank you. Your comment is published."))
+            else:
+                messages.success(request, _("Thank you. Your comment will appear once a moderator approves it."))
+            anchor = f"#p{comment.provision_id}" if comment.provision_id else "#whole-draft"
+            return redirect(draft.url + anchor)
+    return draft_home(request, draft, form=form, status=400)
+
+
+def article_detail(request, draft: DraftPage, provision_id: int):
+    provision = get_object_or_404(
+        Provision.objects.select_related("version", "predecessor__version"), pk=provision_id, version__draft=draft
+    )
+    comments = Paginator(selectors.comments_on_lineage(provision).order_by("-created_at"), 50)
+    context = draft.get_context(request)
+    context.update(
+        {
+            "provision": provision,
+            "lineage": provision.lineage(),
+            "comments": comments.get_page(request.GET.get("page")),
+            "form": CommentForm(initial={"provision": provision.pk}),
+            "is_current": provision.version_id == getattr(draft.current_version, "pk", None),
+        }
+    )
+    return TemplateResponse(request, "consultations/article.html", context)
+
+
+def compare_versions(request, draft: DraftPage):
+    versions = list(draft.versions.all())
+    if len(versions) < 2:
+        raise Http404
+    by_number = {str(v.number): v for v in versions}
+    old = by_number.get(request.GET.get("from", ""), versions[-2])
+    new = by_number.get(request.GET.get("to", ""), versions[-1])
+    changes = selectors.compare(old, new)
+    context = draft.get_context(request)
+    context.update(
+        {
+            "old": old,
+            "new": new,
+            "versions": versions,
+            "changes": changes,
+            "tally": {
+                kind: sum(1 for c in changes if c.kind == kind) for kind in ("changed", "unchanged", "added", "removed")
+            },
+            "renumbered": sum(1 for c in changes if c.renumbered),
+        }
+    )
+    return TemplateResponse(request, "consultations/compare.html", context)
+
+
+def _report_or_404(request, draft: DraftPage):
+    if draft.status != DraftStatus.REPORT_PUBLISHED and not services.can_manage_draft(request.user, draft):
+        raise Http404
+    return selectors.build_report(draft)
+
+
+def public_report(request, draft: DraftPage):
+    report = _report_or_404(request, draft)
+    context = draft.get_context(request)
+    context.update(
+        {
+            "report": report,
+            "stance_rows": [(Stance(s).label, n) for s, n in report.stance_split.items()],
+            "receipts": selectors.receipts_for(draft=draft, user=request.user),
+            "preview": draft.status != DraftStatus.REPORT_PUBLISHED,
+        }
+    )
+    return TemplateResponse(request, "consultations/report.html", context)
+
+
+def public_report_pdf(request, draft: DraftPage):
+    report = _report_or_404(request, draft)
+    response = HttpResponse(exports.report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="report-{draft.pk}.pdf"'
+    return response
+
+
+def export_comments(request, draft: DraftPage):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not services.can_manage_draft(request.user, draft):
+        raise PermissionDenied
+    response = HttpResponse(
+        exports.comments_workbook(draft),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="comments-{draft.pk}.xlsx"'
+    return response

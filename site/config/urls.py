@@ -15,7 +15,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
-    path("consultations/", include("consultations.urls")),
     path("petitions/", include("petitions.urls")),
     path("monitoring/", include("monitoring.urls")),
 ]

@@ -7,13 +7,19 @@ from django.utils.translation import gettext_lazy as _
 region_code_validator = RegexValidator(r"^\d{6}$", _("A region code is six digits (GB/T 2260)."))
 
 
+NATIONAL_CODE = "000000"
+
+
 class RegionLevel(models.TextChoices):
+    COUNTRY = "country", _("Country")
     PROVINCE = "province", _("Province")
     CITY = "city", _("City")
     COUNTY = "county", _("County")
 
 
 def level_of(code: str) -> RegionLevel:
+    if code == NATIONAL_CODE:
+        return RegionLevel.COUNTRY
     if code.endswith("0000"):
         return RegionLevel.PROVINCE
     if code.endswith("00"):
@@ -24,7 +30,8 @@ def level_of(code: str) -> RegionLevel:
 class Region(models.Model):
     """An administrative division (行政区划) identified by its GB/T 2260 code.
 
-    Codes nest by prefix: province ``44xxxx`` › city ``4403xx`` › county ``440305``.
+    Codes nest by prefix: province ``44xxxx`` › city ``4403xx`` › county ``440305``; the
+    whole country is ``000000`` (全国), the jurisdiction of national bodies, and contains all.
     A region contains another when the other's code starts with its prefix, so
     "everything in my jurisdiction" is a prefix match, with no tree walk.
     """
@@ -47,6 +54,8 @@ class Region(models.Model):
     @property
     def prefix(self) -> str:
         """The code prefix shared by this region and everything inside it."""
+        if self.level == RegionLevel.COUNTRY:
+            return ""
         if self.level == RegionLevel.PROVINCE:
             return self.code[:2]
         if self.level == RegionLevel.CITY:
@@ -62,7 +71,12 @@ class Region(models.Model):
         region: Region | None = self
         while region is not None:
             # 市辖区 / 县 placeholders under municipalities add nothing to a name.
-            if region.name not in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}:
+            if region.level != RegionLevel.COUNTRY and region.name not in {
+                "市辖区",
+                "县",
+                "省直辖县级行政区划",
+                "自治区直辖县级行政区划",
+            }:
                 names.append(region.name)
             region = region.parent
         return "".join(reversed(names))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from regions.models import Region, level_of, region_code_validator
+from regions.models import NATIONAL_CODE, Region, level_of, region_code_validator
 
 GB2260_CSV = Path(__file__).resolve().parent / "data" / "gb2260.csv"
 
@@ -49,6 +49,8 @@ def parent_code(code: str, known: set[str]) -> str | None:
         candidates = [code[:4] + "00", code[:2] + "0000"]
     elif level == "city":
         candidates = [code[:2] + "0000"]
+    elif level == "province":
+        candidates = [NATIONAL_CODE]
     return next((candidate for candidate in candidates if candidate in known), None)
 
 
@@ -60,7 +62,7 @@ def load_regions(rows: Iterable[RegionRow]) -> tuple[int, int]:
     existing = {region.code: region for region in Region.objects.all()}
     created = updated = 0
     # Parents first: provinces, then cities, then counties.
-    order = {"province": 0, "city": 1, "county": 2}
+    order = {"country": 0, "province": 1, "city": 2, "county": 3}
     for row in sorted(rows, key=lambda r: (order[level_of(r.code)], r.code)):
         region_code_validator(row.code)
         fields = {"name": row.name, "level": level_of(row.code), "parent_id": parent_code(row.code, known)}

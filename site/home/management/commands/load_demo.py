@@ -5,6 +5,14 @@ from home.services import DEMO_PASSWORD, ensure_demo_accounts, ensure_home_page
 
 
 class Command(BaseCommand):
+    @staticmethod
+    def _consultations():
+        from accounts.models import User
+        from consultations.demo import load_consultations
+
+        legislator = User.objects.get(email="legislator@demo.sunshine.cn")
+        return load_consultations(ensure_home_page(), legislator)
+
     help = "Load the demo content and accounts. Safe to run again: nothing is duplicated."
 
     def handle(self, *args, **options):
@@ -13,10 +21,13 @@ class Command(BaseCommand):
             ("regions", lambda: call_command("load_regions", stdout=self.stdout)),
             ("home page", ensure_home_page),
             ("accounts", ensure_demo_accounts),
+            ("consultations", self._consultations),
         ]
         for number, (name, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {name}…")
             results[name] = step()
+        for draft, created in results["consultations"]:
+            self.stdout.write(f"  {'created' if created else 'kept   '} {draft.title} [{draft.status.label}]")
         accounts = results["accounts"]
         created = sum(1 for _, was_created in accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo content loaded ({created} new accounts)."))

@@ -1,0 +1,473 @@
+"""Drafts open for public comment, their versions and articles, comments, and the themes answered."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+MINIMUM_WINDOW_DAYS = 30  # 立法法 art. 40; 重大行政决策程序暂行条例 art. 15
+
+
+class ConsultationIndexPage(Page):
+    """The list of drafts open, upcoming and closed."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["consultations.DraftPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("consultation index")
+
+    def get_context(self, request, *args, **kwargs):
+        from consultations.selectors import list_drafts
+
+        context = super().get_context(request, *args, **kwargs)
+        context["drafts"] = list_drafts(index=self)
+        return context
+
+
+class DraftStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    OPEN = "open", _("Open for comment")
+    CLOSED = "closed", _("Closed")
+    REPORT_PUBLISHED = "report_published", _("Report published")
+
+
+class ModerationMode(models.TextChoices):
+    PRE = "pre", _("Pre-moderation: comments appear once approved")
+    POST = "post", _("Post-moderation: comments appear at once and are reviewed after")
+
+
+class DraftPage(RoutablePageMixin, Page):
+    """A draft law or regulation put out for comment (法规草案征求意见)."""
+
+    drafting_body = models.CharField(_("drafting body"), max_length=120)
+    summary = models.TextField(_("summary"), blank=True)
+    explanatory_note = RichTextField(_("explanatory note"), blank=True, help_text=_("草案说明"))
+    opens_at = models.DateTimeField(_("comments open"))
+    closes_at = models.DateTimeField(_("comments close"))
+    jurisdiction = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="drafts",
+        help_text=_("Legislators of this region manage the consultation."),
+    )
+    moderation = models.CharField(
+        _("moderation"), max_length=4, choices=ModerationMode.choices, default=ModerationMode.POST
+    )
+    report_statement = RichTextField(
+        _("report statement"), blank=True, help_text=_("The overall account of how the comments were handled.")
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("drafting_body"),
+        FieldPanel("jurisdiction"),
+        FieldPanel("summary"),
+        FieldPanel("explanatory_note"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]), FieldPanel("moderation")],
+            heading=_("Comment window"),
+        ),
+        FieldPanel("report_statement"),
+    ]
+    parent_page_types = ["consultations.ConsultationIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The window must close after it opens.")})
+
+    @property
+    def report_published_at(self):
+        publication = ReportPublication.objects.filter(draft_id=self.pk).only("published_at").first()
+        return publication.published_at if publication else None
+
+    def status_at(self, moment) -> DraftStatus:
+        if self.report_published_at:
+            return DraftStatus.REPORT_PUBLISHED
+        if moment < self.opens_at:
+            return DraftStatus.UPCOMING
+        if moment < self.closes_at:
+            return DraftStatus.OPEN
+        return DraftStatus.CLOSED
+
+    @property
+    def status(self) -> DraftStatus:
+        return self.status_at(timezone.now())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DraftStatus.OPEN
+
+    @property
+    def window(self) -> timedelta:
+        return self.closes_at - self.opens_at
+
+    @property
+    def window_is_short(self) -> bool:
+        """Shorter than the 30 days the law expects for public comment."""
+        return self.window < timedelta(days=MINIMUM_WINDOW_DAYS)
+
+    @cached_property
+    def current_version(self) -> DraftVersion | None:
+        return self.versions.order_by("-number").first()
+
+    # Public routes; the views themselves live in views.py.
+    @path("")
+    def draft_home(self, request):
+        from consultations import views
+
+        return views.draft_home(request, self)
+
+    @path("comment/", name="comment")
+    def comment(self, request):
+        from consultations import views
+
+        return views.submit_comment(request, self)
+
+    @path("articles/<int:provision_id>/", name="article")
+    def article(self, request, provision_id: int):
+        from consultations import views
+
+        return views.article_detail(request, self, provision_id)
+
+    @path("compare/", name="compare")
+    def compare(self, request):
+        from consultations import views
+
+        return views.compare_versions(request, self)
+
+    @path("report/", name="report")
+    def report(self, request):
+        from consultations import views
+
+        return views.public_report(request, self)
+
+    @path("report/pdf/", name="report_pdf")
+    def report_pdf(self, request):
+        from consultations import views
+
+        return views.public_report_pdf(request, self)
+
+    @path("export/", name="export")
+    def export(self, request):
+        from consultations import views
+
+        return views.export_comments(request, self)
+
+
+class ReportPublication(models.Model):
+    """The publication of a draft's handling report. Kept apart from the page so that
+    publishing a new revision of the page never unpublishes the report."""
+
+    draft = models.OneToOneField(DraftPage, on_delete=models.CASCADE, related_name="report_publication")
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("report publication")
+
+    def __str__(self) -> str:
+        return f"{self.draft} · {self.published_at:%Y-%m-%d}"
+
+
+class DraftVersion(models.Model):
+    """One reading of a draft (一审稿, 二审稿 …), imported from its text into provisions."""
+
+    draft = models.ForeignKey(DraftPage, verbose_name=_("draft"), on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("number"))
+    label = models.CharField(_("label"), max_length=40, help_text=_("e.g. 一审稿, 二审稿"))
+    title = models.CharField(_("title in the text"), max_length=200, blank=True)
+    preamble = models.TextField(_("preamble"), blank=True)
+    source_text = models.TextField(_("source text"))
+    structure = models.JSONField(_("structure"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["draft", "number"]
+        verbose_name = _("draft version")
+        verbose_name_plural = _("draft versions")
+        constraints = [models.UniqueConstraint(fields=["draft", "number"], name="unique_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.draft.title} · {self.label}"
+
+    @property
+    def previous(self) -> DraftVersion | None:
+        return self.draft.versions.filter(number__lt=self.number).order_by("-number").first()
+
+
+class ProvisionKind(models.TextChoices):
+    PART = "part", _("Part (编)")
+    CHAPTER = "chapter", _("Chapter (章)")
+    SECTION = "section", _("Section (节)")
+    ARTICLE = "article", _("Article (条)")
+    ITEM = "item", _("Item")
+
+
+COMMENTABLE_KINDS = frozenset({ProvisionKind.ARTICLE, ProvisionKind.ITEM})
+
+
+class Provision(models.Model):
+    """A node of a version's structure: a 编/章/节 heading, or a commentable article or item.
+
+    `predecessor` links an article to the article of the previous version it descends from,
+    matched by content, so comments and answers follow an article across renumbering.
+    """
+
+    version = models.ForeignKey(
+        DraftVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="provisions"
+    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    kind = models.CharField(_("kind"), max_length=8, choices=ProvisionKind.choices)
+    number = models.PositiveIntegerField(_("number"))
+    sub_number = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(_("label"), max_length=40)
+    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    position = models.PositiveIntegerField(_("position"))
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("descends from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+    )
+    match_similarity = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("provision")
+        verbose_name_plural = _("provisions")
+        constraints = [models.UniqueConstraint(fields=["version", "position"], name="unique_provision_position")]
+        indexes = [models.Index(fields=["version", "kind", "number"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.heading}".strip()
+
+    @property
+    def is_commentable(self) -> bool:
+        return self.kind in COMMENTABLE_KINDS
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [paragraph for paragraph in self.text.split("\n") if paragraph]
+
+    def lineage(self) -> list[Provision]:
+        """This provision and the ones it descends from, newest first."""
+        chain: list[Provision] = []
+        node: Provision | None = self
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.predecessor
+        return chain
+
+
+class Stance(models.TextChoices):
+    SUPPORT = "support", _("Support")
+    OPPOSE = "oppose", _("Oppose")
+    AMEND = "amend", _("Suggest a change")
+    UNSTATED = "unstated", _("Not stated")
+
+
+class Sector(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    SOCIAL_ORGANISATION = "social_organisation", _("Social organisation")
+    ACADEMIC = "academic", _("Academic or legal professional")
+    PUBLIC_BODY = "public_body", _("Public body")
+    OTHER = "other", _("Other")
+
+
+class CommentStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting moderation")
+    PUBLISHED = "published", _("Published, not yet reviewed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+VISIBLE_STATUSES = frozenset({CommentStatus.PUBLISHED, CommentStatus.APPROVED})
+MODERATABLE_STATUSES = frozenset({CommentStatus.PENDING, CommentStatus.PUBLISHED})
+
+
+class Comment(models.Model):
+    """A comment from the public on a whole draft or on one article or item."""
+
+    draft = models.ForeignKey(DraftPage, verbose_name=_("draft"), on_delete=models.CASCADE, related_name="comments")
+    provision = models.ForeignKey(
+        Provision,
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        help_text=_("Empty for a comment on the whole draft."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="draft_comments",
+    )
+    external_author = models.CharField(
+        _("external author"), max_length=80, blank=True, help_text=_("Author id in imported data.")
+    )
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Attribution of comments imported from elsewhere.")
+    )
+    text = models.TextField(_("comment"))
+    text_hash = models.CharField(max_length=64, editable=False)
+    quote = models.TextField(_("quoted passage"), blank=True)
+    stance = models.CharField(_("stance"), max_length=10, choices=Stance.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    sector = models.CharField(_("sector"), max_length=24, choices=Sector.choices, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=CommentStatus.choices)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draft", "author", "text_hash"],
+                condition=Q(author__isnull=False),
+                name="one_identical_comment_per_author",
+            )
+        ]
+        indexes = [models.Index(fields=["draft", "status"]), models.Index(fields=["provision", "status"])]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status in VISIBLE_STATUSES
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Not yet decided")
+    ADOPTED = "adopted", _("Adopted")
+    PARTLY_ADOPTED = "partly_adopted", _("Partly adopted")
+    NOT_ADOPTED = "not_adopted", _("Not adopted")
+
+
+DECIDED = frozenset({Decision.ADOPTED, Decision.PARTLY_ADOPTED, Decision.NOT_ADOPTED})
+
+
+class ThemeOrigin(models.TextChoices):
+    MANUAL = "manual", _("Grouped by staff")
+    CLUSTER = "cluster", _("Found by clustering")
+
+
+class Theme(models.Model):
+    """A group of comments answered together (意见归类), with the legislators' decision.
+
+    Staff group comments by hand; the clustering pipeline writes the same rows with
+    origin=cluster and a stable `cluster_key`, so its themes take decisions the same way.
+    """
+
+    draft = models.ForeignKey(DraftPage, verbose_name=_("draft"), on_delete=models.CASCADE, related_name="themes")
+    provision = models.ForeignKey(
+        Provision,
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="themes",
+        help_text=_("The article the theme is about, if one."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    origin = models.CharField(_("origin"), max_length=8, choices=ThemeOrigin.choices, default=ThemeOrigin.MANUAL)
+    cluster_key = models.CharField(_("cluster key"), max_length=64, blank=True)
+    terms = models.JSONField(_("distinctive terms"), default=list, blank=True)
+    comments = models.ManyToManyField(Comment, through="ThemeMembership", related_name="themes")
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    reason = models.TextField(_("reason"), blank=True)
+    adopted_in = models.ForeignKey(
+        Provision,
+        verbose_name=_("adopted in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adopted_themes",
+        help_text=_("Where adopted: the article of the next version that takes the comments up."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["draft", "position", "pk"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draft", "cluster_key"], condition=~Q(cluster_key=""), name="unique_cluster_key_per_draft"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decision in DECIDED
+
+
+class ThemeMembership(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="memberships")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="memberships")
+    similarity = models.FloatField(null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["theme", "comment"], name="unique_theme_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.theme_id} ← {self.comment_id}"

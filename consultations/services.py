@@ -1,0 +1,366 @@
+"""Writes for legislative consultation: versions, comments, moderation, themes and the report."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, has_role
+from consultations.matching import match_provisions, normalise
+from consultations.models import (
+    COMMENTABLE_KINDS,
+    DECIDED,
+    MODERATABLE_STATUSES,
+    Comment,
+    CommentStatus,
+    Decision,
+    DraftPage,
+    DraftStatus,
+    DraftVersion,
+    ModerationMode,
+    Provision,
+    ReportPublication,
+    Stance,
+    Theme,
+    ThemeMembership,
+    ThemeOrigin,
+)
+from consultations.parsing import Node, ParsedDraft, parse_draft
+from core.events import publish_event_on_commit, region_groups
+from regions.models import Region
+
+COMMENT_MIN_LENGTH = 5
+COMMENT_MAX_LENGTH = 5000
+QUOTE_MAX_LENGTH = 1000
+
+
+class CommentRejected(ValidationError):
+    """A comment that breaks a rule; `message_dict` names the field at fault."""
+
+
+# --- permissions -------------------------------------------------------------------------
+
+
+def can_manage_draft(user, draft: DraftPage) -> bool:
+    """Legislators (and administrators) whose jurisdiction contains the draft's."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return has_role(user, Role.LEGISLATOR, Role.ADMINISTRATOR) and user.can_see_region(draft.jurisdiction_id)
+
+
+def require_manager(user, draft: DraftPage) -> None:
+    if not can_manage_draft(user, draft):
+        raise PermissionDenied(_("Only legislators responsible for this draft may do this."))
+
+
+# --- versions ----------------------------------------------------------------------------
+
+
+def _store_nodes(version: DraftVersion, nodes: list[Node]) -> list[Provision]:
+    stored: list[Provision] = []
+
+    def visit(items: list[Node], parent: Provision | None) -> None:
+        for node in items:
+            provision = Provision.objects.create(
+                version=version,
+                parent=parent,
+                kind=node.kind,
+                number=node.number,
+                sub_number=node.sub_number,
+                label=node.label,
+                heading=node.heading[:200],
+                text=node.text,
+                position=len(stored),
+            )
+            stored.append(provision)
+            visit(node.children, provision)
+
+    visit(nodes, None)
+    return stored
+
+
+def link_to_previous_version(version: DraftVersion) -> int:
+    """Set each article's `predecessor` in the previous version by content. Returns the number matched."""
+    previous = version.previous
+    if previous is None:
+        return 0
+    old = list(previous.provisions.filter(kind__in=COMMENTABLE_KINDS))
+    new = list(version.provisions.filter(kind__in=COMMENTABLE_KINDS))
+    matched = 0
+    for match in match_provisions([p.text for p in old], [p.text for p in new]):
+        if match.old is None or match.new is None:
+            continue
+        provision = new[match.new]
+        provision.predecessor = old[match.old]
+        provision.match_similarity = match.similarity
+        provision.save(update_fields=["predecessor", "match_similarity"])
+        matched += 1
+    return matched
+
+
+@transaction.atomic
+def import_version(
+    *, draft: DraftPage, label: str, text: str, user=None, parsed: ParsedDraft | None = None
+) -> DraftVersion:
+    """Parse `text` and store it as the draft's next version. All or nothing.
+
+    Raises DraftParseError (a ValueError naming the line at fault) on text that has no structure.
+    """
+    parsed = parsed or parse_draft(text)
+    number = (draft.versions.aggregate(Max("number"))["number__max"] or 0) + 1
+    version = DraftVersion.objects.create(
+        draft=draft,
+        number=number,
+        label=label.strip() or f"第{number}稿",
+        title=parsed.title[:200],
+        preamble="\n".join(parsed.preamble),
+        source_text=text,
+        structure=parsed.summary(),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    _store_nodes(version, parsed.nodes)
+    link_to_previous_version(version)
+    return version
+
+
+# --- comments ----------------------------------------------------------------------------
+
+
+def comment_hash(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    count: int
+    seconds: int
+
+
+def comment_rate_limit() -> RateLimit:
+    count, seconds = getattr(settings, "CONSULTATION_COMMENT_RATE", (10, 600))
+    return RateLimit(count=count, seconds=seconds)
+
+
+def _take_rate_token(user_id: int) -> bool:
+    """Fixed-window counter in the cache, shared by all processes when the cache is Redis."""
+    limit = comment_rate_limit()
+    window = int(timezone.now().timestamp()) // limit.seconds
+    key = f"consultations:comment-rate:{user_id}:{window}"
+    cache.add(key, 0, timeout=limit.seconds)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=limit.seconds)
+        used = 1
+    return used <= limit.count
+
+
+def submit_comment(
+    *,
+    draft: DraftPage,
+    author,
+    text: str,
+    stance: str,
+    provision: Provision | None = None,
+    quote: str = "",
+    region: Region | None = None,
+    sector: str = "",
+) -> Comment:
+    """Accept a comment from a signed-in member of the public, or raise CommentRejected.
+
+    The comment is committed before anything else happens; notifications follow the commit.
+    """
+    if not getattr(author, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to comment."))
+    text = (text or "").strip()
+    quote = (quote or "").strip()
+    errors: dict[str, list[str]] = {}
+    if draft.status != DraftStatus.OPEN:
+        errors["__all__"] = [_("This draft is not open for comment.")]
+    if len(normalise(text)) < COMMENT_MIN_LENGTH:
+        errors["text"] = [_("Please write at least %(n)d characters.") % {"n": COMMENT_MIN_LENGTH}]
+    elif len(text) > COMMENT_MAX_LENGTH:
+        errors["text"] = [_("A comment may have at most %(n)d characters.") % {"n": COMMENT_MAX_LENGTH}]
+    if len(quote) > QUOTE_MAX_LENGTH:
+        errors["quote"] = [_("A quoted passage may have at most %(n)d characters.") % {"n": QUOTE_MAX_LENGTH}]
+    if stance not in {Stance.SUPPORT, Stance.OPPOSE, Stance.AMEND}:
+        errors["stance"] = [_("Choose support, oppose or suggest a change.")]
+    if provision is not None:
+        version = draft.current_version
+        if version is None or provision.version_id != version.pk or not provision.is_commentable:
+            errors["provision"] = [_("Comment on an article of the current version.")]
+        elif quote and normalise(quote) not in normalise(provision.text):
+            errors["quote"] = [_("The quoted passage is not in this article.")]
+    if errors:
+        raise CommentRejected(errors)
+    digest = comment_hash(text)
+    if Comment.objects.filter(draft=draft, author=author, text_hash=digest).exists():
+        raise CommentRejected({"text": [_("You have already submitted this comment.")]})
+    if not _take_rate_token(author.pk):
+        raise CommentRejected({"__all__": [_("You are commenting too quickly. Please wait a few minutes.")]})
+    status = CommentStatus.PENDING if draft.moderation == ModerationMode.PRE else CommentStatus.PUBLISHED
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                draft=draft,
+                provision=provision,
+                author=author,
+                text=text,
+                text_hash=digest,
+                quote=quote,
+                stance=stance,
+                region=region,
+                sector=sector,
+                status=status,
+            )
+            _announce(comment, "comment.submitted")
+    except IntegrityError as error:  # two identical submissions racing
+        raise CommentRejected({"text": [_("You have already submitted this comment.")]}) from error
+    return comment
+
+
+def _announce(comment: Comment, event: str) -> None:
+    """After commit: tell the draft's legislators, and update public counts if visibility changed."""
+    draft = comment.draft
+    payload = {
+        "draft": draft.pk,
+        "comment": comment.pk,
+        "provision": comment.provision_id,
+        "status": comment.status,
+        "summary": f"{draft.title} · {comment.provision.label if comment.provision else _('whole draft')}",
+    }
+    publish_event_on_commit(region_groups(draft.jurisdiction_id), event, payload)
+    publish_event_on_commit([f"draft.{draft.pk}"], "counts.changed", {"draft": draft.pk})
+
+
+# --- moderation --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def approve_comment(*, comment: Comment, moderator) -> Comment:
+    require_manager(moderator, comment.draft)
+    if comment.status not in MODERATABLE_STATUSES:
+        raise ValidationError(_("This comment has already been moderated."))
+    comment.status = CommentStatus.APPROVED
+    comment.rejection_reason = ""
+    comment.moderated_by = moderator
+    comment.moderated_at = timezone.now()
+    comment.save(update_fields=["status", "rejection_reason", "moderated_by", "moderated_at"])
+    _announce(comment, "comment.approved")
+    return comment
+
+
+@transaction.atomic
+def reject_comment(*, comment: Comment, moderator, reason: str) -> Comment:
+    """Hide a comment from the public. It is kept, with the reason, never deleted."""
+    require_manager(moderator, comment.draft)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for rejecting the comment.")]})
+    if comment.status == CommentStatus.REJECTED:
+        raise ValidationError(_("This comment has already been rejected."))
+    comment.status = CommentStatus.REJECTED
+    comment.rejection_reason = reason
+    comment.moderated_by = moderator
+    comment.moderated_at = timezone.now()
+    comment.save(update_fields=["status", "rejection_reason", "moderated_by", "moderated_at"])
+    _announce(comment, "comment.rejected")
+    return comment
+
+
+# --- themes and the report ---------------------------------------------------------------
+
+
+@transaction.atomic
+def create_theme(
+    *,
+    draft: DraftPage,
+    title: str,
+    comments: Iterable[Comment],
+    user,
+    provision: Provision | None = None,
+    summary: str = "",
+    origin: str = ThemeOrigin.MANUAL,
+    cluster_key: str = "",
+) -> Theme:
+    if origin == ThemeOrigin.MANUAL:
+        require_manager(user, draft)
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": [_("A theme needs a title.")]})
+    position = (draft.themes.aggregate(Max("position"))["position__max"] or 0) + 1
+    theme = Theme.objects.create(
+        draft=draft,
+        title=title,
+        summary=summary,
+        provision=provision,
+        origin=origin,
+        cluster_key=cluster_key,
+        position=position,
+    )
+    add_to_theme(theme=theme, comments=comments)
+    return theme
+
+
+def add_to_theme(*, theme: Theme, comments: Iterable[Comment], similarity: float | None = None) -> int:
+    added = 0
+    for comment in comments:
+        if comment.draft_id != theme.draft_id:
+            raise ValidationError(_("A theme can only group comments on its own draft."))
+        _membership, created = ThemeMembership.objects.get_or_create(
+            theme=theme, comment=comment, defaults={"similarity": similarity}
+        )
+        added += created
+    return added
+
+
+@transaction.atomic
+def decide_theme(*, theme: Theme, decision: str, reason: str, user, adopted_in: Provision | None = None) -> Theme:
+    """Record the legislators' answer to a theme (采纳 / 部分采纳 / 未采纳)."""
+    draft = theme.draft
+    require_manager(user, draft)
+    errors: dict[str, list[str]] = {}
+    if draft.status == DraftStatus.UPCOMING or draft.status == DraftStatus.OPEN:
+        errors["__all__"] = [_("Decisions are recorded after the comment window closes.")]
+    if decision not in DECIDED:
+        errors["decision"] = [_("Choose adopted, partly adopted or not adopted.")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("Give the reason for the decision.")]
+    if adopted_in is not None:
+        if decision == Decision.NOT_ADOPTED:
+            errors["adopted_in"] = [_("A theme that is not adopted has no article that takes it up.")]
+        elif adopted_in.version.draft_id != draft.pk or not adopted_in.is_commentable:
+            errors["adopted_in"] = [_("Choose an article of this draft.")]
+    if errors:
+        raise ValidationError(errors)
+    theme.decision = decision
+    theme.reason = reason.strip()
+    theme.adopted_in = adopted_in
+    theme.decided_by = user
+    theme.decided_at = timezone.now()
+    theme.save(update_fields=["decision", "reason", "adopted_in", "decided_by", "decided_at"])
+    return theme
+
+
+@transaction.atomic
+def publish_report(*, draft: DraftPage, user) -> DraftPage:
+    """Publish how the comments were handled (立法法 art. 40). Every theme must have a decision."""
+    require_manager(user, draft)
+    if draft.status not in (DraftStatus.CLOSED, DraftStatus.REPORT_PUBLISHED):
+        raise ValidationError(_("The report is published after the comment window closes."))
+    undecided = draft.themes.exclude(decision__in=DECIDED).count()
+    if undecided:
+        raise ValidationError(_("%(n)d theme(s) still have no decision.") % {"n": undecided})
+    ReportPublication.objects.get_or_create(draft=draft, defaults={"published_by": user})
+    return draft

@@ -1,0 +1,50 @@
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
+
+from consultations import admin_views
+from consultations.models import DraftPage
+
+app_name = "consultations_admin"
+urlpatterns = [
+    path("", admin_views.drafts_overview, name="drafts"),
+    path("moderation/", admin_views.moderation_queue, name="moderation"),
+    path("comments/<int:comment_id>/moderate/", admin_views.moderate, name="moderate"),
+    path("drafts/<int:draft_id>/import/", admin_views.import_version, name="import"),
+    path("drafts/<int:draft_id>/themes/", admin_views.themes, name="themes"),
+    path("drafts/<int:draft_id>/publish/", admin_views.publish, name="publish"),
+    path("themes/<int:theme_id>/decide/", admin_views.decide, name="decide"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("consultations/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+class LegislatorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return bool(admin_views.managed_drafts(request.user))
+
+
+@hooks.register("register_admin_menu_item")
+def register_consultations_menu():
+    return LegislatorMenuItem(
+        _("Consultations"), reverse("consultations_admin:drafts"), icon_name="doc-full", order=250
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_moderation_menu():
+    return LegislatorMenuItem(
+        _("Comment moderation"), reverse("consultations_admin:moderation"), icon_name="comment", order=251
+    )
+
+
+@hooks.register("register_page_listing_more_buttons")
+def draft_buttons(page, user, next_url=None):
+    if issubclass(page.specific_class or type(page), DraftPage):
+        yield Button(_("Import version"), reverse("consultations_admin:import", args=[page.pk]), priority=60)
+        yield Button(_("Themes & report"), reverse("consultations_admin:themes", args=[page.pk]), priority=61)
