@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+
+from consultations.admin_forms import DraftPageForm
 
 MINIMUM_WINDOW_DAYS = 30  # 立法法 art. 40; 重大行政决策程序暂行条例 art. 15
 
@@ -88,6 +89,7 @@ class DraftPage(RoutablePageMixin, Page):
     ]
     parent_page_types = ["consultations.ConsultationIndexPage"]
     subpage_types: list[str] = []
+    base_form_class = DraftPageForm
 
     class Meta:
         verbose_name = _("draft")
@@ -129,7 +131,7 @@ class DraftPage(RoutablePageMixin, Page):
         """Shorter than the 30 days the law expects for public comment."""
         return self.window < timedelta(days=MINIMUM_WINDOW_DAYS)
 
-    @cached_property
+    @property
     def current_version(self) -> DraftVersion | None:
         return self.versions.order_by("-number").first()
 

@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -6,6 +7,7 @@ from wagtail.admin.widgets import Button
 
 from consultations import admin_views
 from consultations.models import DraftPage
+from consultations.services import can_manage_draft
 
 app_name = "consultations_admin"
 urlpatterns = [
@@ -48,3 +50,20 @@ def draft_buttons(page, user, next_url=None):
     if issubclass(page.specific_class or type(page), DraftPage):
         yield Button(_("Import version"), reverse("consultations_admin:import", args=[page.pk]), priority=60)
         yield Button(_("Themes & report"), reverse("consultations_admin:themes", args=[page.pk]), priority=61)
+
+
+def _refuse_outside_jurisdiction(request, page):
+    """Legislators edit only drafts of their own jurisdiction; the page permissions alone would allow all."""
+    specific = page.specific_deferred if hasattr(page, "specific_deferred") else page.specific
+    if isinstance(specific, DraftPage) and not can_manage_draft(request.user, specific):
+        raise PermissionDenied
+
+
+for _hook in (
+    "before_edit_page",
+    "before_delete_page",
+    "before_unpublish_page",
+    "before_move_page",
+    "before_copy_page",
+):
+    hooks.register(_hook, _refuse_outside_jurisdiction)

@@ -27,7 +27,7 @@ def regions(db):
     """A slice of the real GB/T 2260 file: Beijing and Baoding (Hebei) with their counties."""
     from regions.services import GB2260_CSV, load_regions, read_region_rows
 
-    rows = [row for row in read_region_rows(GB2260_CSV) if row.code[:2] in {"11", "13"}]
+    rows = [row for row in read_region_rows(GB2260_CSV) if row.code[:2] in {"00", "11", "13"}]
     load_regions(rows)
     from regions.models import Region
 
@@ -53,3 +53,12 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API keeps an event loop running in the main
     thread while its browser is open, which the asyncio tests must not meet."""
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from ninja import NinjaAPI, Schema
+from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from accounts.roles import roles_of
@@ -14,6 +15,25 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
+
+
+@api.exception_handler(ValidationError)
+def validation_errors(request, exc: ValidationError):
+    """Malformed input is a 400 with a message per field, like every other validation error."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        errors.setdefault(".".join(location) or "__all__", []).append(error.get("msg", "invalid"))
+    return api.create_response(request, {"errors": errors}, status=400)
+
+
+def _add_routers() -> None:
+    from consultations.api import router as consultations_router
+
+    api.add_router("/consultations", consultations_router)
+
+
+_add_routers()
 
 
 class HealthOut(Schema):
