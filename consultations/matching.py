@@ -9,26 +9,14 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
-import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from search.similarity import bigram_vector
+
 DEFAULT_THRESHOLD = 0.4
-_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def normalise(text: str) -> str:
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text))
-
-
-def bigram_vector(text: str) -> Counter[str]:
-    chars = normalise(text)
-    if len(chars) < 2:
-        return Counter([chars]) if chars else Counter()
-    return Counter(chars[i : i + 2] for i in range(len(chars) - 1))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
-from consultations.matching import match_provisions, normalise
+from consultations.matching import match_provisions
 from consultations.models import (
     COMMENTABLE_KINDS,
     DECIDED,
@@ -37,6 +37,7 @@ from consultations.models import (
 from consultations.parsing import Node, ParsedDraft, parse_draft
 from core.events import publish_event_on_commit, region_groups
 from regions.models import Region
+from search.similarity import normalise
 
 COMMENT_MIN_LENGTH = 5
 COMMENT_MAX_LENGTH = 5000

@@ -6,7 +6,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from regions.models import Region
 
-STAFF_FIELDS = {"display_name", "jurisdiction"}
+STAFF_FIELDS = {"display_name", "jurisdiction", "organisation", "organisation_code"}
 
 
 class _JurisdictionField(forms.ModelChoiceField):

@@ -47,6 +47,13 @@ class User(AbstractUser):
         help_text=_("The administrative division this staff member works for."),
     )
 
+    organisation = models.CharField(
+        _("organisation"), max_length=120, blank=True, help_text=_("The unit this person works for.")
+    )
+    organisation_code = models.CharField(
+        _("organisation's credit code"), max_length=18, blank=True, help_text=_("统一社会信用代码 of the unit")
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 

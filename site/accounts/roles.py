@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     },
     Role.INSPECTOR: {
         "wagtailadmin.access_admin",
+        "petitions.view_reporter_identity",
     },
     Role.ADMINISTRATOR: {
         "wagtailadmin.access_admin",
@@ -40,6 +41,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "wagtailcore.view_workflow",
         "wagtailcore.add_workflow",
         "wagtailcore.change_workflow",
+        "petitions.add_workingdayoverride",
+        "petitions.change_workingdayoverride",
+        "petitions.delete_workingdayoverride",
     },
 }
 

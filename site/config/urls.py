@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("petitions/", include("petitions.urls")),
+    path("reports/", include("petitions.report_urls")),
     path("monitoring/", include("monitoring.urls")),
 ]
 

@@ -7,4 +7,5 @@ def roles(request) -> dict:
         "user_roles": user_roles,
         "is_legislator": Role.LEGISLATOR in user_roles,
         "is_inspector": Role.INSPECTOR in user_roles or Role.ADMINISTRATOR in user_roles,
+        "is_moderator": Role.LEGISLATOR in user_roles or Role.ADMINISTRATOR in user_roles,
     }

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from consultations.matching import diff_segments, match_provisions, normalise
+from consultations.matching import diff_segments, match_provisions
 from consultations.models import Stance
 from consultations.parsing import parse_draft
 from consultations.selectors import comments_on_lineage, compare
 from consultations.services import import_version, submit_comment
+from search.similarity import normalise
 from tests.conftest import require
 
 LAWS = Path(__file__).resolve().parents[3] / "shared" / "data" / "laws"

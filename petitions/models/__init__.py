@@ -1,0 +1,28 @@
+from petitions.models.calendar import WorkingDayOverride
+from petitions.models.petitions import Petition, PetitionStatus, Signature, SignatureAlert
+from petitions.models.reports import (
+    CaseEvent,
+    IdentityAccess,
+    Receipt,
+    Report,
+    ReportAttachment,
+    ReportKind,
+    ReportMessage,
+    TargetSignal,
+)
+
+__all__ = [
+    "CaseEvent",
+    "IdentityAccess",
+    "Petition",
+    "PetitionStatus",
+    "Receipt",
+    "Report",
+    "ReportAttachment",
+    "ReportKind",
+    "ReportMessage",
+    "Signature",
+    "SignatureAlert",
+    "TargetSignal",
+    "WorkingDayOverride",
+]

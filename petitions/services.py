@@ -1,0 +1,326 @@
+"""Writes for public petitions: drafting, sponsors, moderation, e-mail-confirmed signatures, thresholds."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, has_role
+from core.events import publish_event_on_commit, region_groups, role_group
+from core.tasks import enqueue_on_commit
+from petitions.crypto import keyed_digest
+from petitions.models import Petition, PetitionStatus, Signature, SignatureAlert
+from petitions.models.petitions import SIGNABLE_STATUSES, RejectionReason
+from regions.models import Region
+from search.similarity import text_similarity
+
+
+@dataclass(frozen=True)
+class PetitionSettings:
+    sponsors: int
+    response_threshold: int
+    debate_threshold: int
+    duration_days: int
+    per_network_per_hour: int
+    per_domain_per_hour: int
+    trending_window_minutes: int
+    trending_count: int
+
+
+def petition_settings() -> PetitionSettings:
+    return PetitionSettings(**{**DEFAULTS, **getattr(settings, "PETITIONS", {})})
+
+
+DEFAULTS = {
+    "sponsors": 5,
+    "response_threshold": 10_000,
+    "debate_threshold": 100_000,
+    "duration_days": 180,
+    "per_network_per_hour": 20,
+    "per_domain_per_hour": 500,
+    "trending_window_minutes": 60,
+    "trending_count": 50,
+}
+
+
+class SigningRefused(ValidationError):
+    pass
+
+
+MODERATOR_ROLES = (Role.ADMINISTRATOR, Role.LEGISLATOR)
+
+
+def can_moderate(user, petition: Petition) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return has_role(user, *MODERATOR_ROLES) and user.can_see_region(petition.region_id)
+
+
+# --- drafting and moderation ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_petition(*, creator, title: str, action: str, background: str, region: Region) -> Petition:
+    if not getattr(creator, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to start a petition."))
+    errors = {}
+    if len(title.strip()) < 6:
+        errors["title"] = [_("Give the petition a title of at least 6 characters.")]
+    if len(action.strip()) < 10:
+        errors["action"] = [_("Say what action you ask for, in at least 10 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    return Petition.objects.create(
+        creator=creator,
+        title=title.strip(),
+        action=action.strip(),
+        background=background.strip(),
+        region=region,
+        sponsor_token=secrets.token_urlsafe(32),
+    )
+
+
+def similar_petitions(petition: Petition, limit: int = 5, threshold: float = 0.35) -> list[tuple[Petition, float]]:
+    """Open or pending petitions that read like this one, for the moderator's duplicate check."""
+    text = f"{petition.title} {petition.action}"
+    candidates = Petition.objects.filter(status__in=[PetitionStatus.OPEN, PetitionStatus.PENDING]).exclude(
+        pk=petition.pk
+    )
+    scored = [(other, text_similarity(text, f"{other.title} {other.action}")) for other in candidates[:2000]]
+    return sorted([pair for pair in scored if pair[1] >= threshold], key=lambda pair: -pair[1])[:limit]
+
+
+@transaction.atomic
+def publish_petition(*, petition: Petition, moderator) -> Petition:
+    if not can_moderate(moderator, petition):
+        raise PermissionDenied
+    if petition.status != PetitionStatus.PENDING:
+        raise ValidationError(_("Only a petition awaiting moderation can be published."))
+    now = timezone.now()
+    petition.status = PetitionStatus.OPEN
+    petition.opened_at = now
+    petition.closes_at = now + timedelta(days=petition_settings().duration_days)
+    petition.moderated_by = moderator
+    petition.save()
+    return petition
+
+
+@transaction.atomic
+def reject_petition(*, petition: Petition, moderator, reason: str, details: str = "") -> Petition:
+    if not can_moderate(moderator, petition):
+        raise PermissionDenied
+    if petition.status != PetitionStatus.PENDING:
+        raise ValidationError(_("Only a petition awaiting moderation can be rejected."))
+    if reason not in RejectionReason.values:
+        raise ValidationError({"reason": [_("Choose a reason.")]})
+    petition.status = PetitionStatus.REJECTED
+    petition.rejection_reason = reason
+    petition.rejection_details = details.strip()
+    petition.moderated_by = moderator
+    petition.save()
+    return petition
+
+
+def close_expired_petitions(now=None) -> int:
+    now = now or timezone.now()
+    return Petition.objects.filter(status=PetitionStatus.OPEN, closes_at__lte=now).update(status=PetitionStatus.CLOSED)
+
+
+# --- signing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingSignature:
+    signature: Signature
+    token: str  # sent by e-mail; stored only as a digest
+
+
+def _over_limit(key: str, limit: int, seconds: int = 3600) -> bool:
+    cache.add(key, 0, timeout=seconds)
+    try:
+        used = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=seconds)
+        used = 1
+    return used > limit
+
+
+def network_digest(address: str) -> str:
+    """A keyed digest of the network address that changes every day: enough to spot bursts, not to trace."""
+    return keyed_digest(f"signature-network:{timezone.localdate().isoformat()}", address or "")
+
+
+def sign(
+    *, petition: Petition, name: str, email: str, region: Region, network: str, sponsor_token: str = ""
+) -> PendingSignature:
+    """Record a signature and mail its confirmation link. It counts once confirmed."""
+    sponsor = bool(sponsor_token) and secrets.compare_digest(sponsor_token, petition.sponsor_token)
+    if sponsor and petition.status != PetitionStatus.COLLECTING_SPONSORS:
+        raise SigningRefused(_("This petition no longer needs sponsors."))
+    if not sponsor and not petition.is_open:
+        raise SigningRefused(_("This petition is not open for signatures."))
+    if petition.status not in SIGNABLE_STATUSES:
+        raise SigningRefused(_("This petition is not open for signatures."))
+    name, email = name.strip(), email.strip().lower()
+    if not name or len(name) > 60:
+        raise SigningRefused({"name": [_("Give your name.")]})
+    domain = email.rsplit("@", 1)[-1]
+    limits = petition_settings()
+    digest = network_digest(network)
+    if _over_limit(f"petitions:net:{digest}", limits.per_network_per_hour) or _over_limit(
+        f"petitions:domain:{domain}", limits.per_domain_per_hour
+    ):
+        raise SigningRefused(_("Too many signatures from your network or e-mail provider. Please try again later."))
+    token = secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                petition=petition,
+                name=name,
+                email=email,
+                email_domain=domain,
+                region=region,
+                sponsor=sponsor,
+                token_digest=keyed_digest("signature-token", token),
+                network_digest=digest,
+            )
+            _check_trending(petition, signature, limits)
+            enqueue_on_commit(send_confirmation, signature.pk, token)
+    except IntegrityError:
+        raise SigningRefused({"email": [_("This e-mail address has already signed this petition.")]})
+    return PendingSignature(signature=signature, token=token)
+
+
+def _check_trending(petition: Petition, signature: Signature, limits: PetitionSettings) -> None:
+    """Window → count → alert past the threshold (once per window), as e-petitions does."""
+    since = timezone.now() - timedelta(minutes=limits.trending_window_minutes)
+    recent = Signature.objects.filter(petition=petition, created_at__gte=since)
+    for source, field, key in (
+        (SignatureAlert.Source.NETWORK, "network_digest", signature.network_digest),
+        (SignatureAlert.Source.DOMAIN, "email_domain", signature.email_domain),
+    ):
+        count = recent.filter(**{field: key}).count()
+        if count < limits.trending_count:
+            continue
+        if SignatureAlert.objects.filter(petition=petition, source=source, key=key, raised_at__gte=since).exists():
+            continue
+        alert = SignatureAlert.objects.create(
+            petition=petition, source=source, key=key, count=count, window_minutes=limits.trending_window_minutes
+        )
+        publish_event_on_commit(
+            [role_group(Role.ADMINISTRATOR), *region_groups(petition.region_id)],
+            "petition.trending",
+            {
+                "petition": petition.pk,
+                "alert": alert.pk,
+                "summary": f"{petition.title}: {count}/{limits.trending_window_minutes}min",
+            },
+        )
+
+
+@transaction.atomic
+def confirm_signature(token: str) -> Signature | None:
+    """Confirm by the e-mailed token. Idempotent; returns None for an unknown token."""
+    if not token or len(token) > 100:
+        return None
+    signature = (
+        Signature.objects.select_for_update().filter(token_digest=keyed_digest("signature-token", token)).first()
+    )
+    if signature is None or signature.confirmed_at is not None:
+        return signature
+    signature.confirmed_at = timezone.now()
+    signature.save(update_fields=["confirmed_at"])
+    petition = Petition.objects.select_for_update().get(pk=signature.petition_id)
+    if signature.sponsor:
+        sponsors = petition.signatures.filter(sponsor=True, confirmed_at__isnull=False).count()
+        if petition.status == PetitionStatus.COLLECTING_SPONSORS and sponsors >= petition_settings().sponsors:
+            petition.status = PetitionStatus.PENDING
+            petition.submitted_at = timezone.now()
+            petition.save(update_fields=["status", "submitted_at"])
+            publish_event_on_commit(
+                region_groups(petition.region_id),
+                "petition.pending",
+                {"petition": petition.pk, "summary": petition.title},
+            )
+        return signature
+    Petition.objects.filter(pk=petition.pk).update(signature_count=F("signature_count") + 1)
+    petition.refresh_from_db()
+    _check_thresholds(petition)
+    return signature
+
+
+def _check_thresholds(petition: Petition) -> None:
+    limits = petition_settings()
+    now = timezone.now()
+    for field, threshold, event in (
+        ("response_threshold_reached_at", limits.response_threshold, "petition.response_threshold"),
+        ("debate_threshold_reached_at", limits.debate_threshold, "petition.debate_threshold"),
+    ):
+        if petition.signature_count >= threshold and getattr(petition, field) is None:
+            Petition.objects.filter(pk=petition.pk, **{f"{field}__isnull": True}).update(**{field: now})
+            setattr(petition, field, now)
+            publish_event_on_commit(
+                region_groups(petition.region_id),
+                event,
+                {
+                    "petition": petition.pk,
+                    "count": petition.signature_count,
+                    "summary": f"{petition.title}: {petition.signature_count}",
+                },
+            )
+            enqueue_on_commit(notify_staff_of_threshold, petition.pk, threshold)
+
+
+# --- mail ---------------------------------------------------------------------------------------
+
+from django_tasks import task  # noqa: E402
+
+
+@task()
+def send_confirmation(signature_id: int, token: str) -> bool:
+    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    if signature is None:
+        return False
+    link = settings.SITE_URL + reverse("petitions:confirm", args=[token])
+    send_mail(
+        subject=f"[阳光] 请确认您对“{signature.petition.title}”的签名",
+        message=f"{signature.name}，您好：\n\n请打开以下链接确认签名，确认后签名才会计入：\n{link}\n\n如果不是您本人操作，请忽略本邮件。\n\n阳光平台",
+        from_email=None,
+        recipient_list=[signature.email],
+    )
+    return True
+
+
+@task()
+def notify_staff_of_threshold(petition_id: int, threshold: int) -> int:
+    from accounts.models import User
+
+    petition = Petition.objects.get(pk=petition_id)
+    staff = [
+        user.email
+        for user in User.objects.filter(
+            groups__name__in=[Role.LEGISLATOR.value, Role.ADMINISTRATOR.value], is_active=True
+        ).distinct()
+        if user.can_see_region(petition.region_id)
+    ]
+    if staff:
+        send_mail(
+            subject=f"[阳光] 请愿“{petition.title}”签名已达 {threshold}",
+            message=f"请愿“{petition.title}”已获得 {petition.signature_count} 个确认签名，达到 {threshold} 的门槛，请按规定作出回应。",
+            from_email=None,
+            recipient_list=staff,
+        )
+    return len(staff)
