@@ -7,7 +7,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from consultations import selectors, services
@@ -148,7 +148,7 @@ def get_structure(request, draft_id: int, version: int | None = None):
     draft = _live_draft(draft_id)
     chosen = draft.versions.filter(number=version).first() if version else draft.current_version
     if chosen is None:
-        return 404, {"errors": {"version": ["No such version."]}}
+        return Status(404, {"errors": {"version": ["No such version."]}})
     return {
         "draft": draft.pk,
         "version": {"number": chosen.number, "label": chosen.label, "structure": chosen.structure},
@@ -208,7 +208,7 @@ def create_comment(request, draft_id: int, payload: CommentIn):
     if payload.sector and payload.sector not in {value for value, _ in _sectors()}:
         errors["sector"] = ["Unknown sector."]
     if errors:
-        return 400, {"errors": errors}
+        return Status(400, {"errors": errors})
     try:
         comment = services.submit_comment(
             draft=draft,
@@ -221,10 +221,10 @@ def create_comment(request, draft_id: int, payload: CommentIn):
             sector=payload.sector,
         )
     except services.CommentRejected as rejection:
-        return 400, {"errors": {field: list(messages) for field, messages in rejection.message_dict.items()}}
+        return Status(400, {"errors": {field: list(messages) for field, messages in rejection.message_dict.items()}})
     except PermissionDenied as denied:
-        return 403, {"errors": {"__all__": [str(denied)]}}
-    return 201, {"id": comment.pk, "status": comment.status, "visible": comment.is_visible}
+        return Status(403, {"errors": {"__all__": [str(denied)]}})
+    return Status(201, {"id": comment.pk, "status": comment.status, "visible": comment.is_visible})
 
 
 def _sectors():
