@@ -221,8 +221,14 @@ def file_report(
     occurred: str = "",
     identity: ReporterIdentity | None = None,
     attachments: list[UploadedFile] | None = None,
+    received_at=None,
+    code: str | None = None,
 ) -> FiledReport:
-    """File a report, real-name (with `identity`) or anonymous. Returns the follow-up code, once."""
+    """File a report, real-name (with `identity`) or anonymous. Returns the follow-up code, once.
+
+    `received_at` registers a report received earlier (a letter, a visit); `code` is for demo
+    content only, where a published code lets people try the follow-up pages.
+    """
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
     if len(description) < 20:
@@ -241,7 +247,7 @@ def file_report(
             errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    code = new_code()
+    code = code or new_code()
     written: list[Path] = []
     try:
         with transaction.atomic():
@@ -259,6 +265,7 @@ def file_report(
                 identity_token=crypto.encrypt_json(identity.as_dict()) if identity else "",
                 notify_by_email=bool(identity and identity.email),
                 code_digest=code_digest(code),
+                received_at=received_at or timezone.now(),
                 subject_key=subject_key,
                 unit_key=unit_key,
             )
@@ -377,16 +384,16 @@ def _link(report: Report) -> None:
             report.duplicate_of = other
             report.save(update_fields=["duplicate_of"])
             return
-    key, label = (
-        (f"person:{report.subject_key}|{report.unit_key}", f"{report.subject_name}（{report.subject_unit}）")
-        if report.subject_key
-        else (report.unit_key, report.subject_unit)
-    )
-    same_target = Report.objects.filter(unit_key=report.unit_key, duplicate_of__isnull=True)
+    targets = [(report.unit_key, report.subject_unit, Q(unit_key=report.unit_key))]
     if report.subject_key:
-        same_target = same_target.filter(subject_key=report.subject_key)
-    count = same_target.count()
-    if count >= SIGNAL_THRESHOLD:
+        person = f"person:{report.subject_key}|{report.unit_key}"
+        label = f"{report.subject_name}（{report.subject_unit}）"
+        targets.append((person, label, Q(unit_key=report.unit_key, subject_key=report.subject_key)))
+    for key, label, condition in targets:
+        same_target = Report.objects.filter(condition, duplicate_of__isnull=True)
+        count = same_target.count()
+        if count < SIGNAL_THRESHOLD:
+            continue
         signal, created = TargetSignal.objects.get_or_create(
             key=key, defaults={"label": label, "report_count": count, "region": report.region}
         )

@@ -245,8 +245,10 @@ def test_near_duplicates_are_grouped_and_repeated_targets_raise_a_signal(file_re
     file_report(description="张某在2025年安排亲属承接本局的绿化工程，没有经过招标程序。")
     file_report(description="住建局办公室主任张某长期接受宴请，违反中央八项规定精神。")
 
-    signal = TargetSignal.objects.get()
-    assert signal.report_count == 3 and "张某" in signal.label
+    person = TargetSignal.objects.get(key__startswith="person:")
+    assert person.report_count == 3 and "张某" in person.label
+    unit = TargetSignal.objects.get(key__startswith="unit:")
+    assert unit.report_count == 3 and unit.label == "定兴县住房和城乡建设局"
 
 
 def test_real_name_reporters_are_told_of_changes_without_content(

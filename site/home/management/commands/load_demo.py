@@ -6,6 +6,16 @@ from home.services import DEMO_PASSWORD, ensure_demo_accounts, ensure_home_page
 
 class Command(BaseCommand):
     @staticmethod
+    def _petitions():
+        from accounts.models import User
+        from petitions.demo import load_petitions, load_reports
+
+        citizen = User.objects.get(email="citizen@demo.sunshine.cn")
+        admin = User.objects.get(email="admin@demo.sunshine.cn")
+        inspector = User.objects.get(email="inspector@demo.sunshine.cn")
+        return load_petitions(citizen, admin), load_reports(inspector)
+
+    @staticmethod
     def _consultations():
         from accounts.models import User
         from consultations.demo import load_consultations
@@ -22,6 +32,8 @@ class Command(BaseCommand):
             ("home page", ensure_home_page),
             ("accounts", ensure_demo_accounts),
             ("consultations", self._consultations),
+            ("working-day calendar", lambda: call_command("load_calendar", stdout=self.stdout)),
+            ("petitions and reports", self._petitions),
         ]
         for number, (name, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {name}…")
@@ -35,3 +47,6 @@ class Command(BaseCommand):
         for account, _ in accounts:
             role = account.role.value if account.role else "公众 (public)"
             self.stdout.write(f"  {account.email:<32} {role}")
+        from petitions.demo import DEMO_CODE
+
+        self.stdout.write(f"Demo report follow-up code (at /reports/check/): {DEMO_CODE}")

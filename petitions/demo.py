@@ -1,0 +1,381 @@
+"""Demo petitions and reports for `manage.py load_demo`. Idempotent: skipped when they exist.
+
+The texts are written for the demo; the places are real administrative divisions.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from petitions import reports
+from petitions.crypto import keyed_digest
+from petitions.models import Petition, PetitionStatus, Report, Signature
+from petitions.models.petitions import RejectionReason
+from regions.models import Region
+
+DEMO_CODE = "SVN5-H1NE-DEM0-C0DE-2026"  # the published code of one demo report, to try the follow-up pages
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲红建文辉斌宇浩凯鹏晨欣怡婷雪梅"
+
+
+def _signatures(petition: Petition, count: int, rng: random.Random, provinces: list[Region]) -> None:
+    now = timezone.now()
+    rows = []
+    weights = [12 if r.code == petition.region_id[:2] + "0000" else 1 for r in provinces]
+    for n in range(count):
+        region = rng.choices(provinces, weights)[0]
+        rows.append(
+            Signature(
+                petition=petition,
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]),
+                email=f"signer{n}@demo{n % 37}.example.cn",
+                email_domain=f"demo{n % 37}.example.cn",
+                region=region,
+                token_digest=keyed_digest("signature-token", secrets.token_urlsafe(16)),
+                network_digest=keyed_digest("demo-network", str(n % 5000)),
+                created_at=now - timedelta(minutes=count - n),
+                confirmed_at=now - timedelta(minutes=count - n - 1),
+            )
+        )
+    Signature.objects.bulk_create(rows, batch_size=2000)
+    Petition.objects.filter(pk=petition.pk).update(signature_count=count)
+
+
+@transaction.atomic
+def load_petitions(creator, moderator) -> int:
+    if Petition.objects.exists():
+        return 0
+    rng = random.Random(2026)
+    provinces = list(Region.objects.filter(level="province"))
+    now = timezone.now()
+    specs = [
+        (
+            "为地铁站出入口全部配建无障碍电梯",
+            "请在三年内为本市所有地铁站至少一个出入口配建无障碍电梯，并公开建设进度。",
+            "110000",
+            PetitionStatus.OPEN,
+            10_420,
+            None,
+        ),
+        (
+            "公开政府采购合同全文",
+            "请在政府采购网公开所有政府采购合同全文，包括补充协议和验收报告。",
+            "310000",
+            PetitionStatus.OPEN,
+            386,
+            None,
+        ),
+        (
+            "延长社区图书馆晚间开放时间",
+            "请将各街道社区图书馆工作日开放时间延长至晚上九点。",
+            "110000",
+            PetitionStatus.COLLECTING_SPONSORS,
+            0,
+            None,
+        ),
+        (
+            "在居民区五百米内禁止新建垃圾焚烧设施",
+            "请在规划中明确居民区五百米范围内不得新建垃圾焚烧设施，并公开环评报告。",
+            "130600",
+            PetitionStatus.PENDING,
+            0,
+            None,
+        ),
+        (
+            "规范医院周边停车收费",
+            "请对公立医院周边停车场实行政府指导价，首小时收费不超过五元。",
+            "110000",
+            PetitionStatus.CLOSED,
+            13_050,
+            "市发展改革委已会同卫生健康部门制定医院周边停车收费指导价，自明年一月一日起执行。",
+        ),
+        (
+            "撤换某小区物业经理",
+            "请撤换某小区物业经理王某，他多次辱骂业主。",
+            "110000",
+            PetitionStatus.REJECTED,
+            0,
+            None,
+        ),
+    ]
+    for title, action, region, status, signatures, response in specs:
+        petition = Petition.objects.create(
+            creator=creator,
+            title=title,
+            action=action,
+            background="",
+            region_id=region,
+            status=status,
+            sponsor_token=secrets.token_urlsafe(32),
+            created_at=now - timedelta(days=40),
+            submitted_at=now - timedelta(days=35) if status != PetitionStatus.COLLECTING_SPONSORS else None,
+            opened_at=now - timedelta(days=30) if status in (PetitionStatus.OPEN, PetitionStatus.CLOSED) else None,
+            closes_at=(now + timedelta(days=150))
+            if status == PetitionStatus.OPEN
+            else (now - timedelta(days=1) if status == PetitionStatus.CLOSED else None),
+            moderated_by=moderator
+            if status in (PetitionStatus.OPEN, PetitionStatus.CLOSED, PetitionStatus.REJECTED)
+            else None,
+            rejection_reason=RejectionReason.PRIVATE_PERSON if status == PetitionStatus.REJECTED else "",
+            rejection_details="请愿点名了一位私人，请改为对物业服务监管提出要求。"
+            if status == PetitionStatus.REJECTED
+            else "",
+            government_response=response or "",
+            response_threshold_reached_at=now - timedelta(days=3) if signatures >= 10_000 else None,
+        )
+        if signatures:
+            _signatures(petition, signatures, rng, provinces)
+    return len(specs)
+
+
+REPORTS = [
+    # (kind, person, post, unit, county, description, target state, real name?)
+    (
+        "procurement",
+        "张某",
+        "办公室主任",
+        "定兴县住房和城乡建设局",
+        "130626",
+        "2026年3月办公设备采购被拆分为五个小额合同，全部由同一供应商中标，供应商法定代表人与张某系亲属关系。",
+        "received",
+        False,
+    ),
+    (
+        "land",
+        "",
+        "",
+        "涞水县自然资源和规划局",
+        "130623",
+        "县城东侧一宗商品住宅用地以协议方式出让给某开发公司，成交价明显低于周边地块。",
+        "received_overdue",
+        True,
+    ),
+    (
+        "approval",
+        "刘某",
+        "审批科科长",
+        "清苑区行政审批局",
+        "130608",
+        "企业办理施工许可时被要求先委托指定中介机构编制材料，否则不予受理。",
+        "accepted",
+        False,
+    ),
+    (
+        "other",
+        "",
+        "",
+        "莲池区某街道办事处",
+        "130606",
+        "小区门口市政道路积水多年无人处理，雨天居民出行困难，多次反映没有结果。",
+        "not_accepted",
+        False,
+    ),
+    (
+        "enforcement",
+        "",
+        "",
+        "唐县市场监督管理局",
+        "130627",
+        "执法人员在检查中收取商户“服务费”且不开具票据。",
+        "transferred",
+        False,
+    ),
+    (
+        "cadre",
+        "李某",
+        "副局长",
+        "满城区教育局",
+        "130607",
+        "李某在中层干部选拔中提前透露面试题目给特定人选。",
+        "handling",
+        True,
+    ),
+    (
+        "procurement",
+        "",
+        "",
+        "定兴县人民医院",
+        "130626",
+        "医疗设备采购招标文件设置明显倾向某品牌的技术参数。",
+        "handling_extended",
+        False,
+    ),
+    (
+        "land",
+        "陈某",
+        "所长",
+        "定兴县自然资源所",
+        "130626",
+        "陈某为亲属违规办理宅基地审批，占用基本农田。",
+        "concluded",
+        False,
+    ),
+    (
+        "approval",
+        "",
+        "",
+        "徐水区行政审批局",
+        "130609",
+        "食品经营许可证办理超过承诺时限二十个工作日仍未办结。",
+        "replied",
+        True,
+    ),
+    (
+        "enforcement",
+        "赵某",
+        "中队长",
+        "竞秀区城市管理综合行政执法局",
+        "130602",
+        "赵某对同一路段的商户选择性执法，对关系户违规占道经营不予处理。",
+        "closed_satisfied",
+        False,
+    ),
+    (
+        "procurement",
+        "",
+        "",
+        "高碑店市教育局",
+        "130684",
+        "学生校服采购价格高于市场价一倍以上，且质量不合格。",
+        "review",
+        False,
+    ),
+    (
+        "cadre",
+        "孙某",
+        "镇党委书记",
+        "涿州市某镇",
+        "130681",
+        "孙某在村“两委”换届选举中私下指定候选人，并要求党员按名单投票。",
+        "review_replied",
+        False,
+    ),
+    (
+        "land",
+        "",
+        "",
+        "安国市自然资源和规划局",
+        "130683",
+        "工业用地出让后闲置超过两年未开工，未依法处置。",
+        "re_review",
+        False,
+    ),
+    (
+        "approval",
+        "",
+        "",
+        "易县行政审批局",
+        "130633",
+        "某化工建设项目在环评批复之前已经开工建设，审批部门补办手续，存在先建后批。",
+        "re_review_replied",
+        False,
+    ),
+    (
+        "other",
+        "",
+        "",
+        "定兴县住房和城乡建设局",
+        "130626",
+        "住建局在2025年老旧小区改造中虚报工程量，多支付工程款约八十万元。",
+        "closed_satisfied",
+        False,
+    ),
+    (
+        "procurement",
+        "张某",
+        "办公室主任",
+        "定兴县住房和城乡建设局",
+        "130626",
+        "张某长期接受供应商宴请和购物卡，逢年过节收受礼品，影响采购公正。",
+        "received",
+        False,
+    ),
+]
+
+
+@transaction.atomic
+def load_reports(inspector) -> int:
+    if Report.objects.exists():
+        return 0
+    now = timezone.now()
+    for index, (kind, person, post, unit, county, text, target, named) in enumerate(REPORTS):
+        days_ago = {"received": 2, "received_overdue": 20}.get(target, 50 - index)
+        identity = (
+            reports.ReporterIdentity(
+                name="陈市民", id_number="11010519491231002X", phone="13800138000", email="citizen@demo.sunshine.cn"
+            )
+            if named
+            else None
+        )
+        filed = reports.file_report(
+            kind=kind,
+            subject_name=person,
+            subject_post=post,
+            subject_unit=unit,
+            region=Region.objects.get(code=county),
+            occurred="2026年",
+            description=text,
+            identity=identity,
+            received_at=now - timedelta(days=days_ago),
+            code=DEMO_CODE.replace("-", "") if index == 8 else None,
+        )
+        _advance(filed.report, target, inspector)
+    reports.refresh_escalations()
+    return len(REPORTS)
+
+
+def _advance(report: Report, target: str, inspector) -> None:
+    steps = {
+        "received": [],
+        "received_overdue": [],
+        "accepted": ["accept"],
+        "not_accepted": ["not_accept"],
+        "transferred": ["transfer"],
+        "handling": ["accept", "start_handling"],
+        "handling_extended": ["accept", "start_handling", "extend"],
+        "concluded": ["accept", "start_handling", "conclude"],
+        "replied": ["accept", "start_handling", "conclude", "reply"],
+        "closed_satisfied": ["accept", "start_handling", "conclude", "reply", "satisfied"],
+        "review": ["accept", "start_handling", "conclude", "reply", "review"],
+        "review_replied": ["accept", "start_handling", "conclude", "reply", "review", "reply"],
+        "re_review": ["accept", "start_handling", "conclude", "reply", "review", "reply", "re_review"],
+        "re_review_replied": ["accept", "start_handling", "conclude", "reply", "review", "reply", "re_review", "reply"],
+    }[target]
+    for step in steps:
+        report.refresh_from_db()
+        if step == "not_accept":
+            reports.act(
+                report=report, user=inspector, action=step, note="不属于纪检监察机关受理范围，已告知向有关部门反映。"
+            )
+        elif step == "transfer":
+            reports.act(
+                report=report,
+                user=inspector,
+                action=step,
+                transferred_to="保定市市场监督管理局",
+                note="属于市场监管部门职责",
+            )
+        elif step == "conclude":
+            reports.act(report=report, user=inspector, action=step, note="经初步核实，反映问题部分属实，已责令整改。")
+        elif step == "extend":
+            reports.extend(report=report, user=inspector, days=30, reason="需调取近三年采购档案")
+        elif step == "reply":
+            reports.reply(
+                report=report,
+                user=inspector,
+                body="经核查，您反映的问题部分属实，有关单位已责令整改，相关责任人已受到批评教育。",
+            )
+        elif step == "satisfied":
+            reports.evaluate(report=report, satisfied=True, note="满意")
+        elif step == "review":
+            reports.evaluate(report=report, satisfied=False, ask_for_review=True, note="处理偏轻，请求复查")
+        elif step == "re_review":
+            reports.evaluate(report=report, satisfied=False, ask_for_review=True, note="仍不满意，请求复核")
+        else:
+            reports.act(report=report, user=inspector, action=step)
