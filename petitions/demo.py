@@ -51,7 +51,7 @@ def _signatures(petition: Petition, count: int, rng: random.Random, provinces: l
 def load_petitions(creator, moderator) -> int:
     if Petition.objects.exists():
         return 0
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 (demo data, reproducible)
     provinces = list(Region.objects.filter(level="province"))
     now = timezone.now()
     specs = [
