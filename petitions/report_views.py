@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from petitions import reports
 from petitions.codes import format_code
 from petitions.forms import CodeForm, EvaluationForm, InformationForm, ReportForm, RevealForm, StaffActionForm
 from petitions.models import CaseEvent, Report, ReportAttachment, TargetSignal
-from petitions.states import REPORTER_CAN_ADD_INFORMATION, CaseState
+from petitions.states import OPEN_STATES, REPORTER_CAN_ADD_INFORMATION, CaseState
 from petitions.views import errors_into_form
 
 SESSION_KEY = "report_access"
@@ -151,10 +152,13 @@ inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR)
 
 @inspector_required
 def case_list(request):
-    cases = reports.cases_for(request.user).order_by("anonymous", "due_on", "-received_at")
+    # Open cases first; real-name reports are handled first; then by what is due soonest.
+    cases = reports.cases_for(request.user).order_by("anonymous", F("due_on").asc(nulls_last=True), "-received_at")
     state, level = request.GET.get("state", ""), request.GET.get("escalation", "")
     if state in CaseState.values:
         cases = cases.filter(state=state)
+    elif state != "all":
+        cases = cases.filter(state__in=OPEN_STATES)
     if level:
         cases = cases.filter(escalation=level)
     mine = request.GET.get("mine") == "1"

@@ -2,6 +2,8 @@
 
 The application already refuses to change these rows; the triggers make the database refuse
 too, so that no staff tool or stray query can rewrite the audit trail or the receipt chain.
+On SQLite (development only) just UPDATE is refused: its test-database flush deletes rows one
+by one, where PostgreSQL truncates.
 """
 
 from django.db import migrations
@@ -24,11 +26,10 @@ def create_triggers(apps, schema_editor):
                 "FOR EACH ROW EXECUTE FUNCTION sunshine_refuse_change();"
             )
         elif vendor == "sqlite":
-            for operation in ("UPDATE", "DELETE"):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}'); END;"
-                )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}'); END;"
+            )
 
 
 def drop_triggers(apps, schema_editor):
@@ -37,8 +38,7 @@ def drop_triggers(apps, schema_editor):
         if vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
         elif vendor == "sqlite":
-            for operation in ("update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{operation};")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
 
 
 class Migration(migrations.Migration):
