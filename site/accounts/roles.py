@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "wagtailcore.view_workflow",
         "wagtailcore.add_workflow",
         "wagtailcore.change_workflow",
+        "petitions.view_workingdayoverride",
         "petitions.add_workingdayoverride",
         "petitions.change_workingdayoverride",
         "petitions.delete_workingdayoverride",
