@@ -19,7 +19,8 @@ def create_triggers(apps, schema_editor):
                 """
                 CREATE OR REPLACE FUNCTION sunshine_refuse_change() RETURNS trigger AS $$
                 BEGIN RAISE EXCEPTION 'append-only table %', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;
-                """
+                """,
+                params=None,  # the % above is PL/pgSQL's, not a query parameter
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "

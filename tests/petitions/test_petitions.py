@@ -225,3 +225,36 @@ def test_administrators_edit_the_working_day_calendar_in_the_admin(client, calen
     from petitions.models import WorkingDayOverride
 
     assert WorkingDayOverride.objects.filter(day="2027-01-01", is_working_day=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("anonymous", False),
+        ("citizen", False),
+        ("inspector", False),
+        ("moderator_elsewhere", False),
+        ("moderator", True),
+    ],
+)
+def test_every_role_against_petition_moderation(client, petition, small_limits, regions, who, allowed):
+    for n in range(small_limits["sponsors"]):
+        _sign(petition, f"s{n}", sponsor_token=petition.sponsor_token)
+    users = {
+        "citizen": lambda: UserFactory(),
+        "inspector": lambda: UserFactory(role=Role.INSPECTOR, jurisdiction_id="110000"),
+        "moderator_elsewhere": lambda: UserFactory(role=Role.LEGISLATOR, jurisdiction_id="130000"),
+        "moderator": lambda: UserFactory(role=Role.LEGISLATOR, jurisdiction_id="110000"),
+    }
+    if who != "anonymous":
+        client.force_login(users[who]())
+
+    listing = client.get("/petitions/moderation/")
+    client.post(f"/petitions/{petition.pk}/moderate/", {"action": "publish"})
+
+    petition.refresh_from_db()
+    assert (petition.status == PetitionStatus.OPEN) is allowed
+    if allowed:
+        assert petition.title in listing.content.decode()
+    elif listing.status_code == 200:
+        assert petition.title not in listing.content.decode()

@@ -36,10 +36,11 @@ def _all_database_text() -> str:
     return "\n".join(chunks)
 
 
-def test_a_real_name_identity_is_never_in_the_database_in_plain(file_report, real_name):
+def test_a_real_name_identity_is_never_in_the_database_or_logs_in_plain(file_report, real_name, caplog):
+    caplog.set_level(logging.DEBUG)
     filed = file_report(identity=real_name)
 
-    text = _all_database_text()
+    text = _all_database_text() + caplog.text
     for secret in ("赵举报", ID_NUMBER, "13800138000", "reporter@example.cn", filed.code):
         assert secret not in text
     assert filed.report.identity_token
