@@ -79,4 +79,4 @@ class Region(models.Model):
             }:
                 names.append(region.name)
             region = region.parent
-        return "".join(reversed(names))
+        return "".join(reversed(names)) or self.name
