@@ -1,9 +1,142 @@
-from django.shortcuts import render
+"""The inspectors' dashboard, alert pages and entity profiles. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from core.permissions import role_required
+from monitoring import selectors, services
+from monitoring.models import Alert, Entity
+from monitoring.rules.land import LAND_RULES
+from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity
+
+inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR)
+RULES = {rule.code: rule for rule in LAND_RULES}
 
 
-@role_required(Role.INSPECTOR, Role.ADMINISTRATOR)
+@inspector_required
 def dashboard(request):
-    return render(request, "monitoring/dashboard.html", {"jurisdiction": request.user.jurisdiction})
+    alerts = services.alerts_for(request.user)
+    filtered = alerts
+    rule, severity, state = (
+        request.GET.get("rule", ""),
+        request.GET.get("severity", ""),
+        request.GET.get("state", "open"),
+    )
+    if rule:
+        filtered = filtered.filter(rule_code=rule)
+    if severity in Severity.values:
+        filtered = filtered.filter(severity=severity)
+    if state == "open":
+        filtered = selectors.open_alerts(filtered)
+    elif state in AlertState.values:
+        filtered = filtered.filter(state=state)
+    tasks = (
+        request.user.verification_tasks.filter(state="open").select_related("alert")
+        if request.user.is_authenticated
+        else []
+    )
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "jurisdiction": request.user.jurisdiction,
+            "counts": selectors.counts(alerts),
+            "alerts": Paginator(filtered.order_by("-raised_at"), 50).get_page(request.GET.get("page")),
+            "rules": RULES,
+            "filters": {"rule": rule, "severity": severity, "state": state},
+            "severities": Severity.choices,
+            "states": AlertState.choices,
+            "tasks": tasks,
+        },
+    )
+
+
+def _alert(request, public_id) -> Alert:
+    alert = get_object_or_404(Alert.objects.select_related("region", "entity", "land_transfer"), public_id=public_id)
+    if not services.alerts_for(request.user).filter(pk=alert.pk).exists():
+        raise PermissionDenied
+    return alert
+
+
+@inspector_required
+def alert_detail(request, public_id):
+    alert = _alert(request, public_id)
+    rule = RULES.get(alert.rule_code)
+    return render(
+        request,
+        "monitoring/alert.html",
+        {
+            "alert": alert,
+            "rule": rule,
+            "evidence": sorted((k, v) for k, v in alert.evidence.items() if k != "record"),
+            "events": alert.events.select_related("actor"),
+            "task": getattr(alert, "task", None),
+            "targets": [
+                (state, AlertState(state).label) for state in ALERT_TRANSITIONS.get(AlertState(alert.state), ())
+            ],
+        },
+    )
+
+
+@require_POST
+@inspector_required
+def alert_move(request, public_id):
+    alert = _alert(request, public_id)
+    try:
+        services.move_alert(
+            alert=alert, user=request.user, target=request.POST.get("target", ""), note=request.POST.get("note", "")
+        )
+        messages.success(request, _("Recorded."))
+    except (ValidationError, ValueError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("monitoring:alert", public_id)
+
+
+@require_POST
+@inspector_required
+def task_create(request, public_id):
+    alert = _alert(request, public_id)
+    try:
+        services.create_task(alert=alert, user=request.user)
+        messages.success(request, _("A verification task was created."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("monitoring:alert", public_id)
+
+
+@require_POST
+@inspector_required
+def task_result(request, public_id):
+    alert = _alert(request, public_id)
+    try:
+        services.record_result(
+            task=alert.task, user=request.user, result=request.POST.get("result", ""), upload=request.FILES.get("file")
+        )
+        messages.success(request, _("The verification result is recorded."))
+    except (ValidationError, Alert.task.RelatedObjectDoesNotExist) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("monitoring:alert", public_id)
+
+
+@inspector_required
+def entity_detail(request, entity_id: int):
+    entity = get_object_or_404(Entity, pk=entity_id)
+    alerts = selectors.entity_profile(entity, services.alerts_for(request.user))
+    from petitions.identifiers import normalise_name
+    from petitions.reports import cases_for
+
+    reports = cases_for(request.user).filter(
+        unit_key__in=[f"uscc:{entity.credit_code}", f"unit:{normalise_name(entity.name)}"]
+    )
+    return render(
+        request,
+        "monitoring/entity.html",
+        {"entity": entity, "alerts": alerts, "reports": reports, "transfers": entity.land_transfers.all()[:50]},
+    )

@@ -29,8 +29,10 @@ def validation_errors(request, exc: ValidationError):
 
 def _add_routers() -> None:
     from consultations.api import router as consultations_router
+    from monitoring.api import router as monitoring_router
 
     api.add_router("/consultations", consultations_router)
+    api.add_router("/monitoring", monitoring_router)
 
 
 _add_routers()

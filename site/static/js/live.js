@@ -19,7 +19,8 @@
       var item = document.createElement("li");
       var time = document.createElement("time");
       time.textContent = new Date().toLocaleTimeString();
-      var text = document.createElement("span");
+      var text = document.createElement(data.payload.url ? "a" : "span");
+      if (data.payload.url && data.payload.url.charAt(0) === "/") text.href = data.payload.url;
       text.textContent = " " + data.event + ": " + (data.payload.summary || JSON.stringify(data.payload));
       item.appendChild(time);
       item.appendChild(text);

@@ -5,6 +5,14 @@ from home.services import DEMO_PASSWORD, ensure_demo_accounts, ensure_home_page
 
 
 class Command(BaseCommand):
+    def _land(self):
+        from monitoring.demo import load_land
+
+        loaded, problems = load_land()
+        for problem in problems:
+            self.stdout.write(f"  skipped {problem}")
+        return loaded
+
     @staticmethod
     def _petitions():
         from accounts.models import User
@@ -34,6 +42,7 @@ class Command(BaseCommand):
             ("consultations", self._consultations),
             ("working-day calendar", lambda: call_command("load_calendar", stdout=self.stdout)),
             ("petitions and reports", self._petitions),
+            ("land-transfer records", self._land),
         ]
         for number, (name, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {name}…")

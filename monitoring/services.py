@@ -1,0 +1,370 @@
+"""Writes for electronic supervision: ingesting records, evaluating rules, and the alert → task loop."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, has_role
+from core.events import publish_event_on_commit, region_groups
+from monitoring.land import LandRecord, LandRecordError, parse_land_record, use_category
+from monitoring.models import (
+    Alert,
+    AlertEvent,
+    Domain,
+    Entity,
+    LandTransfer,
+    RuleSetting,
+    SourceSystem,
+    VerificationTask,
+)
+from monitoring.rules.base import Context, Rule
+from monitoring.rules.land import LAND_RULES
+from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity, TaskState
+from petitions.deadlines import escalation
+from petitions.identifiers import is_valid_credit_code, normalise_name
+from petitions.reports import working_calendar
+from regions.models import Region
+
+COMPETITIVE_SUPPLY = ("挂牌出让", "拍卖出让", "招标出让")
+TASK_WORKING_DAYS = 10
+
+
+class IngestError(ValueError):
+    """A record that cannot be read; the message names the field."""
+
+
+# --- sources and entities ----------------------------------------------------------------------
+
+
+def create_source(*, name: str, domain: str) -> tuple[SourceSystem, str]:
+    """A new source system and its token (shown once; stored as a digest)."""
+    token = secrets.token_urlsafe(32)
+    source = SourceSystem.objects.create(
+        name=name, domain=domain, token_digest=hashlib.sha256(token.encode()).hexdigest()
+    )
+    return source, token
+
+
+def source_for_token(token: str) -> SourceSystem | None:
+    if not token or len(token) > 200:
+        return None
+    return SourceSystem.objects.filter(token_digest=hashlib.sha256(token.encode()).hexdigest(), active=True).first()
+
+
+def resolve_entity(name: str, credit_code: str = "", kind: str = Entity.Kind.ORGANISATION) -> Entity | None:
+    """One profile per organisation: by credit code when valid, else by normalised name."""
+    name = (name or "").strip()
+    code = (credit_code or "").strip().upper()
+    if code and not is_valid_credit_code(code):
+        code = ""
+    if not name and not code:
+        return None
+    key = normalise_name(name)
+    if code:
+        entity = Entity.objects.filter(credit_code=code).first()
+        if entity is None:
+            entity = Entity.objects.filter(name_key=key, credit_code="").first()
+            if entity is not None:
+                entity.credit_code = code
+                entity.save(update_fields=["credit_code"])
+        return entity or Entity.objects.create(kind=kind, name=name, name_key=key, credit_code=code)
+    entity = Entity.objects.filter(name_key=key).order_by("pk").first()
+    return entity or Entity.objects.create(kind=kind, name=name, name_key=key)
+
+
+def _region(code: str) -> Region:
+    for candidate in (code, code[:4] + "00", code[:2] + "0000"):
+        region = Region.objects.filter(code=candidate).first()
+        if region is not None:
+            return region
+    raise IngestError(f"unknown administrative division in the record id: {code}")
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    enabled: bool
+    severity: str
+    params: dict
+
+
+def rule_config(rule: Rule) -> RuleConfig:
+    setting = RuleSetting.objects.filter(code=rule.code).first()
+    params = {**rule.default_params, **(setting.params if setting else {})}
+    return RuleConfig(
+        enabled=setting.enabled if setting else True,
+        severity=(setting.severity if setting and setting.severity else rule.default_severity),
+        params=params,
+    )
+
+
+def land_peers(transfer: LandTransfer, min_peers: int) -> tuple[list[float], str]:
+    """Unit prices of competitively sold parcels of the same use: the province if it has enough, else all."""
+    if not transfer.use_category:
+        return [], ""
+    base = LandTransfer.objects.filter(
+        use_category=transfer.use_category, supply__in=COMPETITIVE_SUPPLY, unit_price__isnull=False
+    ).exclude(pk=transfer.pk)
+    province = transfer.region_id[:2]
+    local = list(base.filter(region__code__startswith=province).values_list("unit_price", flat=True))
+    if len(local) >= min_peers:
+        return local, f"province {province}0000 · {transfer.use_category}"
+    return list(base.values_list("unit_price", flat=True)), f"all regions · {transfer.use_category}"
+
+
+@transaction.atomic
+def ingest_land(raw: dict, *, source: SourceSystem | None = None) -> tuple[LandTransfer, bool, list[Alert]]:
+    """Upsert a land record by its 电子监管号 and evaluate the rules on it. Idempotent."""
+    try:
+        record = parse_land_record(raw)
+    except LandRecordError as error:
+        raise IngestError(str(error)) from error
+    region = _region(record.region_code)
+    fields = {
+        "source": source,
+        "region": region,
+        "district": record.district[:60],
+        "project": record.project or record.record_id,
+        "location": record.location,
+        "area_ha": record.area_ha,
+        "land_source": record.land_source[:60],
+        "use": record.use[:60],
+        "use_category": use_category(record.use) or "",
+        "supply": record.supply[:20],
+        "term_years": record.term_years,
+        "industry": record.industry[:60],
+        "grade": record.grade[:20],
+        "price_wan": record.price_wan,
+        "unit_price": record.unit_price_yuan_m2,
+        "holder": resolve_entity(record.holder),
+        "approved_by": record.approved_by,
+        "signed_on": record.signed_on,
+        "commencement_planned": record.commencement_planned,
+        "commencement_actual": record.commencement_actual,
+        "completion_planned": record.completion_planned,
+        "instalments": [
+            {
+                "n": i.number,
+                "due": i.due.isoformat() if i.due else None,
+                "amount_wan": str(i.amount_wan) if i.amount_wan is not None else None,
+            }
+            for i in record.instalments
+        ],
+        "raw": raw,
+    }
+    transfer, created = LandTransfer.objects.update_or_create(record_id=record.record_id, defaults=fields)
+    return transfer, created, evaluate_land(transfer, record)
+
+
+def evaluate_land(transfer: LandTransfer, record: LandRecord, today=None) -> list[Alert]:
+    """Run every enabled land rule; raise an alert per finding, once per rule and record."""
+    raised = []
+    for rule in LAND_RULES:
+        config = rule_config(rule)
+        if not config.enabled:
+            continue
+        context = Context(today=today or timezone.localdate())
+        if rule.needs_peers:
+            peers, scope = land_peers(transfer, config.params.get("min_peers", 8))
+            context = Context(today=context.today, peers=peers, peer_scope=scope)
+        finding = rule.evaluate(record, context, config.params, config.severity)
+        if finding is None:
+            continue
+        alert, created = Alert.objects.get_or_create(
+            fingerprint=f"{finding.rule_code}:land:{transfer.record_id}",
+            defaults={
+                "rule_code": finding.rule_code,
+                "domain": Domain.LAND,
+                "severity": finding.severity,
+                "title": f"{finding.title} · {transfer.project}"[:200],
+                "region": transfer.region,
+                "entity": transfer.holder,
+                "land_transfer": transfer,
+                "record_ref": transfer.record_id,
+                "evidence": {
+                    **finding.evidence,
+                    "record": {
+                        "id": transfer.record_id,
+                        "use": transfer.use,
+                        "supply": transfer.supply,
+                        "price_wan": str(transfer.price_wan) if transfer.price_wan is not None else None,
+                    },
+                },
+            },
+        )
+        if created:
+            AlertEvent.objects.create(
+                alert=alert, to_state=AlertState.NEW, note=_("Raised by rule %(code)s") % {"code": alert.rule_code}
+            )
+            _announce(alert)
+            if alert.severity == Severity.RED:
+                create_task(alert=alert, user=None)
+            raised.append(alert)
+    return raised
+
+
+def _announce(alert: Alert) -> None:
+    publish_event_on_commit(
+        region_groups(alert.region_id),
+        "alert.raised",
+        {
+            "alert": str(alert.public_id),
+            "rule": alert.rule_code,
+            "severity": alert.severity,
+            "url": f"/monitoring/alerts/{alert.public_id}/",
+            "summary": alert.title,
+        },
+    )
+
+
+# --- who sees what -------------------------------------------------------------------------------
+
+
+def alerts_for(user) -> QuerySet[Alert]:
+    if not getattr(user, "is_authenticated", False) or not (user.is_superuser or has_role(user, Role.INSPECTOR)):
+        return Alert.objects.none()
+    alerts = Alert.objects.select_related("region", "entity")
+    if user.is_superuser:
+        return alerts
+    if user.jurisdiction is None:
+        return Alert.objects.none()
+    return alerts.filter(region__code__startswith=user.jurisdiction.prefix)
+
+
+def _require(user, alert: Alert) -> None:
+    if not alerts_for(user).filter(pk=alert.pk).exists():
+        raise PermissionDenied(_("This alert is outside your jurisdiction."))
+
+
+# --- the closed loop -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def move_alert(*, alert: Alert, user, target: str, note: str = "") -> Alert:
+    _require(user, alert)
+    target = AlertState(target)
+    if target not in ALERT_TRANSITIONS.get(AlertState(alert.state), frozenset()):
+        raise ValidationError(_("That step is not possible from “%(state)s”.") % {"state": alert.get_state_display()})
+    note = (note or "").strip()
+    if target == AlertState.DISMISSED and not note:
+        raise ValidationError({"note": [_("Give the reason for dismissing the alert.")]})
+    if target == AlertState.CONFIRMED and hasattr(alert, "task") and alert.task.state != TaskState.DONE:
+        raise ValidationError(_("Record the verification result first."))
+    AlertEvent.objects.create(alert=alert, from_state=alert.state, to_state=target, actor=user, note=note)
+    alert.state = target
+    if target == AlertState.DISMISSED:
+        alert.dismissal_reason = note
+    alert.save(update_fields=["state", "dismissal_reason"])
+    return alert
+
+
+def choose_assignee(region: Region):
+    """The inspector with the most specific jurisdiction over the region, and the fewest open tasks."""
+    from accounts.models import User
+
+    inspectors = (
+        User.objects.filter(groups__name=Role.INSPECTOR.value, is_active=True, jurisdiction__isnull=False)
+        .select_related("jurisdiction")
+        .annotate(open_tasks=Count("verification_tasks", filter=Q(verification_tasks__state=TaskState.OPEN)))
+    )
+    candidates = [u for u in inspectors if u.jurisdiction.contains(region.code)]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda u: (-len(u.jurisdiction.prefix), u.open_tasks, u.pk))
+
+
+@transaction.atomic
+def create_task(*, alert: Alert, user, assignee=None, due_days: int = TASK_WORKING_DAYS) -> VerificationTask:
+    """A verification task for the alert, assigned by jurisdiction, due in working days."""
+    if user is not None:
+        _require(user, alert)
+    if hasattr(alert, "task"):
+        raise ValidationError(_("This alert already has a verification task."))
+    if assignee is not None and not alerts_for(assignee).filter(pk=alert.pk).exists():
+        raise ValidationError({"assignee": [_("The assignee must work in the alert's jurisdiction.")]})
+    assignee = assignee or choose_assignee(alert.region)
+    task = VerificationTask.objects.create(
+        alert=alert,
+        assignee=assignee,
+        created_by=user,
+        due_on=working_calendar().add_working_days(timezone.localdate(), due_days),
+    )
+    if alert.state in (AlertState.NEW, AlertState.ACKNOWLEDGED):
+        AlertEvent.objects.create(
+            alert=alert,
+            from_state=alert.state,
+            to_state=AlertState.VERIFYING,
+            actor=user,
+            note=_("Verification task created"),
+        )
+        alert.state = AlertState.VERIFYING
+        alert.save(update_fields=["state"])
+    if assignee is not None:
+        publish_event_on_commit(
+            [f"user.{assignee.pk}"], "task.assigned", {"alert": str(alert.public_id), "summary": alert.title}
+        )
+    return task
+
+
+def _private_dir() -> Path:
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / "tasks"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@transaction.atomic
+def record_result(*, task: VerificationTask, user, result: str, upload: UploadedFile | None = None) -> VerificationTask:
+    _require(user, task.alert)
+    if task.state == TaskState.DONE:
+        raise ValidationError(_("The result is already recorded."))
+    if not (result or "").strip():
+        raise ValidationError({"result": [_("Write what the verification found.")]})
+    if upload is not None:
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationError({"file": [_("Each file may be at most 10 MB.")]})
+        name = uuid.uuid4().hex
+        (_private_dir() / name).write_bytes(upload.read())
+        task.result_file, task.result_file_name = name, Path(upload.name or "file").name[:200]
+    task.result = result.strip()
+    task.state = TaskState.DONE
+    task.completed_at = timezone.now()
+    task.save()
+    AlertEvent.objects.create(
+        alert=task.alert,
+        from_state=task.alert.state,
+        to_state=task.alert.state,
+        actor=user,
+        note=_("Verification result recorded"),
+    )
+    return task
+
+
+def refresh_task_escalations(today=None) -> int:
+    changed = 0
+    for task in VerificationTask.objects.filter(state=TaskState.OPEN).select_related("alert"):
+        level = escalation(task.due_on, today or timezone.localdate())
+        if level != task.escalation:
+            task.escalation = level
+            task.save(update_fields=["escalation"])
+            changed += 1
+            if level in ("yellow", "red"):
+                publish_event_on_commit(
+                    region_groups(task.alert.region_id),
+                    "task.overdue",
+                    {"alert": str(task.alert.public_id), "summary": task.alert.title},
+                )
+    return changed
