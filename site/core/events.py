@@ -9,6 +9,8 @@ Group names:
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -42,7 +44,16 @@ def publish_event(group: str, event_type: str, payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, {"type": "live.event", "event": event_type, "payload": payload})
+    message = {"type": "live.event", "event": event_type, "payload": payload}
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(layer.group_send)(group, message)
+        return
+    # This thread runs an event loop already (synchronous code called from one): send from a helper thread.
+    sender = threading.Thread(target=async_to_sync(layer.group_send), args=(group, message))
+    sender.start()
+    sender.join()
 
 
 def publish_event_on_commit(groups: list[str], event_type: str, payload: dict[str, Any]) -> None:

@@ -42,3 +42,33 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """The real ASGI application (HTTP and WebSocket) served by daphne in a child process.
+
+    It shares the test database, so it needs a database that another process can open:
+    PostgreSQL (as in CI) or a file, not SQLite in memory.
+    """
+    from functools import partial
+
+    from channels.routing import get_default_application  # noqa: F401 (loads routing)
+    from channels.testing.live import make_application
+    from daphne.testing import DaphneProcess
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connection, connections
+
+    require(
+        not (connection.vendor == "sqlite" and connection.is_in_memory_db()),
+        "the ASGI live server needs PostgreSQL (DATABASE_URL)",
+    )
+    connections.close_all()  # the child must open its own connections, not share the parent's sockets
+    process = DaphneProcess("127.0.0.1", partial(make_application, static_wrapper=ASGIStaticFilesHandler))
+    process.start()
+    if not process.ready.wait(timeout=30):
+        process.terminate()
+        raise RuntimeError("daphne did not start")
+    yield f"http://127.0.0.1:{process.port.value}"
+    process.terminate()
+    process.join(timeout=10)
