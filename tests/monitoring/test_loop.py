@@ -183,3 +183,22 @@ def test_the_whole_real_sample(land_rows, all_regions):
         rule_code="L001", land_transfer__supply="协议出让", land_transfer__use_category="residential"
     ).count()
     assert housing_by_agreement == 12  # the 12 协议出让 commodity-housing parcels of the sample
+
+
+def test_administrators_tune_rules_in_the_admin_with_checked_parameters(client, all_regions):
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.ADMINISTRATOR, jurisdiction_id="000000"))
+    url = "/admin/snippets/monitoring/rulesetting/add/"
+
+    bad = client.post(url, {"code": "L002", "enabled": "on", "severity": "", "params": '{"k": "wide", "colour": 1}'})
+    good = client.post(url, {"code": "L002", "enabled": "on", "severity": "red", "params": '{"k": 3}'})
+
+    assert bad.status_code == 200 and not RuleSetting.objects.filter(params__k="wide").exists()
+    assert good.status_code == 302
+    from monitoring.rules.land import PriceFarBelowPeers
+    from monitoring.services import rule_config
+
+    config = rule_config(PriceFarBelowPeers())
+    assert config.params == {"k": 3, "min_peers": 8} and config.severity == "red"
