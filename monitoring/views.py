@@ -16,7 +16,7 @@ from monitoring.models import Alert, Entity
 from monitoring.rules.land import LAND_RULES
 from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity
 
-inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR)
+inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR, second_factor=True)
 RULES = {rule.code: rule for rule in LAND_RULES}
 
 

@@ -147,7 +147,7 @@ def report_leave(request):
 
 # --- inspectors ---------------------------------------------------------------------------------
 
-inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR)
+inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR, second_factor=True)
 
 
 @inspector_required

@@ -44,6 +44,7 @@ class Environment:
     email_use_tls: bool
     default_from_email: str
     site_url: str
+    staff_mfa_required: bool | None
 
 
 def read_environment() -> Environment:
@@ -64,6 +65,7 @@ def read_environment() -> Environment:
         email_use_tls=_bool("EMAIL_USE_TLS", default=True),
         default_from_email=os.environ.get("DEFAULT_FROM_EMAIL", "阳光 Sunshine <noreply@sunshine.localhost>"),
         site_url=os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
+        staff_mfa_required=_bool("STAFF_MFA_REQUIRED") if os.environ.get("STAFF_MFA_REQUIRED") else None,
     )
 
 

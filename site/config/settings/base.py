@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     # Accounts: registration with e-mail verification
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     # Platform
     "channels",
     "django_tasks",
@@ -177,6 +178,11 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+
+# Staff who handle reports and alerts sign in with a second factor (TOTP, recovery codes).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "阳光 Sunshine"
+STAFF_MFA_REQUIRED = True if ENV.staff_mfa_required is None else ENV.staff_mfa_required
 
 # E-mail: SMTP when EMAIL_HOST is set, the console otherwise.
 DEFAULT_FROM_EMAIL = ENV.default_from_email

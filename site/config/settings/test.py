@@ -15,3 +15,5 @@ STORAGES = {  # noqa: F405
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests sign staff in with force_login; the second-factor requirement has its own tests.
+STAFF_MFA_REQUIRED = False
