@@ -44,6 +44,21 @@ def page(browser):
     context.close()
 
 
+def _fresh_channel_layers() -> None:
+    """In the forked server process: drop what the parent's threads and event loops own.
+
+    The parent's channel layers are bound to its event loops, and asgiref's single thread for
+    thread-sensitive sync code did not survive the fork: queued work would wait forever.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
 @pytest.fixture
 def asgi_live_server(transactional_db):
     """The real ASGI application (HTTP and WebSocket) served by daphne in a child process.
@@ -64,7 +79,9 @@ def asgi_live_server(transactional_db):
         "the ASGI live server needs PostgreSQL (DATABASE_URL)",
     )
     connections.close_all()  # the child must open its own connections, not share the parent's sockets
-    process = DaphneProcess("127.0.0.1", partial(make_application, static_wrapper=ASGIStaticFilesHandler))
+    process = DaphneProcess(
+        "127.0.0.1", partial(make_application, static_wrapper=ASGIStaticFilesHandler), setup=_fresh_channel_layers
+    )
     process.start()
     if not process.ready.wait(timeout=30):
         process.terminate()
