@@ -217,6 +217,20 @@ def evaluate_land(transfer: LandTransfer, record: LandRecord, today=None) -> lis
     return raised
 
 
+def reevaluate_land() -> tuple[int, int]:
+    """Batch: evaluate every land record against the whole population. Returns (records, new alerts).
+
+    On arrival a record is compared with the records so far; here with all of them. Alerts raised
+    before are kept (one per rule and record), so the two paths never duplicate each other.
+    """
+    records = raised = 0
+    for transfer in LandTransfer.objects.select_related("region", "holder").order_by("pk").iterator(chunk_size=500):
+        with transaction.atomic():
+            raised += len(evaluate_land(transfer, parse_land_record(transfer.raw)))
+        records += 1
+    return records, raised
+
+
 def _announce(alert: Alert) -> None:
     publish_event_on_commit(
         region_groups(alert.region_id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +39,8 @@ class PriceFarBelowPeers(Rule):
     domain = "land"
     title = _("Price far below comparable parcels")
     description = _(
-        "Price per m² below the lower fence (Q1 − k·IQR) of parcels of the same use sold by tender, auction or listing."
+        "Price per m² below the lower fence (Q1 − k·IQR, on the logarithm of prices, which spread by ratios) "
+        "of parcels of the same use sold by tender, auction or listing."
     )
     default_severity = "yellow"
     default_params = {"k": 1.5, "min_peers": 8}
@@ -46,16 +48,24 @@ class PriceFarBelowPeers(Rule):
 
     def evaluate(self, record: LandRecord, context: Context, params: dict[str, Any], severity: str) -> Finding | None:
         price = record.unit_price_yuan_m2
-        if price is None:
+        if price is None or price <= 0:
             return None
-        fences = tukey_fences(context.peers, k=params["k"], min_n=params["min_peers"])
-        if fences is None or price >= fences.lower:
+        logs = [math.log(peer) for peer in context.peers if peer > 0]
+        fences = tukey_fences(logs, k=params["k"], min_n=params["min_peers"])
+        if fences is None or math.log(price) >= fences.lower:
             return None
         return self.finding(
             severity,
             {
                 "unit_price_yuan_m2": round(price, 2),
-                "fence": fences.as_evidence(),
+                "fence": {
+                    "scale": "log",
+                    "q1_yuan_m2": round(math.exp(fences.q1), 2),
+                    "q3_yuan_m2": round(math.exp(fences.q3), 2),
+                    "lower_yuan_m2": round(math.exp(fences.lower), 2),
+                    "k": params["k"],
+                    "n": fences.n,
+                },
                 "population": {"scope": context.peer_scope, "n": fences.n},
             },
         )

@@ -27,7 +27,8 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = [
     DemoAccount("legislator@demo.sunshine.cn", "李立法", Role.LEGISLATOR, "000000"),
-    DemoAccount("inspector@demo.sunshine.cn", "王监察", Role.INSPECTOR, "130600"),
+    DemoAccount("inspector@demo.sunshine.cn", "王监察", Role.INSPECTOR, "000000"),
+    DemoAccount("inspector-baoding@demo.sunshine.cn", "赵监察", Role.INSPECTOR, "130600"),
     DemoAccount("admin@demo.sunshine.cn", "张管理", Role.ADMINISTRATOR, "000000", superuser=True),
     DemoAccount("citizen@demo.sunshine.cn", "陈市民", None, None),
 ]

@@ -202,3 +202,22 @@ def test_administrators_tune_rules_in_the_admin_with_checked_parameters(client, 
 
     config = rule_config(PriceFarBelowPeers())
     assert config.params == {"k": 3, "min_peers": 8} and config.severity == "red"
+
+
+def test_batch_reevaluation_sees_the_whole_population_and_adds_no_duplicates(land_rows, record, all_regions):
+    from monitoring.services import reevaluate_land
+
+    # a housing parcel sold at 20 元/m² arrives first, when there is nothing to compare it with
+    cheap = {**record, "idnumber": "1306262018B00001", "price": "105.86"}
+    assert [a.rule_code for a in ingest_land(cheap)[2]] == []
+    for raw in land_rows[:203]:
+        ingest_land(raw)
+    on_arrival = set(Alert.objects.values_list("fingerprint", flat=True))
+
+    records, raised = reevaluate_land()
+    again = reevaluate_land()
+
+    after = set(Alert.objects.values_list("fingerprint", flat=True))
+    assert records == 204 and on_arrival <= after and again == (204, 0)
+    low_price = Alert.objects.get(rule_code="L002", record_ref="1306262018B00001")
+    assert low_price.evidence["population"]["n"] >= 8 and low_price.evidence["fence"]["lower_yuan_m2"] > 20

@@ -67,7 +67,7 @@ def test_L002_price_far_below_peers(record):
     record["price"] = "500"
     finding = _run(PriceFarBelowPeers(), record, peers)
     assert finding.evidence["unit_price_yuan_m2"] == pytest.approx(94.47, abs=0.01)
-    assert finding.evidence["fence"]["n"] == 9 and finding.evidence["fence"]["lower"] > 94.47
+    assert finding.evidence["fence"]["n"] == 9 and finding.evidence["fence"]["lower_yuan_m2"] > 94.47
     assert _run(PriceFarBelowPeers(), record, peers[:5]) is None  # too few peers: no judgement
 
 
