@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -35,6 +34,7 @@ from consultations.models import (
     ThemeOrigin,
 )
 from consultations.parsing import Node, ParsedDraft, parse_draft
+from core import ratelimit
 from core.events import publish_event_on_commit, region_groups
 from regions.models import Region
 from search.similarity import normalise
@@ -154,17 +154,9 @@ def comment_rate_limit() -> RateLimit:
 
 
 def _take_rate_token(user_id: int) -> bool:
-    """Fixed-window counter in the cache, shared by all processes when the cache is Redis."""
     limit = comment_rate_limit()
     window = int(timezone.now().timestamp()) // limit.seconds
-    key = f"consultations:comment-rate:{user_id}:{window}"
-    cache.add(key, 0, timeout=limit.seconds)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=limit.seconds)
-        used = 1
-    return used <= limit.count
+    return ratelimit.hit(f"consultations:comment-rate:{user_id}:{window}", limit.count, limit.seconds)
 
 
 def submit_comment(

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
+from core import ratelimit
 from core.events import publish_event_on_commit, region_groups
 from core.tasks import enqueue_on_commit
 from petitions import crypto
@@ -506,20 +507,14 @@ def find_by_code(raw_code: str, *, network: str) -> Report | None:
 
     The network address is used only as a keyed, daily-rotated digest in the cache, never stored.
     """
-    from django.core.cache import cache
-
     limit, seconds = getattr(settings, "REPORT_CODE_ATTEMPTS", (10, 3600))
     bucket = f"reports:code-attempts:{crypto.keyed_digest('network:' + timezone.localdate().isoformat(), network)}"
-    if cache.get(bucket, 0) >= limit:
+    if ratelimit.exceeded(bucket, limit):
         raise Throttled
     code = normalise_code(raw_code)
     report = Report.objects.filter(code_digest=code_digest(code)).first() if code else None
     if report is None:
-        cache.add(bucket, 0, timeout=seconds)
-        try:
-            cache.incr(bucket)
-        except ValueError:
-            cache.set(bucket, 1, timeout=seconds)
+        ratelimit.hit(bucket, limit, seconds)
     return report
 
 

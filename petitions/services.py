@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
+from core import ratelimit
 from core.events import publish_event_on_commit, region_groups, role_group
 from core.tasks import enqueue_on_commit
 from petitions.crypto import keyed_digest
@@ -149,13 +149,7 @@ class PendingSignature:
 
 
 def _over_limit(key: str, limit: int, seconds: int = 3600) -> bool:
-    cache.add(key, 0, timeout=seconds)
-    try:
-        used = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=seconds)
-        used = 1
-    return used > limit
+    return not ratelimit.hit(key, limit, seconds)
 
 
 def network_digest(address: str) -> str:
