@@ -3,7 +3,8 @@
 Group names:
 - ``role.<role-slug>``: everyone signed in with that role;
 - ``region.<code>``: staff whose jurisdiction is that region (events are sent to
-  every enclosing region, so a province inspector sees a county's events);
+  every enclosing region, so a province inspector sees a county's events, and national
+  staff, ``region.000000``, see everything);
 - ``user.<id>``: one person.
 """
 
@@ -26,8 +27,11 @@ def role_group(role: Role) -> str:
 
 
 def region_groups(code: str) -> list[str]:
-    """The groups of `code` and every region enclosing it."""
-    groups = [f"region.{code[:2]}0000"]
+    """The groups of `code` and every region enclosing it, the whole country first."""
+    groups = ["region.000000"]
+    if code[:2] == "00":
+        return groups
+    groups.append(f"region.{code[:2]}0000")
     if code[2:4] != "00":
         groups.append(f"region.{code[:4]}00")
     if code[4:] != "00":

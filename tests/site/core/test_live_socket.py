@@ -105,3 +105,9 @@ async def test_a_foreign_origin_is_refused(inspector):
     connected, _ = await communicator.connect()
 
     assert not connected
+
+
+def test_region_groups_enclose_a_county_up_to_the_whole_country():
+    assert region_groups("130626") == ["region.000000", "region.130000", "region.130600", "region.130626"]
+    assert region_groups("110000") == ["region.000000", "region.110000"]
+    assert region_groups("000000") == ["region.000000"]
