@@ -13,7 +13,15 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    argv = list(sys.argv)
+    if len(argv) > 1 and argv[1] == "monitoring_bench":
+        # Its --settings names a Cardinal settings file (INI), not Django's settings module.
+        argv = ["--cardinal-settings" if arg == "--settings" else arg for arg in argv]
+        argv = [
+            arg.replace("--settings=", "--cardinal-settings=", 1) if arg.startswith("--settings=") else arg
+            for arg in argv
+        ]
+    execute_from_command_line(argv)
 
 
 if __name__ == "__main__":
