@@ -74,6 +74,51 @@ SHANGHAI_THEMES = [
 ]
 
 
+NATIONAL_DRAFTING_BODY = "全国人大常委会法制工作委员会"
+
+# slug, page fields (window in days from now), versions (label, file in demo_data/)
+DRAFTS = [
+    (
+        "wuzhangai-huanjing-jianshe-fa",
+        {
+            "title": "中华人民共和国无障碍环境建设法（草案）",
+            "drafting_body": NATIONAL_DRAFTING_BODY,
+            "summary": "为了加强无障碍环境建设，保障残疾人、老年人平等、充分、便捷地参与和融入社会生活。",
+            "explanatory_note": "<p>草案共八章七十二条，包括无障碍设施建设、无障碍信息交流、无障碍社会服务、保障措施、监督管理和法律责任。</p>",
+            "window": (-10, 20),
+            "jurisdiction_id": "000000",
+            "moderation": ModerationMode.POST,
+        },
+        [("征求意见稿", "wuzhangai_huanjing_jianshe_fa_2023.md")],
+    ),
+    (
+        "xingzheng-fuyi-fa",
+        {
+            "title": "中华人民共和国行政复议法（修订草案）",
+            "drafting_body": NATIONAL_DRAFTING_BODY,
+            "summary": "修订草案二审稿。可以对照一审稿查看逐条修改情况。",
+            "explanatory_note": "<p>修订草案将条文由四十三条增加到九十条，增设“行政复议申请”“行政复议受理”“行政复议审理”等章节。</p>",
+            "window": (-5, 25),
+            "jurisdiction_id": "000000",
+            "moderation": ModerationMode.PRE,
+        },
+        [("一审稿", "xingzheng_fuyi_fa_2017.md"), ("二审稿", "xingzheng_fuyi_fa_2023.md")],
+    ),
+    (
+        "xingfa-xiuzhengan-12",
+        {
+            "title": "中华人民共和国刑法修正案（十二）（草案）",
+            "drafting_body": NATIONAL_DRAFTING_BODY,
+            "summary": "加大对行贿犯罪的惩治力度，增加民营企业内部人员腐败相关犯罪的规定。",
+            "window": (7, 37),
+            "jurisdiction_id": "000000",
+            "moderation": ModerationMode.POST,
+        },
+        [("征求意见稿", "xingfa_xiuzhengan_12_2023.md")],
+    ),
+]
+
+
 def _read(name: str) -> str:
     return (DATA / name).read_text(encoding="utf-8")
 
@@ -111,53 +156,16 @@ def load_consultations(home: HomePage, legislator) -> list[tuple[DraftPage, bool
     now = timezone.now()
     results = []
 
-    draft, created = _draft(
-        index,
-        "wuzhangai-huanjing-jianshe-fa",
-        title="中华人民共和国无障碍环境建设法（草案）",
-        drafting_body="全国人大常委会法制工作委员会",
-        summary="为了加强无障碍环境建设，保障残疾人、老年人平等、充分、便捷地参与和融入社会生活。",
-        explanatory_note="<p>草案共八章七十二条，包括无障碍设施建设、无障碍信息交流、无障碍社会服务、保障措施、监督管理和法律责任。</p>",
-        opens_at=now - timedelta(days=10),
-        closes_at=now + timedelta(days=20),
-        jurisdiction_id="000000",
-        moderation=ModerationMode.POST,
-    )
-    if created:
-        import_version(draft=draft, label="征求意见稿", text=_read("wuzhangai_huanjing_jianshe_fa_2023.md"))
-    results.append((draft, created))
-
-    draft, created = _draft(
-        index,
-        "xingzheng-fuyi-fa",
-        title="中华人民共和国行政复议法（修订草案）",
-        drafting_body="全国人大常委会法制工作委员会",
-        summary="修订草案二审稿。可以对照一审稿查看逐条修改情况。",
-        explanatory_note="<p>修订草案将条文由四十三条增加到九十条，增设“行政复议申请”“行政复议受理”“行政复议审理”等章节。</p>",
-        opens_at=now - timedelta(days=5),
-        closes_at=now + timedelta(days=25),
-        jurisdiction_id="000000",
-        moderation=ModerationMode.PRE,
-    )
-    if created:
-        import_version(draft=draft, label="一审稿", text=_read("xingzheng_fuyi_fa_2017.md"))
-        import_version(draft=draft, label="二审稿", text=_read("xingzheng_fuyi_fa_2023.md"))
-    results.append((draft, created))
-
-    draft, created = _draft(
-        index,
-        "xingfa-xiuzhengan-12",
-        title="中华人民共和国刑法修正案（十二）（草案）",
-        drafting_body="全国人大常委会法制工作委员会",
-        summary="加大对行贿犯罪的惩治力度，增加民营企业内部人员腐败相关犯罪的规定。",
-        opens_at=now + timedelta(days=7),
-        closes_at=now + timedelta(days=37),
-        jurisdiction_id="000000",
-        moderation=ModerationMode.POST,
-    )
-    if created:
-        import_version(draft=draft, label="征求意见稿", text=_read("xingfa_xiuzhengan_12_2023.md"))
-    results.append((draft, created))
+    for slug, fields, versions in DRAFTS:
+        opens, closes = fields["window"]
+        page = {key: value for key, value in fields.items() if key != "window"}
+        draft, created = _draft(
+            index, slug, opens_at=now + timedelta(days=opens), closes_at=now + timedelta(days=closes), **page
+        )
+        if created:
+            for label, name in versions:
+                import_version(draft=draft, label=label, text=_read(name))
+        results.append((draft, created))
 
     results.append(_load_shanghai(index, legislator))
     return results

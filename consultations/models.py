@@ -102,7 +102,7 @@ class DraftPage(RoutablePageMixin, Page):
 
     @property
     def report_published_at(self):
-        publication = ReportPublication.objects.filter(draft_id=self.pk).only("published_at").first()
+        publication = getattr(self, "report_publication", None)  # one query, then cached on the instance
         return publication.published_at if publication else None
 
     def status_at(self, moment) -> DraftStatus:

@@ -23,7 +23,7 @@ from consultations.models import (
 
 
 def list_drafts(*, index=None) -> list[DraftPage]:
-    drafts = DraftPage.objects.live().select_related("jurisdiction").order_by("-opens_at")
+    drafts = DraftPage.objects.live().select_related("jurisdiction", "report_publication").order_by("-opens_at")
     if index is not None:
         drafts = drafts.child_of(index)
     return list(drafts)
