@@ -29,7 +29,7 @@ from monitoring.models import (
     SourceSystem,
     VerificationTask,
 )
-from monitoring.rules.base import Context, Rule
+from monitoring.rules.base import Context, Finding, Rule
 from monitoring.rules.land import LAND_RULES
 from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity, TaskState
 from petitions.deadlines import escalation
@@ -170,6 +170,47 @@ def ingest_land(raw: dict, *, source: SourceSystem | None = None) -> tuple[LandT
     return transfer, created, evaluate_land(transfer, record)
 
 
+def raise_alert(
+    finding: Finding,
+    *,
+    domain: str,
+    record_ref: str,
+    region: Region,
+    entity: Entity | None,
+    subject: str,
+    record: dict,
+    **record_links,
+) -> Alert | None:
+    """Store a rule's finding as an alert, once per rule and record; announce it, and task it if red.
+
+    Returns the new alert, or None when this rule already flagged this record (re-ingesting or
+    re-evaluating never duplicates). `record_links` are the alert's foreign keys to the record, if any.
+    """
+    alert, created = Alert.objects.get_or_create(
+        fingerprint=f"{finding.rule_code}:{domain}:{record_ref}"[:120],
+        defaults={
+            "rule_code": finding.rule_code,
+            "domain": domain,
+            "severity": finding.severity,
+            "title": f"{finding.title} · {subject}"[:200],
+            "region": region,
+            "entity": entity,
+            "record_ref": record_ref[:60],
+            "evidence": {**finding.evidence, "record": record},
+            **record_links,
+        },
+    )
+    if not created:
+        return None
+    AlertEvent.objects.create(
+        alert=alert, to_state=AlertState.NEW, note=_("Raised by rule %(code)s") % {"code": alert.rule_code}
+    )
+    _announce(alert)
+    if alert.severity == Severity.RED:
+        create_task(alert=alert, user=None)
+    return alert
+
+
 def evaluate_land(transfer: LandTransfer, record: LandRecord, today=None) -> list[Alert]:
     """Run every enabled land rule; raise an alert per finding, once per rule and record."""
     raised = []
@@ -184,35 +225,22 @@ def evaluate_land(transfer: LandTransfer, record: LandRecord, today=None) -> lis
         finding = rule.evaluate(record, context, config.params, config.severity)
         if finding is None:
             continue
-        alert, created = Alert.objects.get_or_create(
-            fingerprint=f"{finding.rule_code}:land:{transfer.record_id}",
-            defaults={
-                "rule_code": finding.rule_code,
-                "domain": Domain.LAND,
-                "severity": finding.severity,
-                "title": f"{finding.title} · {transfer.project}"[:200],
-                "region": transfer.region,
-                "entity": transfer.holder,
-                "land_transfer": transfer,
-                "record_ref": transfer.record_id,
-                "evidence": {
-                    **finding.evidence,
-                    "record": {
-                        "id": transfer.record_id,
-                        "use": transfer.use,
-                        "supply": transfer.supply,
-                        "price_wan": str(transfer.price_wan) if transfer.price_wan is not None else None,
-                    },
-                },
+        alert = raise_alert(
+            finding,
+            domain=Domain.LAND,
+            record_ref=transfer.record_id,
+            region=transfer.region,
+            entity=transfer.holder,
+            subject=transfer.project,
+            record={
+                "id": transfer.record_id,
+                "use": transfer.use,
+                "supply": transfer.supply,
+                "price_wan": str(transfer.price_wan) if transfer.price_wan is not None else None,
             },
+            land_transfer=transfer,
         )
-        if created:
-            AlertEvent.objects.create(
-                alert=alert, to_state=AlertState.NEW, note=_("Raised by rule %(code)s") % {"code": alert.rule_code}
-            )
-            _announce(alert)
-            if alert.severity == Severity.RED:
-                create_task(alert=alert, user=None)
+        if alert is not None:
             raised.append(alert)
     return raised
 
