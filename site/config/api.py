@@ -30,9 +30,13 @@ def validation_errors(request, exc: ValidationError):
 def _add_routers() -> None:
     from consultations.api import router as consultations_router
     from monitoring.api import router as monitoring_router
+    from monitoring.approvals.api import router as approvals_router
+    from monitoring.procurement.api import router as procurement_router
 
     api.add_router("/consultations", consultations_router)
     api.add_router("/monitoring", monitoring_router)
+    api.add_router("/monitoring/procurement", procurement_router)
+    api.add_router("/monitoring/approvals", approvals_router)
 
 
 _add_routers()

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "consultations",
     "petitions",
     "monitoring",
+    "monitoring.procurement",
+    "monitoring.approvals",
     "search",
     # Wagtail
     "wagtail.contrib.forms",
