@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 
 def quantile_r8(sorted_values: Sequence[float], p: float) -> float:
@@ -52,3 +53,21 @@ def tukey_fences(values: Sequence[float], k: float = 1.5, min_n: int = 8) -> Fen
     if q3 - q1 <= 0:
         return None
     return Fences(q1=q1, q3=q3, lower=q1 - k * (q3 - q1), upper=q3 + k * (q3 - q1), n=len(data))
+
+
+def quantile_r8_or_nan(values: Sequence[float], p: float) -> float:
+    """R-8 quantile of unsorted values; NaN when there are none (as statrs answers, which Cardinal uses)."""
+    if not values:
+        return math.nan
+    return quantile_r8(sorted(values), p)
+
+
+def fused_multiply_add(x: float, y: float, z: float) -> float:
+    """x·y + z rounded once, like Rust's `f64::mul_add` (Python 3.11 has no math.fma).
+
+    Fences computed as `(q3 - q1).mul_add(1.5, q3)` differ from `q3 + 1.5 * (q3 - q1)` in the last bit
+    for some inputs, which decides ties such as a ratio exactly on the fence.
+    """
+    if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
+        return x * y + z
+    return float(Fraction(x) * Fraction(y) + Fraction(z))
