@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from consultations.matching import diff_segments, match_provisions
 from consultations.models import (
@@ -19,6 +19,7 @@ from consultations.models import (
     Provision,
     Stance,
     Theme,
+    ThemeMembership,
 )
 
 
@@ -184,3 +185,257 @@ def receipts_for(*, draft: DraftPage, user) -> list[Receipt]:
 
 
 DECISION_ORDER = [Decision.ADOPTED, Decision.PARTLY_ADOPTED, Decision.NOT_ADOPTED, Decision.PENDING]
+
+
+# --- the legislators' review screens -----------------------------------------------------
+
+REPRESENTATIVES = 3
+TOP_ARTICLES = 3
+
+
+def comment_campaign_field() -> str | None:
+    """The attribute naming a comment's campaign (its id), once comments carry one."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        field_ = Comment._meta.get_field("campaign")
+    except FieldDoesNotExist:
+        return None
+    return field_.attname
+
+
+def campaign_model():
+    """The Campaign model, once the campaign detector has added it."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model("consultations", "Campaign")
+    except LookupError:
+        return None
+
+
+@dataclass
+class ThemeOverview:
+    theme: Theme
+    size: int
+    weighted: int
+    campaigns: list[tuple[int, int]]
+    stances: dict[str, int]
+    top_articles: list[tuple[Provision, int]]
+    representatives: list[Comment]
+
+    @property
+    def campaign_comments(self) -> int:
+        return sum(n for _campaign, n in self.campaigns)
+
+
+def theme_overviews(*, draft: DraftPage) -> list[ThemeOverview]:
+    """Every theme of the draft with its raw and campaign-aware size, stance split, the
+    articles its comments are on, and its representative comments."""
+    from consultations import review
+
+    campaign_key = comment_campaign_field()
+    fields = ["theme_id", "comment_id", "similarity", "comment__stance", "comment__provision_id"]
+    if campaign_key:
+        fields.append(f"comment__{campaign_key}")
+    rows = (
+        ThemeMembership.objects.filter(theme__draft=draft, comment__status__in=VISIBLE_STATUSES)
+        .order_by("comment__created_at", "comment_id")
+        .values_list(*fields)
+    )
+    by_theme: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_theme.setdefault(row[0], []).append(row)
+    chosen: dict[int, list[int]] = {}
+    provision_ids: set[int] = set()
+    summaries = []
+    themes = list(draft.themes.select_related("provision", "adopted_in__version", "decided_by"))
+    for theme in themes:
+        members = by_theme.get(theme.pk, [])
+        campaigns = [row[5] if campaign_key else None for row in members]
+        articles = review.top((row[4] for row in members), TOP_ARTICLES)
+        provision_ids.update(pk for pk, _n in articles)
+        chosen[theme.pk] = review.representatives(
+            [
+                review.Candidate(pk=row[1], similarity=row[2], campaign=campaign, order=index)
+                for index, (row, campaign) in enumerate(zip(members, campaigns, strict=True))
+            ],
+            REPRESENTATIVES,
+        )
+        summaries.append(
+            (
+                theme,
+                len(members),
+                review.campaign_aware_count(campaigns),
+                review.campaign_sizes(campaigns),
+                review.split((row[3] for row in members), Stance.values),
+                articles,
+            )
+        )
+    provisions = Provision.objects.select_related("version").in_bulk(provision_ids)
+    comments = Comment.objects.select_related("provision").in_bulk([pk for pks in chosen.values() for pk in pks])
+    return [
+        ThemeOverview(
+            theme=theme,
+            size=size,
+            weighted=weighted,
+            campaigns=campaigns,
+            stances=stances,
+            top_articles=[(provisions[pk], n) for pk, n in articles if pk in provisions],
+            representatives=[comments[pk] for pk in chosen[theme.pk] if pk in comments],
+        )
+        for theme, size, weighted, campaigns, stances, articles in summaries
+    ]
+
+
+@dataclass
+class MemberRow:
+    """One row of a theme's members: a comment, or a campaign shown once with its size."""
+
+    kind: str
+    comment: Comment
+    similarity: float | None
+    campaign_id: int | None = None
+    comment_ids: list[int] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.comment_ids)
+
+
+def theme_member_keys(theme: Theme) -> list[tuple[int, int | None, float | None]]:
+    """(comment id, campaign id, similarity) of each member, closest to the theme first."""
+    campaign_key = comment_campaign_field()
+    fields = ["comment_id", "similarity"]
+    if campaign_key:
+        fields.append(f"comment__{campaign_key}")
+    rows = theme.memberships.order_by(
+        F("similarity").desc(nulls_last=True), "comment__created_at", "comment_id"
+    ).values_list(*fields)
+    return [(row[0], row[2] if campaign_key else None, row[1]) for row in rows]
+
+
+def theme_member_rows(theme: Theme) -> list[tuple[str, int, list[int]]]:
+    """Members with each campaign collapsed into one row (see review.collapse_campaigns)."""
+    from consultations import review
+
+    return review.collapse_campaigns([(comment, campaign) for comment, campaign, _s in theme_member_keys(theme)])
+
+
+def materialise_member_rows(theme: Theme, rows: list[tuple[str, int, list[int]]]) -> list[MemberRow]:
+    """Load the comments one page of member rows shows."""
+    similarity = dict(theme.memberships.values_list("comment_id", "similarity"))
+    first = [ids[0] for _kind, _key, ids in rows]
+    comments = Comment.objects.select_related("provision__version", "region").in_bulk(first)
+    return [
+        MemberRow(
+            kind=kind,
+            comment=comments[ids[0]],
+            similarity=similarity.get(ids[0]),
+            campaign_id=key if kind == "campaign" else None,
+            comment_ids=ids,
+        )
+        for kind, key, ids in rows
+        if ids[0] in comments
+    ]
+
+
+@dataclass
+class ArticleOverview:
+    provision: Provision
+    current: bool
+    comments: int
+    weighted: int
+    from_campaigns: int
+    stances: dict[str, int]
+    themes: list[tuple[Theme, int]]
+    quotes: list[Comment]
+
+    @property
+    def campaign_share(self) -> float:
+        return self.from_campaigns / self.comments if self.comments else 0.0
+
+
+def article_overviews(*, draft: DraftPage) -> list[ArticleOverview]:
+    """For each article with comments: volume, campaign-aware volume and the share from
+    campaigns, stance split, themes within it and representative quotes. Comments on an
+    article of an earlier version count for the current article that descends from it."""
+    from consultations import review
+
+    version = draft.current_version
+    current_articles = list(version.provisions.filter(kind__in=COMMENTABLE_KINDS)) if version else []
+    owner: dict[int, Provision] = {}
+    for article in current_articles:
+        for ancestor in article.lineage():
+            owner.setdefault(ancestor.pk, article)
+    campaign_key = comment_campaign_field()
+    fields = ["pk", "provision_id", "stance"]
+    if campaign_key:
+        fields.append(campaign_key)
+    rows = visible_comments(draft).exclude(provision__isnull=True).order_by("created_at", "pk").values_list(*fields)
+    groups: dict[int, list[tuple]] = {}
+    old_provisions: set[int] = set()
+    for row in rows:
+        article = owner.get(row[1])
+        if article is None:
+            old_provisions.add(row[1])
+        groups.setdefault(article.pk if article else row[1], []).append(row)
+    provisions = {p.pk: p for p in current_articles}
+    provisions.update(Provision.objects.select_related("version").in_bulk(old_provisions))
+    memberships: dict[int, list[tuple[int, float | None]]] = {}
+    for comment_id, theme_id, similarity in ThemeMembership.objects.filter(theme__draft=draft).values_list(
+        "comment_id", "theme_id", "similarity"
+    ):
+        memberships.setdefault(comment_id, []).append((theme_id, similarity))
+    themes = draft.themes.in_bulk()
+    overviews = []
+    quote_ids: list[int] = []
+    for key, members in groups.items():
+        campaigns = [row[3] if campaign_key else None for row in members]
+        theme_counts = review.top(
+            (theme_id for row in members for theme_id, _s in memberships.get(row[0], [])), len(themes) or 1
+        )
+        best = {}
+        for index, (row, campaign) in enumerate(zip(members, campaigns, strict=True)):
+            for _theme_id, similarity in memberships.get(row[0], []) or [(None, None)]:
+                candidate = review.Candidate(pk=row[0], similarity=similarity, campaign=campaign, order=index)
+                if row[0] not in best or (similarity or 0) > (best[row[0]].similarity or 0):
+                    best[row[0]] = candidate
+        picked = review.representatives(best.values(), REPRESENTATIVES)
+        quote_ids.extend(picked)
+        overviews.append(
+            (
+                provisions[key],
+                members,
+                campaigns,
+                theme_counts,
+                picked,
+            )
+        )
+    comments = Comment.objects.select_related("provision").in_bulk(quote_ids)
+    current_pks = {p.pk for p in current_articles}
+    result = [
+        ArticleOverview(
+            provision=provision,
+            current=provision.pk in current_pks,
+            comments=len(members),
+            weighted=review.campaign_aware_count(campaigns),
+            from_campaigns=sum(1 for c in campaigns if c is not None),
+            stances=review.split((row[2] for row in members), Stance.values),
+            themes=[(themes[pk], n) for pk, n in theme_counts if pk in themes],
+            quotes=[comments[pk] for pk in picked if pk in comments],
+        )
+        for provision, members, campaigns, theme_counts, picked in overviews
+    ]
+    result.sort(key=lambda o: (not o.current, o.provision.version_id, o.provision.position))
+    return result
+
+
+def comments_over_time(*, draft: DraftPage) -> list[tuple]:
+    """Visible comments per day (or per week over long windows), empty days included."""
+    from django.utils import timezone
+
+    from consultations import review
+
+    moments = visible_comments(draft).values_list("created_at", flat=True)
+    return review.day_buckets(timezone.localtime(moment).date() for moment in moments)

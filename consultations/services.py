@@ -357,3 +357,112 @@ def publish_report(*, draft: DraftPage, user) -> DraftPage:
         raise ValidationError(_("%(n)d theme(s) still have no decision.") % {"n": undecided})
     ReportPublication.objects.get_or_create(draft=draft, defaults={"published_by": user})
     return draft
+
+
+# --- reviewing themes: rename, merge, split, remove a member -----------------------------
+#
+# Each write is recorded in Wagtail's audit log (who, when, what) since a theme has no
+# fields of its own for it. Decisions stay sane: the theme merged into keeps its decision,
+# and a theme split off starts pending, to be answered on its own.
+
+THEME_RENAMED = "consultations.theme.rename"
+THEME_MERGED = "consultations.theme.merge"
+THEME_SPLIT = "consultations.theme.split"
+THEME_MEMBER_REMOVED = "consultations.theme.remove_member"
+
+
+def _log_theme(theme: Theme, action: str, user, data: dict) -> None:
+    from wagtail.log_actions import log
+
+    log(instance=theme, action=action, user=user if getattr(user, "is_authenticated", False) else None, data=data)
+
+
+@transaction.atomic
+def rename_theme(*, theme: Theme, title: str, user, summary: str | None = None) -> Theme:
+    """Give a theme a title people can answer (and, optionally, a new summary)."""
+    require_manager(user, theme.draft)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": [_("A theme needs a title.")]})
+    if len(title) > Theme._meta.get_field("title").max_length:
+        raise ValidationError({"title": [_("The title is too long.")]})
+    before = theme.title
+    theme.title = title
+    fields = ["title"]
+    if summary is not None:
+        theme.summary = summary.strip()
+        fields.append("summary")
+    theme.save(update_fields=fields)
+    _log_theme(theme, THEME_RENAMED, user, {"from": before, "to": title})
+    return theme
+
+
+@transaction.atomic
+def merge_themes(*, source: Theme, target: Theme, user) -> Theme:
+    """Move every comment of `source` into `target` and delete `source`.
+
+    `target` keeps its own decision, title and cluster key; a comment already in both
+    stays once, with the closer of its two similarities.
+    """
+    require_manager(user, target.draft)
+    if source.pk == target.pk:
+        raise ValidationError({"target": [_("Choose another theme to merge into.")]})
+    if source.draft_id != target.draft_id:
+        raise ValidationError({"target": [_("Themes of different drafts cannot be merged.")]})
+    existing = {m.comment_id: m for m in target.memberships.select_for_update()}
+    moved = 0
+    for membership in source.memberships.select_for_update():
+        kept = existing.get(membership.comment_id)
+        if kept is None:
+            ThemeMembership.objects.create(
+                theme=target, comment_id=membership.comment_id, similarity=membership.similarity
+            )
+            moved += 1
+        elif membership.similarity is not None and (kept.similarity is None or membership.similarity > kept.similarity):
+            kept.similarity = membership.similarity
+            kept.save(update_fields=["similarity"])
+    data = {"merged": source.pk, "merged_title": source.title, "comments_moved": moved}
+    source.delete()
+    _log_theme(target, THEME_MERGED, user, data)
+    return target
+
+
+@transaction.atomic
+def split_theme(*, theme: Theme, comments: Iterable[Comment], title: str, user, summary: str = "") -> Theme:
+    """Move some of a theme's comments into a new theme, which starts pending."""
+    require_manager(user, theme.draft)
+    chosen = {comment.pk for comment in comments}
+    members = set(theme.memberships.values_list("comment_id", flat=True))
+    if not chosen:
+        raise ValidationError({"comments": [_("Select the comments that form the new theme.")]})
+    if not chosen <= members:
+        raise ValidationError({"comments": [_("Only comments of this theme can be split off.")]})
+    if chosen == members:
+        raise ValidationError({"comments": [_("Leave at least one comment in the theme; to retitle it, rename it.")]})
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": [_("A theme needs a title.")]})
+    position = (theme.draft.themes.aggregate(Max("position"))["position__max"] or 0) + 1
+    new = Theme.objects.create(
+        draft=theme.draft,
+        provision=theme.provision,
+        title=title,
+        summary=summary.strip(),
+        origin=ThemeOrigin.MANUAL,
+        position=position,
+    )
+    theme.memberships.filter(comment_id__in=chosen).update(theme=new, similarity=None)
+    _log_theme(theme, THEME_SPLIT, user, {"new_theme": new.pk, "new_title": new.title, "comments": sorted(chosen)})
+    _log_theme(new, "wagtail.create", user, {"split_from": theme.pk})
+    return new
+
+
+@transaction.atomic
+def remove_from_theme(*, theme: Theme, comment: Comment, user) -> Theme:
+    """Take one comment out of a theme; the comment itself is kept."""
+    require_manager(user, theme.draft)
+    deleted, _rows = theme.memberships.filter(comment=comment).delete()
+    if not deleted:
+        raise ValidationError({"comment": [_("This comment is not in the theme.")]})
+    _log_theme(theme, THEME_MEMBER_REMOVED, user, {"comment": comment.pk})
+    return theme

@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from consultations import admin_views
+from consultations import admin_views, services
 from consultations.models import DraftPage
 from consultations.services import can_manage_draft
 
@@ -43,6 +43,15 @@ def register_moderation_menu():
     return LegislatorMenuItem(
         _("Comment moderation"), reverse("consultations_admin:moderation"), icon_name="comment", order=251
     )
+
+
+@hooks.register("register_log_actions")
+def register_theme_log_actions(actions):
+    """Reviewing a theme is recorded in the audit log with who did it and when."""
+    actions.register_action(services.THEME_RENAMED, _("Rename theme"), _("Theme renamed"))
+    actions.register_action(services.THEME_MERGED, _("Merge themes"), _("Another theme merged into this one"))
+    actions.register_action(services.THEME_SPLIT, _("Split theme"), _("Comments split off into a new theme"))
+    actions.register_action(services.THEME_MEMBER_REMOVED, _("Remove comment from theme"), _("Comment removed"))
 
 
 @hooks.register("register_page_listing_more_buttons")
