@@ -1,0 +1,514 @@
+"""Writes for procurement records: upsert a process by ocid, then raise the rules' alerts on it.
+
+On arrival a process is judged against the population stored so far (the buyer's earlier awards, the
+source's processes for Cardinal's fences); `reevaluate_procurement` judges every process against all of
+them. Both go through `monitoring.services.raise_alert`, so an alert exists once per rule and record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from monitoring.models import Alert, Domain, Entity, SourceSystem
+from monitoring.procurement import rules as procurement_rules
+from monitoring.procurement.models import (
+    Amendment,
+    Award,
+    Bid,
+    Contract,
+    DataProblem,
+    Process,
+    SourceSettings,
+)
+from monitoring.procurement.reading import (
+    OrgRef,
+    ParsedRelease,
+    Problem,
+    ReleaseError,
+    check_ini,
+    parse_release,
+    prepare,
+)
+from monitoring.procurement.rules import AwardFact, BuyerHistory, ContractFact, ProcessFacts
+from monitoring.rules import procurement as cardinal
+from monitoring.services import IngestError, raise_alert, resolve_entity, rule_config
+from regions.models import NATIONAL_CODE, Region
+
+
+class ReleaseRejected(IngestError):
+    """The record is not a compiled release; `field` names where."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass
+class IngestOutcome:
+    process: Process
+    status: str  # created, updated or unchanged
+    alerts: list[Alert] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+# --- source settings -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def configure_source(
+    *, source: SourceSystem, prepare_ini: str | None = None, default_region: str | None = None
+) -> SourceSettings:
+    """Store a source's prepare settings (Cardinal's INI) and the region its records belong to."""
+    if source.domain != Domain.PROCUREMENT:
+        raise IngestError(f"{source.name} is a source of another domain ({source.domain})")
+    settings, _ = SourceSettings.objects.get_or_create(source=source)
+    if prepare_ini is not None:
+        if (error := check_ini(prepare_ini)) is not None:
+            raise IngestError(f"the prepare settings do not read: {error}")
+        settings.prepare_ini = prepare_ini
+    if default_region is not None:
+        if not Region.objects.filter(code=default_region).exists():
+            raise IngestError(f"unknown region {default_region}")
+        settings.default_region_id = default_region
+    settings.save()
+    return settings
+
+
+def _settings_of(source: SourceSystem | None) -> SourceSettings | None:
+    if source is None:
+        return None
+    return SourceSettings.objects.filter(source=source).first()
+
+
+def cardinal_settings(ini: str) -> cardinal.CardinalSettings:
+    """The source's indicator settings; every indicator with its defaults when the file names none."""
+    if any(f"[R{n}" in ini for n in range(10)):
+        return cardinal.CardinalSettings.from_ini(ini)
+    return cardinal.CardinalSettings()
+
+
+# --- ingest --------------------------------------------------------------------------------------
+
+
+def _hash(raw: dict[str, Any], ini: str, region: str) -> str:
+    text = json.dumps([raw, ini, region], sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Entities:
+    """Entities of one release, resolved once each (one profile per organisation)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, str, str], Entity | None] = {}
+
+    def __call__(self, ref: OrgRef | None) -> Entity | None:
+        if ref is None:
+            return None
+        key = (ref.ocds_id, ref.name, ref.identifier)
+        if key not in self.cache:
+            self.cache[key] = resolve_entity(ref.name, ref.identifier)
+        return self.cache[key]
+
+
+@transaction.atomic
+def ingest_release(
+    raw: Any,
+    *,
+    source: SourceSystem | None = None,
+    evaluate: bool = True,
+    cardinal_now: bool = True,
+) -> IngestOutcome:
+    """Upsert a compiled release by its ocid and raise the rules' alerts on it. Idempotent.
+
+    `evaluate=False` stores only; `cardinal_now=False` leaves Cardinal's indicators to a later
+    `cardinal_pass` over a whole batch (the importer's choice: fences need the population anyway).
+    """
+    if source is not None and source.domain != Domain.PROCUREMENT:
+        raise IngestError(f"{source.name} is a source of another domain ({source.domain})")
+    if not isinstance(raw, dict):
+        raise ReleaseRejected("__all__", "not a JSON object")
+    settings = _settings_of(source)
+    ini = settings.prepare_ini if settings else ""
+    region_code = settings.default_region_id if settings else NATIONAL_CODE
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        raise IngestError(f"the region {region_code} is not loaded (manage.py load_regions)")
+    digest = _hash(raw, ini, region_code)
+    ocid = raw.get("ocid")
+    existing = Process.objects.filter(ocid=ocid).first() if isinstance(ocid, str) else None
+    if existing is not None and existing.content_hash == digest and existing.source_id == getattr(source, "pk", None):
+        return IngestOutcome(existing, "unchanged")
+    try:
+        prepared, warnings = prepare(raw, ini)
+        parsed = parse_release(prepared)
+    except ReleaseError as error:
+        raise ReleaseRejected(error.field, str(error)) from error
+    problems = warnings + parsed.problems
+    entity = _Entities()
+    fields = {
+        "source": source,
+        "region": region,
+        "title": parsed.title,
+        "buyer": entity(parsed.buyer),
+        "procuring_entity": entity(parsed.procuring_entity),
+        "procurement_method": parsed.procurement_method,
+        "procurement_method_details": parsed.procurement_method_details,
+        "main_category": parsed.main_category,
+        "status": parsed.status,
+        "tender_start": parsed.tender_start,
+        "tender_end": parsed.tender_end,
+        "tender_value": parsed.tender_value,
+        "tender_currency": parsed.tender_currency,
+        "number_of_tenderers": parsed.number_of_tenderers,
+        "release_date": parsed.release_date,
+        "release": prepared,
+        "content_hash": digest,
+    }
+    process, created = Process.objects.update_or_create(ocid=parsed.ocid, defaults=fields)
+    if not created:
+        process.bids.all().delete()
+        process.contracts.all().delete()
+        process.awards.all().delete()
+        process.problems.all().delete()
+    _store_children(process, parsed, entity)
+    DataProblem.objects.bulk_create(
+        DataProblem(
+            process=process,
+            source=source,
+            ocid=process.ocid,
+            field=p.field[:200],
+            message=p.message[:300],
+            value=p.value[:200],
+        )
+        for p in problems
+    )
+    outcome = IngestOutcome(process, "created" if created else "updated", problems=problems)
+    if evaluate:
+        outcome.alerts = evaluate_process(process)
+        if cardinal_now:
+            outcome.alerts += cardinal_pass(source=source, ocids={process.ocid})
+    return outcome
+
+
+def _store_children(process: Process, parsed: ParsedRelease, entity: _Entities) -> None:
+    Bid.objects.bulk_create(
+        Bid(
+            process=process,
+            bid_id=bid.bid_id,
+            tenderer=entity(bid.tenderers[0]) if bid.tenderers else None,
+            amount=bid.amount,
+            currency=bid.currency,
+            date=bid.date,
+            status=bid.status,
+        )
+        for bid in parsed.bids
+    )
+    awards = {}
+    for parsed_award in parsed.awards:
+        award = Award.objects.create(
+            process=process,
+            award_id=parsed_award.award_id,
+            amount=parsed_award.amount,
+            currency=parsed_award.currency,
+            date=parsed_award.date,
+            status=parsed_award.status,
+        )
+        suppliers = [e for e in (entity(s) for s in parsed_award.suppliers) if e is not None]
+        award.suppliers.set(suppliers)
+        awards.setdefault(parsed_award.award_id, award)
+    for parsed_contract in parsed.contracts:
+        contract = Contract.objects.create(
+            process=process,
+            contract_id=parsed_contract.contract_id,
+            award=awards.get(parsed_contract.award_id),
+            amount=parsed_contract.amount,
+            currency=parsed_contract.currency,
+            date_signed=parsed_contract.date_signed,
+            status=parsed_contract.status,
+        )
+        Amendment.objects.bulk_create(
+            Amendment(contract=contract, amendment_id=a_id, date=a_date, rationale=rationale)
+            for a_id, a_date, rationale in parsed_contract.amendments
+        )
+
+
+# --- facts for the rules -------------------------------------------------------------------------
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _award_facts(awards: Iterable[Award], classifications: dict[int, dict[str, str]]) -> list[AwardFact]:
+    facts = []
+    for award in awards:
+        suppliers = sorted(award.suppliers.all(), key=lambda e: e.pk)
+        facts.append(
+            AwardFact(
+                ocid=award.process.ocid,
+                award_id=award.award_id,
+                buyer=str(award.process.buyer_id or ""),
+                suppliers=tuple(str(e.pk) for e in suppliers),
+                supplier_names=tuple(e.name for e in suppliers),
+                classification=classifications.get(award.process_id, {}).get(award.award_id, ""),
+                amount=_float(award.amount),
+                currency=award.currency,
+                date=award.date,
+                status=award.status,
+                lot_ids=_award_lots(award.process.release, award.award_id),
+            )
+        )
+    return facts
+
+
+def _award_lots(release: dict, award_id: str) -> tuple[str, ...]:
+    for award in release.get("awards") or []:
+        if isinstance(award, dict) and str(award.get("id", "")) == award_id:
+            lots = award.get("relatedLots")
+            return tuple(str(lot) for lot in lots) if isinstance(lots, list) else ()
+    return ()
+
+
+def _classifications(processes: Iterable[Process]) -> dict[int, dict[str, str]]:
+    """Per process, award id → the first item classification of the award (else of the tender)."""
+    result = {}
+    for process in processes:
+        parsed = parse_release(process.release)
+        result[process.pk] = {award.award_id: award.classification for award in parsed.awards}
+    return result
+
+
+def _awards_of(queryset) -> list[AwardFact]:
+    awards = list(queryset.select_related("process").prefetch_related("suppliers"))
+    processes = {award.process_id: award.process for award in awards}
+    return _award_facts(awards, _classifications(processes.values()))
+
+
+def process_facts(process: Process) -> ProcessFacts:
+    awards = _awards_of(Award.objects.filter(process=process))
+    by_id = {award.award_id: award for award in awards}
+    contracts = []
+    for contract in process.contracts.prefetch_related("amendments").select_related("award"):
+        award = by_id.get(contract.award.award_id) if contract.award else None
+        contracts.append(
+            ContractFact(
+                contract_id=contract.contract_id,
+                award_id=contract.award.award_id if contract.award else "",
+                amount=_float(contract.amount),
+                currency=contract.currency,
+                award_amount=award.amount if award else None,
+                award_currency=award.currency if award else "",
+                amendment_dates=tuple(a.date.date().isoformat() if a.date else "" for a in contract.amendments.all()),
+                status=contract.status,
+            )
+        )
+    lots = parse_release(process.release).lot_values
+    return ProcessFacts(
+        ocid=process.ocid,
+        buyer=str(process.buyer_id or ""),
+        buyer_name=process.buyer.name if process.buyer else "",
+        estimate=_float(process.tender_value),
+        estimate_currency=process.tender_currency,
+        lot_estimates={lot: (float(amount), currency) for lot, (amount, currency) in lots.items()},
+        awards=tuple(awards),
+        contracts=tuple(contracts),
+    )
+
+
+def buyer_history(process: Process) -> BuyerHistory:
+    if process.buyer_id is None:
+        return BuyerHistory(awards=(), today=timezone.localdate())
+    awards = _awards_of(Award.objects.filter(process__buyer_id=process.buyer_id))
+    return BuyerHistory(awards=tuple(awards), today=timezone.localdate())
+
+
+def _record(process: Process) -> dict[str, Any]:
+    return {"ocid": process.ocid, "title": process.title, "buyer": process.buyer.name if process.buyer else None}
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+
+def evaluate_process(process: Process) -> list[Alert]:
+    """The rules beyond Cardinal on one process, against the buyer's awards stored so far."""
+    facts = process_facts(process)
+    history = None
+    raised = []
+    for rule in procurement_rules.PROCUREMENT_RULES:
+        config = rule_config(rule)
+        if not config.enabled:
+            continue
+        if history is None:
+            history = buyer_history(process)
+        finding = rule.evaluate(facts, history, config.params, config.severity)
+        if finding is None:
+            continue
+        record_ref, entity, subject = process.ocid, process.buyer, process.title or process.ocid
+        if rule.code == "P104":
+            supplier = Entity.objects.filter(pk=int(finding.evidence["pair_supplier"])).first()
+            record_ref = f"pair:{process.buyer_id}:{finding.evidence['pair_supplier']}"
+            entity = supplier
+            subject = f"{facts.buyer_name} → {supplier.name if supplier else ''}"
+        alert = raise_alert(
+            finding,
+            domain=Domain.PROCUREMENT,
+            record_ref=record_ref,
+            region=process.region,
+            entity=entity,
+            subject=subject,
+            record=_record(process),
+        )
+        if alert is not None:
+            raised.append(alert)
+    return raised
+
+
+def _population(source: SourceSystem | None):
+    processes = Process.objects.filter(source=source) if source is not None else Process.objects.filter(source=None)
+    return processes.select_related("region", "buyer").order_by("pk")
+
+
+def _org_entities(releases: Iterable[dict], wanted: set[str]) -> dict[str, Entity | None]:
+    """OCDS organisation ids → their entity profiles, for the organisations Cardinal flagged."""
+    found: dict[str, Entity | None] = {}
+    for release in releases:
+        if not wanted - found.keys():
+            break
+        parsed = parse_release(release)
+        refs = [parsed.buyer, parsed.procuring_entity]
+        refs += [t for bid in parsed.bids for t in bid.tenderers]
+        refs += [s for award in parsed.awards for s in award.suppliers]
+        for ref in refs:
+            if ref is not None and ref.ocds_id in wanted and ref.ocds_id not in found:
+                found[ref.ocds_id] = resolve_entity(ref.name, ref.identifier)
+    return found
+
+
+def cardinal_pass(*, source: SourceSystem | None, ocids: set[str] | None = None) -> list[Alert]:
+    """Cardinal's indicators (default mode) over the source's processes so far; alerts for `ocids` (None: all).
+
+    The fences are drawn over every stored process of the source (`evaluate_all`). Flags on a process are
+    raised for the processes in `ocids`; flags on an organisation (buyer, procuring entity, tenderer) for
+    the organisations those processes name. Each alert keeps the evidence and the population's size.
+    """
+    settings_row = _settings_of(source)
+    config = cardinal_settings(settings_row.prepare_ini if settings_row else "")
+    enabled = {}
+    for code, indicator in procurement_rules.CARDINAL.items():
+        rule_setting = rule_config(indicator)
+        if rule_setting.enabled:
+            enabled[code] = rule_setting.severity
+    if not enabled:
+        return []
+    processes = {p.ocid: p for p in _population(source)}
+    result = cardinal.evaluate_all((p.release for p in processes.values()), config, compat=False)
+    size = {"scope": source.name if source else "no source", "n": len(processes)}
+    raised: list[Alert] = []
+    for ocid, flags in result.by_ocid.items():
+        if ocid in processes and (ocids is None or ocid in ocids):
+            raised += _raise_process_flags(processes[ocid], flags, enabled, size)
+    org_flags = [
+        (role, org, flags)
+        for role, table in (
+            ("buyer", result.by_buyer),
+            ("procuringEntity", result.by_procuring_entity),
+            ("tenderer", result.by_tenderer),
+        )
+        for org, flags in table.items()
+        if any(code in enabled for code in flags)
+    ]
+    if not org_flags:
+        return raised
+    named = None
+    if ocids is not None:
+        named = {ref for o in ocids if o in processes for ref in _org_ids(processes[o].release)}
+    wanted = {org for _, org, _ in org_flags if named is None or org in named}
+    entities = _org_entities((p.release for p in processes.values()), wanted)
+    home = _org_regions(processes.values(), wanted)
+    for role, org, flags in org_flags:
+        if org not in wanted:
+            continue
+        for code, evidence in flags.items():
+            if code not in enabled:
+                continue
+            entity = entities.get(org)
+            finding = procurement_rules.CARDINAL[code].flag(
+                {**_jsonable(evidence), "population": size, "organisation": {"role": role, "id": org}}, enabled[code]
+            )
+            alert = raise_alert(
+                finding,
+                domain=Domain.PROCUREMENT,
+                record_ref=f"{role}:{org}",
+                region=home.get(org) or Region.objects.get(code=NATIONAL_CODE),
+                entity=entity,
+                subject=entity.name if entity else org,
+                record={"organisation": org, "role": role, "name": entity.name if entity else org},
+            )
+            if alert is not None:
+                raised.append(alert)
+    return raised
+
+
+def _org_ids(release: dict) -> set[str]:
+    parsed = parse_release(release)
+    refs = [parsed.buyer, parsed.procuring_entity]
+    refs += [t for bid in parsed.bids for t in bid.tenderers]
+    refs += [s for award in parsed.awards for s in award.suppliers]
+    return {ref.ocds_id for ref in refs if ref is not None and ref.ocds_id}
+
+
+def _org_regions(processes: Iterable[Process], wanted: set[str]) -> dict[str, Region]:
+    regions: dict[str, Region] = {}
+    for process in processes:
+        for org in _org_ids(process.release) & (wanted - regions.keys()):
+            regions[org] = process.region
+    return regions
+
+
+def _jsonable(evidence: Any) -> dict[str, Any]:
+    value = json.loads(json.dumps(evidence, default=lambda o: sorted(o) if isinstance(o, set) else str(o)))
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def _raise_process_flags(process: Process, flags: dict, enabled: dict[str, str], population: dict) -> list[Alert]:
+    raised = []
+    for code, evidence in flags.items():
+        if code not in enabled:
+            continue
+        finding = procurement_rules.CARDINAL[code].flag(
+            {**_jsonable(evidence), "population": population}, enabled[code]
+        )
+        alert = raise_alert(
+            finding,
+            domain=Domain.PROCUREMENT,
+            record_ref=process.ocid,
+            region=process.region,
+            entity=process.buyer,
+            subject=process.title or process.ocid,
+            record=_record(process),
+        )
+        if alert is not None:
+            raised.append(alert)
+    return raised
+
+
+def reevaluate_procurement() -> tuple[int, int]:
+    """Batch: every process against the whole population. Returns (processes, new alerts). No duplicates."""
+    processes = raised = 0
+    for process in Process.objects.select_related("region", "buyer").order_by("pk").iterator(chunk_size=500):
+        with transaction.atomic():
+            raised += len(evaluate_process(process))
+        processes += 1
+    sources = set(Process.objects.values_list("source", flat=True).distinct())
+    for source_id in sources:
+        source = SourceSystem.objects.filter(pk=source_id).first() if source_id else None
+        with transaction.atomic():
+            raised += len(cardinal_pass(source=source))
+    return processes, raised
