@@ -109,16 +109,17 @@ def _stringify(obj: dict, key: str) -> None:
 
 
 def _prepare_id(obj: Any, redact: set[str], prefix: str, roles: dict[str, set[str]] | None, role: str) -> None:
-    if not isinstance(obj, dict):
+    if type(obj) is not dict:
         return
-    _stringify(obj, "id")
     identifier = obj.get("id")
-    if not isinstance(identifier, str):
-        return
+    if type(identifier) is not str:
+        if not _is_number(identifier):
+            return
+        identifier = obj["id"] = str(identifier)  # numeric ids become strings
     if identifier in redact:
         del obj["id"]
         return
-    if not identifier.startswith(prefix):
+    if prefix and not identifier.startswith(prefix):
         identifier = obj["id"] = prefix + identifier
     if roles is not None and identifier in roles:
         roles[identifier].add(role)

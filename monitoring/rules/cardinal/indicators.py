@@ -20,9 +20,12 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+_EMPTY: dict = {}
+
+
 def tender_of(release: dict) -> dict:
     tender = release.get("tender")
-    return tender if isinstance(tender, dict) else {}
+    return tender if type(tender) is dict else _EMPTY
 
 
 def is_cancelled(release: dict) -> bool:
@@ -33,7 +36,7 @@ def is_cancelled(release: dict) -> bool:
 def matches_method_details(release: dict, include: set[str], exclude: set[str]) -> bool:
     """Cardinal's allow list (if non-empty) or deny list on `tender.procurementMethodDetails`."""
     details = tender_of(release).get("procurementMethodDetails")
-    if isinstance(details, str):
+    if type(details) is str:
         return details not in exclude if not include else details in include
     return not include
 
@@ -366,6 +369,9 @@ SINGLE_RELEASE = {
     "R035": r035_all_except_winner_disqualified,
     "R036": r036_lowest_bid_disqualified,
 }
+
+# The single-release indicators that can flag a release without bid details.
+WITHOUT_BIDS = frozenset({"R003", "R018"})
 
 # The tenderers a single-release flag is also reported against (Cardinal's Tenderer group), and the value.
 TENDERER_RESULTS = {

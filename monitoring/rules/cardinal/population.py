@@ -26,7 +26,9 @@ from typing import Any
 from monitoring.rules.cardinal.indicators import (
     SINGLE_RELEASE,
     TENDERER_RESULTS,
+    WITHOUT_BIDS,
     CurrencyState,
+    bid_details,
     compares_prices,
     complete_awards_and_bids,
     included,
@@ -101,6 +103,7 @@ class CardinalPopulation:
         self.compat = compat
         enabled = settings.enabled
         self.single = [(code, fn) for code, fn in SINGLE_RELEASE.items() if code in enabled and code != "R036"]
+        self.single_without_bids = [(code, fn) for code, fn in self.single if code in WITHOUT_BIDS]
         self.r036 = "R036" in enabled
         self.ratio_needed = "R024" in enabled or "R058" in enabled
         self.r025 = "R025" in enabled
@@ -126,6 +129,15 @@ class CardinalPopulation:
         self.processes += 1
         ocid = release["ocid"]
         settings, compat = self.settings, self.compat
+        if not bid_details(release):
+            # Without bids only R003, R018 and R048 can say anything: skip the rest.
+            for code, indicator in self.single_without_bids:
+                evidence = indicator(release, settings, compat=compat)
+                if evidence is not None:
+                    self._single_flag(ocid, code, evidence)
+            if self.r048:
+                self._fold_r048(release)
+            return
         if self.ratio_needed:
             self._fold_ratio(release, ocid)
         for code, indicator in self.single:
