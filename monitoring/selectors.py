@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from datetime import date, timedelta
 
-from monitoring.models import Alert, Entity
-from monitoring.states import OPEN_ALERT_STATES
+from django.db.models import Count, DateField, QuerySet
+from django.db.models.functions import Trunc
+from django.utils import timezone
+
+from monitoring import charts
+from monitoring.models import Alert, Domain, Entity
+from monitoring.states import OPEN_ALERT_STATES, AlertState, Severity
 
 
 def counts(alerts: QuerySet[Alert]) -> dict[str, list[dict]]:
@@ -26,3 +31,109 @@ def open_alerts(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 def entity_profile(entity: Entity, alerts: QuerySet[Alert]):
     """An entity's alerts in the viewer's jurisdiction, and reports naming it (for inspectors who may see them)."""
     return alerts.filter(entity=entity).order_by("-raised_at")
+
+
+# --- charts over time ----------------------------------------------------------------------------
+
+PERIODS = {"30d": (30, "day"), "90d": (90, "week"), "365d": (365, "month"), "all": (None, "month")}
+DIMENSIONS = {"domain": "domain", "rule": "rule_code", "severity": "severity", "unit": "entity"}
+SEVERITY_ORDER = ["red", "yellow", "blue"]
+
+
+def filter_alerts(
+    alerts: QuerySet[Alert],
+    *,
+    domain: str = "",
+    rule: str = "",
+    severity: str = "",
+    state: str = "",
+    since: date | None = None,
+) -> QuerySet[Alert]:
+    """The dashboard's filters; an unknown value filters nothing (the form only offers known ones)."""
+    if domain in Domain.values:
+        alerts = alerts.filter(domain=domain)
+    if rule:
+        alerts = alerts.filter(rule_code=rule)
+    if severity in Severity.values:
+        alerts = alerts.filter(severity=severity)
+    if state == "open":
+        alerts = open_alerts(alerts)
+    elif state in AlertState.values:
+        alerts = alerts.filter(state=state)
+    if since is not None:
+        alerts = alerts.filter(raised_at__date__gte=since)
+    return alerts
+
+
+def alerts_over_time(
+    alerts: QuerySet[Alert], *, domain: str, rule: str, severity: str, state: str, period: str, today: date
+) -> tuple[QuerySet[Alert], list[dict]]:
+    """The filtered alerts and their counts over the period, by domain, rule, severity and unit."""
+    days, step = PERIODS.get(period, PERIODS["365d"])
+    since = today - timedelta(days=days - 1) if days is not None else None
+    filtered = filter_alerts(alerts, domain=domain, rule=rule, severity=severity, state=state, since=since)
+    if since is None:
+        earliest = filtered.order_by("raised_at").values_list("raised_at", flat=True).first()
+        since = timezone.localtime(earliest).date() if earliest else today
+    series = [
+        alert_series(filtered, dimension=dimension, first=since, last=today, step=step) for dimension in DIMENSIONS
+    ]
+    return filtered, series
+
+
+def alert_series(alerts: QuerySet[Alert], *, dimension: str, first: date, last: date, step: str, top: int = 6) -> dict:
+    """Alert counts per period and per value of a dimension (domain, rule, severity, unit), largest first.
+
+    Values past the `top` largest are summed as one "other" series, so every alert is counted once.
+    """
+    field = DIMENSIONS[dimension]
+    periods = charts.period_starts(first, last, step)
+    index = {start: i for i, start in enumerate(periods)}
+    rows = (
+        alerts.annotate(bucket=Trunc("raised_at", step, output_field=DateField()))
+        .values("bucket", field)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[object, list[int]] = {}
+    for row in rows:
+        i = index.get(row["bucket"])
+        if i is None:
+            continue
+        counts.setdefault(row[field], [0] * len(periods))[i] += row["n"]
+    keys = sorted(counts, key=lambda k: (-sum(counts[k]), str(k)))
+    if dimension == "severity":
+        keys = [k for k in SEVERITY_ORDER if k in counts] + [k for k in keys if k not in SEVERITY_ORDER]
+    labels = _labels(dimension, keys)
+    series = [
+        {
+            "key": key,
+            "label": labels.get(key, str(key)),
+            "css": f"sev-{key}" if dimension == "severity" else f"s{n}",
+            "counts": counts[key],
+            "total": sum(counts[key]),
+        }
+        for n, key in enumerate(keys[:top])
+    ]
+    rest = keys[top:]
+    if rest:
+        other = [sum(counts[k][i] for k in rest) for i in range(len(periods))]
+        series.append({"key": "", "label": "…", "css": "s-other", "counts": other, "total": sum(other)})
+    return {
+        "dimension": dimension,
+        "periods": periods,
+        "series": series,
+        "total": sum(row["total"] for row in series),
+        "chart": charts.stacked_bars(periods, series, step=step),
+    }
+
+
+def _labels(dimension: str, keys: list) -> dict:
+    if dimension == "domain":
+        return {key: str(Domain(key).label) for key in keys if key in Domain.values}
+    if dimension == "severity":
+        return {key: str(Severity(key).label) for key in keys if key in Severity.values}
+    if dimension == "unit":
+        names = dict(Entity.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
+        return {key: names.get(key, "—") if key else "—" for key in keys}
+    return {key: str(key) for key in keys}

@@ -10,4 +10,5 @@ urlpatterns = [
     path("alerts/<uuid:public_id>/task/", views.task_create, name="task_create"),
     path("alerts/<uuid:public_id>/task/result/", views.task_result, name="task_result"),
     path("entities/<int:entity_id>/", views.entity_detail, name="entity"),
+    path("procurement/<path:ocid>/", views.process_detail, name="process"),
 ]

@@ -5,38 +5,39 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from core.permissions import role_required
 from monitoring import selectors, services
-from monitoring.models import Alert, Entity
+from monitoring.models import Alert, Domain, Entity
+from monitoring.procurement import selectors as procurement_selectors
+from monitoring.procurement.rules import ALL_RULES as PROCUREMENT_RULES
 from monitoring.rules.land import LAND_RULES
 from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity
 
 inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR, second_factor=True)
-RULES = {rule.code: rule for rule in LAND_RULES}
+RULES = {rule.code: rule for rule in [*LAND_RULES, *PROCUREMENT_RULES]}
 
 
 @inspector_required
 def dashboard(request):
     alerts = services.alerts_for(request.user)
-    filtered = alerts
-    rule, severity, state = (
+    domain, rule, severity, state, period = (
+        request.GET.get("domain", ""),
         request.GET.get("rule", ""),
         request.GET.get("severity", ""),
         request.GET.get("state", "open"),
+        request.GET.get("period", "365d"),
     )
-    if rule:
-        filtered = filtered.filter(rule_code=rule)
-    if severity in Severity.values:
-        filtered = filtered.filter(severity=severity)
-    if state == "open":
-        filtered = selectors.open_alerts(filtered)
-    elif state in AlertState.values:
-        filtered = filtered.filter(state=state)
+    period = period if period in selectors.PERIODS else "365d"
+    filtered, series = selectors.alerts_over_time(
+        alerts, domain=domain, rule=rule, severity=severity, state=state, period=period, today=timezone.localdate()
+    )
     tasks = (
         request.user.verification_tasks.filter(state="open").select_related("alert")
         if request.user.is_authenticated
@@ -50,9 +51,12 @@ def dashboard(request):
             "counts": selectors.counts(alerts),
             "alerts": Paginator(filtered.order_by("-raised_at"), 50).get_page(request.GET.get("page")),
             "rules": RULES,
-            "filters": {"rule": rule, "severity": severity, "state": state},
+            "filters": {"domain": domain, "rule": rule, "severity": severity, "state": state, "period": period},
             "severities": Severity.choices,
             "states": AlertState.choices,
+            "domains": Domain.choices,
+            "periods": selectors.PERIODS,
+            "series": series,
             "tasks": tasks,
         },
     )
@@ -69,12 +73,19 @@ def _alert(request, public_id) -> Alert:
 def alert_detail(request, public_id):
     alert = _alert(request, public_id)
     rule = RULES.get(alert.rule_code)
+    processes = []
+    if alert.domain == Domain.PROCUREMENT:
+        visible = procurement_selectors.processes_for(request.user)
+        ocids = procurement_selectors.linked_ocids(alert.evidence, alert.record_ref)
+        found = {p.ocid: p for p in visible.filter(ocid__in=ocids)}
+        processes = [found[ocid] for ocid in ocids if ocid in found]
     return render(
         request,
         "monitoring/alert.html",
         {
             "alert": alert,
             "rule": rule,
+            "processes": processes,
             "evidence": sorted((k, v) for k, v in alert.evidence.items() if k != "record"),
             "events": alert.events.select_related("actor"),
             "task": getattr(alert, "task", None),
@@ -138,5 +149,32 @@ def entity_detail(request, entity_id: int):
     return render(
         request,
         "monitoring/entity.html",
-        {"entity": entity, "alerts": alerts, "reports": reports, "transfers": entity.land_transfers.all()[:50]},
+        {
+            "entity": entity,
+            "alerts": alerts,
+            "reports": reports,
+            "transfers": entity.land_transfers.all()[:50],
+            "procurement": procurement_selectors.entity_processes(
+                entity, procurement_selectors.processes_for(request.user)
+            ),
+        },
+    )
+
+
+@inspector_required
+def process_detail(request, ocid: str):
+    process = procurement_selectors.process_for(request.user, ocid)
+    if process is None:
+        raise Http404
+    return render(
+        request,
+        "monitoring/process.html",
+        {
+            "process": process,
+            "bids": process.bids.select_related("tenderer"),
+            "awards": process.awards.prefetch_related("suppliers"),
+            "contracts": process.contracts.select_related("award").prefetch_related("amendments"),
+            "problems": process.problems.all(),
+            "alerts": services.alerts_for(request.user).filter(domain=Domain.PROCUREMENT, record_ref=process.ocid[:60]),
+        },
     )

@@ -1,7 +1,71 @@
-"""Ingest endpoints for this domain's records (token per source system; idempotent upsert by record id)."""
+"""Ingest endpoint for procurement records: compiled releases from a source system, upserted by ocid."""
 
 from __future__ import annotations
 
-from ninja import Router
+from django.db import transaction
+from ninja import Router, Schema, Status
+
+from monitoring.api import MAX_BATCH, IngestErrors, SourceToken
+from monitoring.models import Domain
+from monitoring.procurement.reading import releases_of
+from monitoring.procurement.services import cardinal_pass, ingest_release
+from monitoring.services import IngestError
 
 router = Router(tags=["monitoring"])
+
+
+class ProcessResult(Schema):
+    ocid: str
+    status: str  # created, updated or unchanged
+    alerts: list[str]
+    problems: dict[str, list[str]]
+
+
+class ProcurementResponse(Schema):
+    results: list[ProcessResult]
+    errors: dict[str, list[str]]
+    alerts: list[str]  # every alert raised by this request, including those on organisations
+
+
+@router.post(
+    "",
+    auth=SourceToken(),
+    response={200: ProcurementResponse, 400: IngestErrors, 403: IngestErrors},
+    summary="Ingest OCDS compiled releases (one, a list, or a release package); upserted by ocid",
+)
+def ingest_procurement(request, payload: list | dict):
+    source = request.auth
+    if source.domain != Domain.PROCUREMENT:
+        return Status(403, {"errors": {"__all__": ["This token is for another domain."]}})
+    releases = releases_of(payload)
+    if not releases:
+        return Status(400, {"errors": {"releases": ["No compiled release in the request."]}})
+    if len(releases) > MAX_BATCH:
+        return Status(400, {"errors": {"__all__": [f"At most {MAX_BATCH} releases at once."]}})
+    results, errors, arrived = [], {}, set()
+    by_ocid: dict[str, list[str]] = {}
+    for index, raw in enumerate(releases):
+        try:
+            with transaction.atomic():
+                outcome = ingest_release(raw, source=source, cardinal_now=False)
+        except IngestError as error:
+            errors[f"[{index}].{getattr(error, 'field', '__all__')}"] = [str(error)]
+            continue
+        ocid = outcome.process.ocid
+        if outcome.status != "unchanged":
+            arrived.add(ocid)
+        by_ocid.setdefault(ocid, []).extend(str(alert.public_id) for alert in outcome.alerts)
+        problems: dict[str, list[str]] = {}
+        for problem in outcome.problems:
+            problems.setdefault(problem.field, []).append(problem.message)
+        results.append({"ocid": ocid, "status": outcome.status, "alerts": by_ocid[ocid], "problems": problems})
+    if errors and not results:
+        return Status(400, {"errors": errors})
+    everything = [alert for ids in by_ocid.values() for alert in ids]
+    if arrived:
+        # Cardinal's fences over the source's population so far, once for the whole request.
+        for alert in cardinal_pass(source=source, ocids=arrived):
+            everything.append(str(alert.public_id))
+            if alert.record_ref in by_ocid:
+                by_ocid[alert.record_ref].append(str(alert.public_id))
+    return {"results": results, "errors": errors, "alerts": everything}

@@ -14,6 +14,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  skipped {problem}")
         return loaded
 
+    def _procurement(self):
+        from monitoring.demo import load_procurement
+
+        loaded, problems = load_procurement()
+        for problem in problems:
+            self.stdout.write(f"  skipped {problem}")
+        return loaded
+
     @staticmethod
     def _petitions():
         from accounts.models import User
@@ -44,6 +52,7 @@ class Command(BaseCommand):
             ("working-day calendar", lambda: call_command("load_calendar", stdout=self.stdout)),
             ("petitions and reports", self._petitions),
             ("land-transfer records", self._land),
+            ("procurement records (OCDS)", self._procurement),
         ]
         # Demo cases move through their workflow; the mails that would tell reporters are not sent.
         backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.dummy.EmailBackend"
