@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role
 from core.permissions import role_required
 from monitoring import selectors, services
+from monitoring.approvals import selectors as approval_selectors
+from monitoring.approvals.rules import APPROVAL_RULES
 from monitoring.models import Alert, Domain, Entity
 from monitoring.procurement import selectors as procurement_selectors
 from monitoring.procurement.rules import ALL_RULES as PROCUREMENT_RULES
@@ -21,7 +23,7 @@ from monitoring.rules.land import LAND_RULES
 from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity
 
 inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR, second_factor=True)
-RULES = {rule.code: rule for rule in [*LAND_RULES, *PROCUREMENT_RULES]}
+RULES = {rule.code: rule for rule in [*LAND_RULES, *PROCUREMENT_RULES, *APPROVAL_RULES]}
 
 
 @inspector_required
@@ -157,6 +159,7 @@ def entity_detail(request, entity_id: int):
             "procurement": procurement_selectors.entity_processes(
                 entity, procurement_selectors.processes_for(request.user)
             ),
+            "approvals": approval_selectors.entity_cases(entity, approval_selectors.cases_for(request.user)),
         },
     )
 

@@ -5,10 +5,11 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from monitoring.approvals.rules import APPROVAL_RULES
 from monitoring.models import RuleSetting
 from monitoring.rules.land import LAND_RULES
 
-RULES = {rule.code: rule for rule in LAND_RULES}
+RULES = {rule.code: rule for rule in [*LAND_RULES, *APPROVAL_RULES]}
 
 
 class RuleSettingForm(WagtailAdminModelForm):

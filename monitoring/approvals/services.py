@@ -49,6 +49,7 @@ class ApprovalIngestError(IngestError):
 
 
 Configs = dict[str, tuple[bool, str, dict]]
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,11 @@ def _person(handler: str, department: str, cache: dict) -> Entity | None:
 @transaction.atomic
 def ingest_approval(
     raw: dict, *, source: SourceSystem | None = None, evaluation: Evaluation | None = None
-) -> tuple[ApprovalCase, bool, list[Alert]]:
+) -> tuple[ApprovalCase, str, list[Alert]]:
     """Upsert a case by (source, case number), replace its steps and corrections, evaluate the rules.
 
-    Idempotent: sending the same case again changes nothing and raises no alert twice.
+    Returns the case, "created", "updated" or "unchanged", and the new alerts. Idempotent: sending the
+    same case again changes nothing and raises no alert twice.
     """
     if isinstance(raw, dict):
         raw = {key: value for key, value in raw.items() if not str(key).startswith("_")}  # labels, notes
@@ -166,18 +168,19 @@ def ingest_approval(
         "raw": raw,
     }
     case = ApprovalCase.objects.filter(source=source, case_number=record.case_number).first()
-    created = case is None
-    if created:
+    if case is None:
+        status = CREATED
         case = ApprovalCase.objects.create(source=source, case_number=record.case_number, **fields)
+        _store_parts(case, record)
     elif case.raw != raw:
+        status = UPDATED
         for key, value in fields.items():
             setattr(case, key, value)
         case.save()
-        case.steps.all().delete()
-        case.corrections.all().delete()
-    if created or case.steps.count() != len(record.steps) or case.corrections.count() != len(record.corrections):
         _store_parts(case, record)
-    return case, created, evaluate_case(case, record, evaluation)
+    else:
+        status = UNCHANGED
+    return case, status, evaluate_case(case, record, evaluation)
 
 
 def _store_parts(case: ApprovalCase, record: ApprovalRecord) -> None:

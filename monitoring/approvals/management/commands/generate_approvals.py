@@ -40,10 +40,10 @@ class Command(BaseCommand):
         created = alerts = 0
         for number, record in enumerate(records, start=1):
             try:
-                _, was_created, raised = ingest_approval(record, evaluation=evaluation)
+                _, status, raised = ingest_approval(record, evaluation=evaluation)
             except IngestError as error:
                 raise CommandError(f"case {number} ({record.get('case_number')}): {error}") from error
-            created += was_created
+            created += status == "created"
             alerts += len(raised)
             if number % 500 == 0:
                 self.stdout.write(f"  {number}/{len(records)} cases…")

@@ -32,22 +32,22 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error.strerror}")
         evaluation = current_evaluation()
         started = time.monotonic()
-        created = updated = alerts = 0
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        alerts = 0
         problems: list[str] = []
         with handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
                 try:
-                    case, was_created, raised = ingest_approval(json.loads(line), source=system, evaluation=evaluation)
+                    _, status, raised = ingest_approval(json.loads(line), source=system, evaluation=evaluation)
                 except json.JSONDecodeError as error:
                     problems.append(f"line {number}: not JSON ({error.msg})")
                     continue
                 except IngestError as error:
                     problems.append(f"line {number}: {error}")
                     continue
-                created += was_created
-                updated += not was_created
+                counts[status] += 1
                 alerts += len(raised)
                 if not quiet and number % 500 == 0:
                     self.stdout.write(f"  {number} lines, {alerts} new alerts…")
@@ -55,6 +55,7 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         seconds = time.monotonic() - started
         self.stdout.write(
-            f"approvals: {created} created, {updated} updated, {len(problems)} skipped, {alerts} new alerts "
+            f"approvals: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+            f"{len(problems)} skipped, {alerts} new alerts "
             f"in {seconds:.1f} s"
         )
