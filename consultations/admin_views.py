@@ -8,12 +8,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
+from wagtail.models import ModelLogEntry
 
-from consultations import selectors, services
+from consultations import review, selectors, services
 from consultations.forms import DecisionForm, ImportVersionForm, RejectForm, ThemeForm
-from consultations.models import MODERATABLE_STATUSES, VISIBLE_STATUSES, Comment, DraftPage, Theme
+from consultations.models import MODERATABLE_STATUSES, VISIBLE_STATUSES, Comment, DraftPage, Stance, Theme
+from consultations.review_forms import ClusterForm, CommentSearchForm, MergeThemeForm, RenameThemeForm, SplitThemeForm
 
 
 def _managed_draft(request, draft_id: int) -> DraftPage:
@@ -169,6 +173,9 @@ def decide(request, theme_id: int):
             messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
     return redirect("consultations_admin:themes", draft_id=draft.pk)
 
 
@@ -181,3 +188,303 @@ def publish(request, draft_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("consultations_admin:themes", draft_id=draft.pk)
+
+
+# --- the legislators' review screens -----------------------------------------------------
+
+MEMBERS_PER_PAGE = 50
+RESULTS_PER_PAGE = 20
+STANCE_KEYS = [Stance.SUPPORT, Stance.OPPOSE, Stance.AMEND, Stance.UNSTATED]
+
+
+def _managed_theme(request, theme_id: int) -> Theme:
+    theme = get_object_or_404(Theme.objects.select_related("draft__jurisdiction"), pk=theme_id)
+    _managed_draft(request, theme.draft_id)
+    return theme
+
+
+def _stance_segments(stances: dict[str, int], width: float = 240.0):
+    labels = dict(Stance.choices)
+    return review.stacked_bar([(key, labels[key], stances.get(key, 0)) for key in STANCE_KEYS], width=width)
+
+
+def _report_errors(request, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+def _search_backend():
+    """The search backend, once the search app provides one."""
+    try:
+        from search.backends import get_backend
+    except ImportError:
+        return None
+    return get_backend()
+
+
+def _review_context(draft: DraftPage, tab: str, **extra) -> dict:
+    return {
+        "draft": draft,
+        "tab": tab,
+        "campaigns_available": selectors.campaign_model() is not None,
+        "search_available": _search_available(),
+        **extra,
+    }
+
+
+def _search_available() -> bool:
+    try:
+        from search.backends import get_backend  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _cluster_draft():
+    """The clustering entry point, once the clustering pipeline provides it."""
+    try:
+        from consultations.clustering import cluster_draft
+    except ImportError:
+        return None
+    return cluster_draft
+
+
+def review_themes(request, draft_id: int):
+    """Every theme with its raw and campaign-aware size, stance split, articles,
+    representative comments and decision; charts of sizes, stances and time."""
+    draft = _managed_draft(request, draft_id)
+    overviews = selectors.theme_overviews(draft=draft)
+    report = selectors.build_report(draft)
+    size_bars, size_height = review.horizontal_bars(
+        [(overview.theme.title, overview.size) for overview in overviews], width=360
+    )
+    buckets = selectors.comments_over_time(draft=draft)
+    timeline = review.columns([(f"{start:%m-%d}", n) for start, _end, n in buckets], width=600, height=120)
+    return TemplateResponse(
+        request,
+        "consultations/admin/review_themes.html",
+        _review_context(
+            draft,
+            "themes",
+            rows=[(overview, _stance_segments(overview.stances)) for overview in overviews],
+            size_bars=list(zip(size_bars, overviews, strict=True)),
+            size_height=size_height,
+            report=report,
+            stance_total=_stance_segments(report.stance_split, width=600),
+            timeline=list(zip(timeline, buckets, strict=True)),
+            cluster_form=ClusterForm(),
+            can_cluster=_cluster_draft() is not None,
+        ),
+    )
+
+
+@require_POST
+def run_clustering(request, draft_id: int):
+    draft = _managed_draft(request, draft_id)
+    cluster_draft = _cluster_draft()
+    form = ClusterForm(request.POST)
+    if cluster_draft is None:
+        messages.error(request, _("Clustering is not available."))
+    elif form.is_valid():
+        cluster_draft(draft=draft, k=form.cleaned_data["k"], full=form.cleaned_data["full"])
+        messages.success(request, _("The comments were clustered into themes."))
+    else:
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect("consultations_admin:review", draft_id=draft.pk)
+
+
+def review_theme(request, theme_id: int):
+    """One theme: its members (campaigns collapsed), rename, merge, split, remove, decide."""
+    theme = _managed_theme(request, theme_id)
+    draft = theme.draft
+    rows = selectors.theme_member_rows(theme)
+    page = Paginator(rows, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    overview = selectors.theme_overviews(draft=draft, theme=theme)[0]
+    return TemplateResponse(
+        request,
+        "consultations/admin/review_theme.html",
+        _review_context(
+            draft,
+            "themes",
+            theme=theme,
+            overview=overview,
+            stances=_stance_segments(overview.stances, width=600),
+            page_obj=page,
+            members=selectors.materialise_member_rows(theme, list(page.object_list)),
+            decision_form=DecisionForm(
+                draft=draft,
+                prefix=f"t{theme.pk}",
+                initial={
+                    "decision": theme.decision if theme.is_decided else None,
+                    "reason": theme.reason,
+                    "adopted_in": theme.adopted_in_id,
+                },
+            ),
+            rename_form=RenameThemeForm(initial={"title": theme.title, "summary": theme.summary}),
+            merge_form=MergeThemeForm(theme=theme),
+            split_form=SplitThemeForm(),
+            log=ModelLogEntry.objects.for_instance(theme).select_related("user").order_by("-timestamp")[:20],
+        ),
+    )
+
+
+@require_POST
+def rename_theme(request, theme_id: int):
+    theme = _managed_theme(request, theme_id)
+    form = RenameThemeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rename_theme(
+                theme=theme, title=form.cleaned_data["title"], summary=form.cleaned_data["summary"], user=request.user
+            )
+            messages.success(request, _("Theme renamed."))
+        except ValidationError as error:
+            _report_errors(request, error)
+    else:
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect("consultations_admin:review_theme", theme_id=theme.pk)
+
+
+@require_POST
+def merge_theme(request, theme_id: int):
+    theme = _managed_theme(request, theme_id)
+    form = MergeThemeForm(request.POST, theme=theme)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect("consultations_admin:review_theme", theme_id=theme.pk)
+    try:
+        target = services.merge_themes(source=theme, target=form.cleaned_data["target"], user=request.user)
+    except ValidationError as error:
+        _report_errors(request, error)
+        return redirect("consultations_admin:review_theme", theme_id=theme_id)
+    messages.success(request, _("Themes merged."))
+    return redirect("consultations_admin:review_theme", theme_id=target.pk)
+
+
+def _selected_members(request, theme: Theme) -> list[Comment]:
+    """The comments ticked on a theme's page: single comments, and whole campaigns."""
+    ids = {int(value) for value in request.POST.getlist("comments") if value.isdigit()}
+    campaigns = {int(value) for value in request.POST.getlist("campaigns") if value.isdigit()}
+    if campaigns:
+        ids.update(comment for comment, campaign, _s in selectors.theme_member_keys(theme) if campaign in campaigns)
+    return list(Comment.objects.filter(draft_id=theme.draft_id, pk__in=ids))
+
+
+@require_POST
+def split_theme(request, theme_id: int):
+    theme = _managed_theme(request, theme_id)
+    form = SplitThemeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect("consultations_admin:review_theme", theme_id=theme.pk)
+    try:
+        new = services.split_theme(
+            theme=theme, comments=_selected_members(request, theme), title=form.cleaned_data["title"], user=request.user
+        )
+    except ValidationError as error:
+        _report_errors(request, error)
+        return redirect("consultations_admin:review_theme", theme_id=theme.pk)
+    messages.success(request, _("A new theme was split off; it awaits its own decision."))
+    return redirect("consultations_admin:review_theme", theme_id=new.pk)
+
+
+@require_POST
+def remove_member(request, theme_id: int):
+    theme = _managed_theme(request, theme_id)
+    value = request.POST.get("comment", "")
+    comment = get_object_or_404(Comment, pk=int(value) if value.isdigit() else 0, draft_id=theme.draft_id)
+    try:
+        services.remove_from_theme(theme=theme, comment=comment, user=request.user)
+        messages.success(request, _("The comment was taken out of the theme."))
+    except ValidationError as error:
+        _report_errors(request, error)
+    return redirect("consultations_admin:review_theme", theme_id=theme.pk)
+
+
+def review_articles(request, draft_id: int):
+    """For each article: volume, themes within it, stance split, quotes, share from campaigns."""
+    draft = _managed_draft(request, draft_id)
+    overviews = selectors.article_overviews(draft=draft)
+    bars, height = review.horizontal_bars([(o.provision.label, o.comments) for o in overviews], width=360)
+    return TemplateResponse(
+        request,
+        "consultations/admin/review_articles.html",
+        _review_context(
+            draft,
+            "articles",
+            rows=[(overview, _stance_segments(overview.stances)) for overview in overviews],
+            bars=list(zip(bars, overviews, strict=True)),
+            bars_height=height,
+        ),
+    )
+
+
+def review_search(request, draft_id: int):
+    """Full-text search within the draft's comments, with filters, facet counts and highlights."""
+    from search.backends.base import SearchUnavailable
+    from search.query import QueryError
+
+    draft = _managed_draft(request, draft_id)
+    form = CommentSearchForm(request.GET, draft=draft)
+    results = None
+    page_number = 1
+    if form.is_bound and form.is_valid():
+        page_number = form.cleaned_data.get("page") or 1
+        try:
+            results = selectors.search_draft_comments(
+                draft=draft,
+                text=form.cleaned_data["q"],
+                filters=form.search_filters(),
+                offset=(page_number - 1) * RESULTS_PER_PAGE,
+                limit=RESULTS_PER_PAGE,
+            )
+        except QueryError as error:
+            form.add_error(None, str(error))
+        except SearchUnavailable:
+            messages.error(request, _("Search is unavailable at the moment; please try again later."))
+    status = 400 if form.is_bound and form.errors else 200
+    pages = -(-results.total // RESULTS_PER_PAGE) if results else 0
+    return TemplateResponse(
+        request,
+        "consultations/admin/review_search.html",
+        _review_context(
+            draft,
+            "search",
+            form=form,
+            results=results,
+            page_number=page_number,
+            pages=pages,
+            query=_querystring(request.GET, drop=("page",)),
+            facets=_facet_links(request.GET, results.facets) if results else {},
+        ),
+        status=status,
+    )
+
+
+FACET_HEADINGS = {
+    "stance": _lazy("Stance"),
+    "provision": _lazy("Article"),
+    "theme": _lazy("Theme"),
+    "region": _lazy("Region"),
+    "status": _lazy("Status"),
+}
+
+
+def _facet_links(params, facets: dict[str, list[tuple[str, str, int]]]) -> list[tuple[str, str, list]]:
+    """Each facet with its values: (label, count, link that filters on it, whether it is applied)."""
+    result = []
+    for name, values in facets.items():
+        links = []
+        for value, label, count in values:
+            chosen = params.copy()
+            chosen.pop("page", None)
+            chosen[name] = value
+            links.append((label, count, f"?{chosen.urlencode()}", params.get(name) == value))
+        result.append((name, FACET_HEADINGS.get(name, name), links))
+    return result
+
+
+def _querystring(params, *, drop: tuple[str, ...] = ()) -> str:
+    kept = params.copy()
+    for name in drop:
+        kept.pop(name, None)
+    return kept.urlencode()

@@ -229,33 +229,33 @@ class ThemeOverview:
         return sum(n for _campaign, n in self.campaigns)
 
 
-def theme_overviews(*, draft: DraftPage) -> list[ThemeOverview]:
-    """Every theme of the draft with its raw and campaign-aware size, stance split, the
-    articles its comments are on, and its representative comments."""
+def theme_overviews(*, draft: DraftPage, theme: Theme | None = None) -> list[ThemeOverview]:
+    """Every theme of the draft (or only `theme`) with its raw and campaign-aware size,
+    stance split, the articles its comments are on, and its representative comments."""
     from consultations import review
 
     campaign_key = comment_campaign_field()
     fields = ["theme_id", "comment_id", "similarity", "comment__stance", "comment__provision_id"]
     if campaign_key:
         fields.append(f"comment__{campaign_key}")
-    rows = (
-        ThemeMembership.objects.filter(theme__draft=draft, comment__status__in=VISIBLE_STATUSES)
-        .order_by("comment__created_at", "comment_id")
-        .values_list(*fields)
-    )
+    themes = draft.themes.select_related("provision", "adopted_in__version", "decided_by")
+    memberships = ThemeMembership.objects.filter(theme__draft=draft, comment__status__in=VISIBLE_STATUSES)
+    if theme is not None:
+        themes = themes.filter(pk=theme.pk)
+        memberships = memberships.filter(theme=theme)
+    rows = memberships.order_by("comment__created_at", "comment_id").values_list(*fields)
     by_theme: dict[int, list[tuple]] = {}
     for row in rows:
         by_theme.setdefault(row[0], []).append(row)
     chosen: dict[int, list[int]] = {}
     provision_ids: set[int] = set()
     summaries = []
-    themes = list(draft.themes.select_related("provision", "adopted_in__version", "decided_by"))
-    for theme in themes:
-        members = by_theme.get(theme.pk, [])
+    for each in themes:
+        members = by_theme.get(each.pk, [])
         campaigns = [row[5] if campaign_key else None for row in members]
         articles = review.top((row[4] for row in members), TOP_ARTICLES)
         provision_ids.update(pk for pk, _n in articles)
-        chosen[theme.pk] = review.representatives(
+        chosen[each.pk] = review.representatives(
             [
                 review.Candidate(pk=row[1], similarity=row[2], campaign=campaign, order=index)
                 for index, (row, campaign) in enumerate(zip(members, campaigns, strict=True))
@@ -264,7 +264,7 @@ def theme_overviews(*, draft: DraftPage) -> list[ThemeOverview]:
         )
         summaries.append(
             (
-                theme,
+                each,
                 len(members),
                 review.campaign_aware_count(campaigns),
                 review.campaign_sizes(campaigns),
@@ -276,15 +276,15 @@ def theme_overviews(*, draft: DraftPage) -> list[ThemeOverview]:
     comments = Comment.objects.select_related("provision").in_bulk([pk for pks in chosen.values() for pk in pks])
     return [
         ThemeOverview(
-            theme=theme,
+            theme=each,
             size=size,
             weighted=weighted,
             campaigns=campaigns,
             stances=stances,
             top_articles=[(provisions[pk], n) for pk, n in articles if pk in provisions],
-            representatives=[comments[pk] for pk in chosen[theme.pk] if pk in comments],
+            representatives=[comments[pk] for pk in chosen[each.pk] if pk in comments],
         )
-        for theme, size, weighted, campaigns, stances, articles in summaries
+        for each, size, weighted, campaigns, stances, articles in summaries
     ]
 
 
@@ -352,8 +352,8 @@ class ArticleOverview:
     quotes: list[Comment]
 
     @property
-    def campaign_share(self) -> float:
-        return self.from_campaigns / self.comments if self.comments else 0.0
+    def campaign_percent(self) -> int:
+        return round(100 * self.from_campaigns / self.comments) if self.comments else 0
 
 
 def article_overviews(*, draft: DraftPage) -> list[ArticleOverview]:
@@ -439,3 +439,85 @@ def comments_over_time(*, draft: DraftPage) -> list[tuple]:
 
     moments = visible_comments(draft).values_list("created_at", flat=True)
     return review.day_buckets(timezone.localtime(moment).date() for moment in moments)
+
+
+# --- full-text search within a draft's comments ------------------------------------------
+
+SEARCH_FACETS = ("stance", "provision", "theme", "region", "status")
+
+
+@dataclass
+class FoundComment:
+    comment: Comment
+    highlight: str  # safe HTML from the search backend: the original text with <mark>s
+    score: float
+
+
+@dataclass
+class CommentSearch:
+    total: int
+    found: list[FoundComment]
+    facets: dict[str, list[tuple[str, str, int]]]  # facet → (value, label, count)
+    terms: list[str]
+
+
+def _facet_labels(draft: DraftPage, facets: dict[str, list[tuple[str, int]]]) -> dict[str, dict[str, str]]:
+    from consultations.models import CommentStatus
+    from regions.models import Region
+
+    def ids(name: str) -> list[int]:
+        return [int(value) for value, _n in facets.get(name, []) if str(value).isdigit()]
+
+    provisions = Provision.objects.filter(version__draft=draft).select_related("version").in_bulk(ids("provision"))
+    themes = draft.themes.in_bulk(ids("theme"))
+    regions = Region.objects.in_bulk([value for value, _n in facets.get("region", [])])
+    return {
+        "stance": dict(Stance.choices),
+        "status": dict(CommentStatus.choices),
+        "provision": {str(pk): f"{p.version.label} {p.label}" for pk, p in provisions.items()},
+        "theme": {str(pk): t.title for pk, t in themes.items()},
+        "region": {code: region.full_name for code, region in regions.items()},
+    }
+
+
+def search_draft_comments(
+    *, draft: DraftPage, text: str, filters: dict, offset: int = 0, limit: int = 20
+) -> CommentSearch:
+    """Search one draft's comments through the search backend; hits come back as comments of
+    this draft (never another's), in the backend's order, with its highlighted snippets.
+
+    Raises search.query.QueryError on a query the backend cannot run, and
+    search.backends.base.SearchUnavailable when the search server cannot be reached."""
+    from search.backends import get_backend
+    from search.query import SearchQuery
+
+    results = get_backend().search(
+        SearchQuery(
+            text=text,
+            doc_types=("comment",),
+            filters={**filters, "draft": draft.pk},
+            facets=SEARCH_FACETS,
+            offset=offset,
+            limit=limit,
+        )
+    )
+    comments = (
+        Comment.objects.filter(draft=draft)
+        .select_related("provision__version", "region")
+        .in_bulk([hit.pk for hit in results.hits if hit.doc_type == "comment"])
+    )
+    found = [
+        FoundComment(comment=comments[hit.pk], highlight=hit.highlight, score=hit.score)
+        for hit in results.hits
+        if hit.doc_type == "comment" and hit.pk in comments
+    ]
+    labels = _facet_labels(draft, results.facets)
+    facets = {
+        name: [
+            (str(value), labels.get(name, {}).get(str(value), str(value)), count)
+            for value, count in results.facets.get(name, [])
+            if count
+        ]
+        for name in SEARCH_FACETS
+    }
+    return CommentSearch(total=results.total, found=found, facets=facets, terms=list(results.terms))

@@ -18,6 +18,15 @@ urlpatterns = [
     path("drafts/<int:draft_id>/themes/", admin_views.themes, name="themes"),
     path("drafts/<int:draft_id>/publish/", admin_views.publish, name="publish"),
     path("themes/<int:theme_id>/decide/", admin_views.decide, name="decide"),
+    path("drafts/<int:draft_id>/review/", admin_views.review_themes, name="review"),
+    path("drafts/<int:draft_id>/review/cluster/", admin_views.run_clustering, name="cluster"),
+    path("drafts/<int:draft_id>/review/articles/", admin_views.review_articles, name="review_articles"),
+    path("drafts/<int:draft_id>/review/search/", admin_views.review_search, name="review_search"),
+    path("review/themes/<int:theme_id>/", admin_views.review_theme, name="review_theme"),
+    path("review/themes/<int:theme_id>/rename/", admin_views.rename_theme, name="rename_theme"),
+    path("review/themes/<int:theme_id>/merge/", admin_views.merge_theme, name="merge_theme"),
+    path("review/themes/<int:theme_id>/split/", admin_views.split_theme, name="split_theme"),
+    path("review/themes/<int:theme_id>/remove/", admin_views.remove_member, name="remove_member"),
 ]
 
 
@@ -59,6 +68,7 @@ def draft_buttons(page, user, next_url=None):
     if issubclass(page.specific_class or type(page), DraftPage):
         yield Button(_("Import version"), reverse("consultations_admin:import", args=[page.pk]), priority=60)
         yield Button(_("Themes & report"), reverse("consultations_admin:themes", args=[page.pk]), priority=61)
+        yield Button(_("Review comments"), reverse("consultations_admin:review", args=[page.pk]), priority=62)
 
 
 def _refuse_outside_jurisdiction(request, page):
