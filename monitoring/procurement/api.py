@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db import transaction
 from ninja import Router, Schema, Status
 
@@ -32,11 +34,34 @@ class ProcurementResponse(Schema):
     auth=SourceToken(),
     response={200: ProcurementResponse, 400: IngestErrors, 403: IngestErrors},
     summary="Ingest OCDS compiled releases (one, a list, or a release package); upserted by ocid",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"type": "object", "description": "a compiled release, or a release/record package"},
+                            {"type": "array", "items": {"type": "object"}, "description": "compiled releases"},
+                        ]
+                    }
+                }
+            },
+        }
+    },
 )
-def ingest_procurement(request, payload: list | dict):
+def ingest_procurement(request):
     source = request.auth
     if source.domain != Domain.PROCUREMENT:
         return Status(403, {"errors": {"__all__": ["This token is for another domain."]}})
+    # The body is read here rather than by a schema: an OCDS release is open-ended, and a body that is
+    # not JSON gets the same {"errors": {field: [messages]}} answer as every other bad input.
+    try:
+        payload = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return Status(400, {"errors": {"__all__": [f"The body is not JSON: {error}"]}})
+    if not isinstance(payload, list | dict):
+        return Status(400, {"errors": {"__all__": ["Send a compiled release, a list of them, or a release package."]}})
     releases = releases_of(payload)
     if not releases:
         return Status(400, {"errors": {"releases": ["No compiled release in the request."]}})
