@@ -14,6 +14,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  skipped {problem}")
         return loaded
 
+    @staticmethod
+    def _approvals():
+        from monitoring.approvals.demo import load_approvals
+
+        return load_approvals()
+
     def _procurement(self):
         from monitoring.demo import load_procurement
 
@@ -53,6 +59,7 @@ class Command(BaseCommand):
             ("petitions and reports", self._petitions),
             ("land-transfer records", self._land),
             ("procurement records (OCDS)", self._procurement),
+            ("approval cases (generated)", self._approvals),
         ]
         # Demo cases move through their workflow; the mails that would tell reporters are not sent.
         backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.dummy.EmailBackend"
