@@ -1,0 +1,69 @@
+"""monitoring_bench: agreement with Cardinal on the real sample for all eleven indicators, and --latency."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from monitoring.models import Alert
+from tests.conftest import require
+
+OCDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "ocds"
+PERFECT = {"missed": 0, "extra": 0, "different": 0}
+
+
+def last_json(out: io.StringIO) -> dict:
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("ini", "output"),
+    [
+        ("cardinal-settings.ini", "real_examples_shared.cardinal.json"),
+        ("cardinal-settings-tuned.ini", "real_examples_shared.tuned.cardinal.json"),
+    ],
+)
+def test_agreement_with_cardinal_on_the_real_sample(ini, output):
+    require((OCDS / "real_examples_shared.jsonl").exists(), "../shared/data/ocds is missing")
+    out = io.StringIO()
+
+    call_command(
+        "monitoring_bench",
+        ocds=str(OCDS / "real_examples_shared.jsonl"),
+        ini=str(OCDS / ini),
+        cardinal=str(OCDS / output),
+        compat=True,
+        repeat=1,
+        stdout=out,
+    )
+
+    result = last_json(out)
+    assert result["processes"] == 105 and result["prepared"] is True
+    assert result["not_implemented"] == [] and len(result["implemented"]) == 11
+    assert result["agreement"]["R003"] == {"matched": 30, **PERFECT}
+    assert result["agreement"]["R018"] == {"matched": 2, **PERFECT}
+    for code in ("R024", "R025", "R028", "R030", "R035", "R036", "R038", "R048", "R058"):
+        assert result["agreement"][code] == {"matched": 0, **PERFECT}, code
+    assert result["processes_per_s"] > 0 and result["peak_mb"] > 0
+
+
+def test_a_missing_file_is_named():
+    with pytest.raises(CommandError, match="nowhere.jsonl"):
+        call_command("monitoring_bench", ocds="nowhere.jsonl", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_latency_from_ingest_to_the_staff_websocket():
+    # given the disposable test database (the command's own default makes and drops one)
+    out = io.StringIO()
+
+    # when three records go through the ingest API
+    call_command("monitoring_bench", latency=3, latency_database="current", stdout=out)
+
+    # then each red alert reached the inspector's socket, and the figures are in the last line
+    result = last_json(out)
+    assert result["latency_records"] == 3
+    assert 0 < result["latency_p50_ms"] <= result["latency_p95_ms"]
+    assert Alert.objects.filter(rule_code="L001").count() == 3
