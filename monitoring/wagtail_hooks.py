@@ -7,9 +7,10 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from monitoring.approvals.rules import APPROVAL_RULES
 from monitoring.models import RuleSetting
+from monitoring.procurement.rules import ALL_RULES as PROCUREMENT_RULES
 from monitoring.rules.land import LAND_RULES
 
-RULES = {rule.code: rule for rule in [*LAND_RULES, *APPROVAL_RULES]}
+RULES = {rule.code: rule for rule in [*LAND_RULES, *PROCUREMENT_RULES, *APPROVAL_RULES]}
 
 
 class RuleSettingForm(WagtailAdminModelForm):
