@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ninja import Router, Schema, Status
 
 from monitoring.api import MAX_BATCH, IngestErrors, SourceToken
@@ -31,11 +33,24 @@ class ApprovalResponse(Schema):
     auth=SourceToken(),
     response={200: ApprovalResponse, 400: IngestErrors, 403: IngestErrors},
     summary="Ingest administrative approval cases (one object or a list); upserted by case number",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array"}]}}},
+        }
+    },
 )
-def ingest_approval_cases(request, payload: list | dict):
+def ingest_approval_cases(request):
+    """The body is read here rather than by a schema so that every malformed body gets the same 400 shape."""
     source = request.auth
     if source.domain != Domain.APPROVAL:
         return Status(403, {"errors": {"__all__": ["This token is for another domain."]}})
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        return Status(400, {"errors": {"__all__": [f"The body is not JSON: {error}"]}})
+    if not isinstance(payload, list | dict):
+        return Status(400, {"errors": {"__all__": ["Send one case (an object) or a list of cases."]}})
     single = isinstance(payload, dict)
     records = [payload] if single else payload
     if not records:
