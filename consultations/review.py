@@ -125,6 +125,15 @@ class Bar:
     height: float
     key: str = ""
 
+    @property
+    def baseline(self) -> float:
+        """Where text beside the bar sits."""
+        return self.y + self.height * 0.8
+
+    @property
+    def end(self) -> float:
+        return self.x + self.width
+
 
 def horizontal_bars(
     items: Sequence[tuple[str, int]], *, width: float = 400.0, bar_height: float = 16.0, gap: float = 6.0

@@ -53,7 +53,7 @@ class CommentSearchForm(forms.Form):
     stance = forms.ChoiceField(label=_("Stance"), choices=[("", "—"), *Stance.choices], required=False)
     region = forms.RegexField(
         label=_("Region code"),
-        regex=r"^\d{2,6}$",
+        regex=r"^\d{2}(\d{2}){0,2}$",
         required=False,
         help_text=_("A region code or its leading digits, e.g. 11 or 110105"),
     )
@@ -68,6 +68,11 @@ class CommentSearchForm(forms.Form):
         self.fields["provision"].queryset = _articles(draft)
         self.fields["provision"].label_from_instance = lambda p: f"{p.version.label} {p.label}"
         self.fields["theme"].queryset = Theme.objects.filter(draft=draft)
+
+    def clean_region(self) -> str:
+        """A province (2 digits), city (4) or county (6) as the 6-digit code the index stores."""
+        code = self.cleaned_data.get("region") or ""
+        return code.ljust(6, "0") if code else ""
 
     def clean(self):
         cleaned = super().clean()
