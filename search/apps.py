@@ -6,3 +6,8 @@ class SearchConfig(AppConfig):
     name = "search"
     label = "sunshine_search"
     verbose_name = _("Search")
+
+    def ready(self):
+        from search.indexing import connect_signals
+
+        connect_signals()

@@ -3,7 +3,11 @@
     normalize(text)  NFKC (full-width → half-width), traditional → simplified (OpenCC t2s), lower case
     segment(text)    every token of the normalized text (jieba's dictionary + legal terms, HMM off)
     tokens(text)     segment() without stop words, punctuation and whitespace
-    analyze(text)    tokens() joined by spaces: what the full-text indexes store and match
+    index_tokens(text)  tokens() plus the dictionary words inside long words (jieba's search mode)
+    analyze(text)    index_tokens() joined by spaces: what the full-text indexes store
+    query_words(text)   the query's words, each with the shorter words it contains: a document
+                        matches a word if it has the word or every shorter word inside it, so
+                        行政复议 finds 中华人民共和国行政复议法 and 无障碍设施 finds 无障碍设施建设
 
 The segmenter is rjieba (jieba-rs), which gives jieba's output with HMM off at many times its
 speed; `plain_jieba()` builds the pure-Python jieba with the same dictionary, for comparison.
@@ -111,9 +115,29 @@ def tokens_many(texts: Iterable[str]) -> list[list[str]]:
     return [tokens(text) for text in texts]
 
 
+def index_tokens(text: str) -> list[str]:
+    """Tokens in search mode: each word, preceded by the dictionary words of 2 and 3 characters inside it."""
+    normalized = normalize(text)
+    if not normalized:
+        return []
+    drop = dropped()
+    return [
+        token for token in _segmenter().cut_for_search(normalized, False) if token not in drop and not token.isspace()
+    ]
+
+
 def analyze(text: str) -> str:
-    """Tokens joined by single spaces: the form stored in full-text indexes and used for queries."""
-    return " ".join(tokens(text))
+    """Index tokens joined by single spaces: the form stored in full-text indexes."""
+    return " ".join(index_tokens(text))
+
+
+def query_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The query's words (no repeats), each with the words inside it that stand for it."""
+    words = []
+    for word in dict.fromkeys(tokens(text)):
+        parts = tuple(part for part in index_tokens(word) if part != word) if len(word) > 2 else ()
+        words.append((word, parts))
+    return words
 
 
 def warm_up() -> None:

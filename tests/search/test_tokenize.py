@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from search.dictionary import terms_from_law_text
-from search.tokenize import analyze, normalize, plain_jieba, segment, tokens, user_terms
+from search.tokenize import analyze, normalize, plain_jieba, query_words, segment, tokens, user_terms
 from tests.conftest import require
 
 LAWS = Path(__file__).resolve().parents[3] / "shared" / "data" / "laws"
@@ -28,7 +28,15 @@ def test_legal_terms_are_kept_whole(term):
 
 def test_stop_words_punctuation_and_spaces_are_dropped():
     assert tokens("我们认为，这个条款的 规定！！很好。") == ["认为", "条款", "规定", "好"]
-    assert analyze("政府信息公开  的范围") == "政府信息公开 范围"
+    assert analyze("政府信息公开  的范围") == "政府 信息 公开 政府信息公开 范围"  # search mode: words inside too
+
+
+def test_query_words_carry_the_words_inside_them():
+    assert query_words("行政复议法 的 电子政务") == [
+        ("行政复议法", ("行政", "复议", "复议法")),
+        ("电子政务", ("电子", "子政", "政务")),
+    ]
+    assert query_words("听证") == [("听证", ())]
 
 
 def test_same_output_as_plain_jieba_on_real_law_text():

@@ -1,0 +1,186 @@
+"""Reliable indexing through a transactional outbox.
+
+A change to an indexed object writes an IndexOutbox row in the same transaction (signals below),
+and schedules `process_outbox` after commit. Processing reads each object's current state and
+writes it to the search backend (or removes it), then deletes the rows: idempotent, and safe to
+run again. When the search server is down the rows stay, with the error, and are processed on
+the next run (the next change, `manage.py index_pending`, or the worker's retry).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.db.models.signals import post_delete, post_save
+from django_tasks import task
+
+from search.backends import get_backend
+from search.backends.base import SearchUnavailable
+from search.documents import DOCUMENT_TYPES, SearchDocument, document_type_for
+from search.models import IndexOutbox
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+@dataclass
+class OutboxRun:
+    indexed: int = 0
+    deleted: int = 0
+    failed: int = 0
+    error: str = ""
+
+
+# --- writing the outbox --------------------------------------------------------------------------
+
+
+def record_change(doc_type: str, object_id: int) -> None:
+    """Write an outbox row (in the caller's transaction) and schedule processing after commit."""
+    IndexOutbox.objects.create(doc_type=doc_type, object_id=object_id)
+    _schedule_after_commit()
+
+
+def _schedule_after_commit() -> None:
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _enqueue for _, func, _ in connection.run_on_commit):
+        return  # one run per transaction drains every row it wrote
+    transaction.on_commit(_enqueue, robust=True)
+
+
+def _enqueue() -> None:
+    process_search_outbox.enqueue()
+
+
+@task()
+def process_search_outbox() -> dict:
+    run = process_outbox()
+    return {"indexed": run.indexed, "deleted": run.deleted, "failed": run.failed, "error": run.error}
+
+
+# --- draining the outbox -------------------------------------------------------------------------
+
+
+def _expand(rows: list[IndexOutbox]) -> dict[str, set[int]]:
+    """Outbox rows as object ids per document type; a draft row stands for its articles and comments."""
+    wanted: dict[str, set[int]] = {name: set() for name in DOCUMENT_TYPES}
+    for row in rows:
+        if row.doc_type == "draft":
+            from consultations.models import Comment, Provision
+
+            wanted["article"].update(
+                Provision.objects.filter(version__draft_id=row.object_id).values_list("pk", flat=True)
+            )
+            wanted["comment"].update(Comment.objects.filter(draft_id=row.object_id).values_list("pk", flat=True))
+        elif row.doc_type in wanted:
+            wanted[row.doc_type].add(row.object_id)
+    return wanted
+
+
+def documents_for(doc_type: str, ids: Iterable[int]) -> tuple[list[SearchDocument], list[int]]:
+    """The current documents of these objects, and the ids that no longer have one (to remove)."""
+    kind = DOCUMENT_TYPES[doc_type]
+    ids = set(ids)
+    documents = []
+    for obj in kind.queryset().filter(pk__in=ids):
+        if (document := kind.build(obj)) is not None:
+            documents.append(document)
+    present = {document.pk for document in documents}
+    return documents, sorted(ids - present)
+
+
+def process_outbox(*, batch: int = BATCH, max_batches: int | None = None) -> OutboxRun:
+    """Index what the outbox records, batch by batch, until it is empty or the server is down."""
+    run = OutboxRun()
+    backend = get_backend()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batches += 1
+        with transaction.atomic():
+            rows = list(IndexOutbox.objects.select_for_update(skip_locked=True).order_by("pk")[:batch])
+            if not rows:
+                break
+            try:
+                for doc_type, ids in _expand(rows).items():
+                    if not ids:
+                        continue
+                    documents, gone = documents_for(doc_type, ids)
+                    run.indexed += backend.index(documents)
+                    if gone:
+                        run.deleted += backend.delete((doc_type, pk) for pk in gone)
+            except SearchUnavailable as error:
+                run.failed += len(rows)
+                run.error = str(error)
+                IndexOutbox.objects.filter(pk__in=[row.pk for row in rows]).update(
+                    attempts=F("attempts") + 1, last_error=str(error)[:2000]
+                )
+                logger.warning("search server unavailable; %d outbox rows kept for retry", len(rows))
+                break
+            IndexOutbox.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return run
+
+
+def rebuild(doc_types: Iterable[str] | None = None, progress=None) -> int:
+    """Re-index every object of these types from the database (an atomic swap on Elasticsearch).
+
+    Outbox rows written before the rebuild began are covered by it and removed; rows written
+    during it are kept for the next run.
+    """
+    names = list(doc_types or DOCUMENT_TYPES)
+    covered = IndexOutbox.objects.aggregate(last=Max("pk"))["last"]
+
+    def documents():
+        for name in names:
+            for count, document in enumerate(DOCUMENT_TYPES[name].documents(), start=1):
+                if progress and count % 1000 == 0:
+                    progress(name, count)
+                yield document
+
+    written = get_backend().rebuild(documents(), names)
+    if covered is not None:
+        IndexOutbox.objects.filter(pk__lte=covered, doc_type__in=[*names, "draft"]).delete()
+    return written
+
+
+# --- signals -------------------------------------------------------------------------------------
+
+
+def _on_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return  # fixtures: `rebuild_index` indexes them
+    kind = document_type_for(sender)
+    if kind is not None:
+        record_change(kind.name, instance.pk)
+
+
+def _on_delete(sender, instance, **kwargs):
+    kind = document_type_for(sender)
+    if kind is not None and instance.pk is not None:
+        record_change(kind.name, instance.pk)
+
+
+def _on_membership(sender, instance, **kwargs):
+    record_change("comment", instance.comment_id)
+
+
+def _on_draft(sender, instance, **kwargs):
+    record_change("draft", instance.pk)
+
+
+def connect_signals() -> None:
+    from consultations.models import DraftPage, ThemeMembership
+
+    for kind in DOCUMENT_TYPES.values():
+        model = kind.model()
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"search-save-{kind.name}")
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"search-delete-{kind.name}")
+    post_save.connect(_on_membership, sender=ThemeMembership, dispatch_uid="search-membership-save")
+    post_delete.connect(_on_membership, sender=ThemeMembership, dispatch_uid="search-membership-delete")
+    post_save.connect(_on_draft, sender=DraftPage, dispatch_uid="search-draft-save")
+
+
+__all__ = ["OutboxRun", "SearchUnavailable", "process_outbox", "rebuild", "record_change"]

@@ -1,0 +1,62 @@
+"""The embedded search index and the indexing outbox.
+
+SearchEntry holds one document (original text for display, segmented text for matching) and
+SearchFacet its keyword values (one row per field and value), so filters and facet counts are
+plain indexed SQL on any database. The full-text index over `analyzed` is vendor-specific and
+made by the migration: an FTS5 table (BM25) on SQLite, a generated tsvector with a GIN index on
+PostgreSQL.
+
+IndexOutbox is written in the same transaction as the change it records; the indexer drains it
+after commit, so a change is never lost when the search server is down.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class SearchEntry(models.Model):
+    doc_type = models.CharField(max_length=12)
+    object_id = models.BigIntegerField()
+    title = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)
+    analyzed = models.TextField(blank=True, help_text="Segmented title and text, words separated by spaces.")
+    url = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(db_index=True)
+    public = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["doc_type", "object_id"], name="one_search_entry_per_object")]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type}:{self.object_id}"
+
+
+class SearchFacet(models.Model):
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="facets")
+    field = models.CharField(max_length=16)
+    value = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["field", "value", "entry"], name="search_facet_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.value}"
+
+
+class IndexOutbox(models.Model):
+    """A change to index: the object's type and id. Processing reads the object's current state."""
+
+    doc_type = models.CharField(max_length=12)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["doc_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type}:{self.object_id}"
