@@ -16,8 +16,15 @@ from monitoring.rules.cardinal.settings import CardinalSettings
 NOT_SUBMITTED = frozenset({"invited", "withdrawn"})
 
 
+_NUMBERS = (int, float)
+
+
 def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return type(value) in _NUMBERS  # a bool is not a number here (type(True) is bool)
+
+
+# "Not computed yet", for the values the population pass computes once per release and hands to indicators.
+_UNSET: Any = object()
 
 
 _EMPTY: dict = {}
@@ -86,9 +93,10 @@ def complete_awards_and_bids(release: dict) -> tuple[list[dict], list] | None:
     return complete, bids["details"]
 
 
-def single_supplier_of_only_award(release: dict) -> tuple[str, list] | None:
+def single_supplier_of_only_award(release: dict, found: Any = _UNSET) -> tuple[str, list] | None:
     """The supplier of the one active award (with one supplier), and the bids, once all awards are final."""
-    found = complete_awards_and_bids(release)
+    if found is _UNSET:
+        found = complete_awards_and_bids(release)
     if found is None:
         return None
     complete, details = found
@@ -199,14 +207,16 @@ def r018_single_bid(release: dict, settings: CardinalSettings, *, compat: bool =
 # R028 ----------------------------------------------------------------------------------------------------------
 
 
-def r028_identical_bid_prices(release: dict, settings: CardinalSettings, *, compat: bool = True) -> dict | None:
+def r028_identical_bid_prices(
+    release: dict, settings: CardinalSettings, *, compat: bool = True, submitted: Any = _UNSET
+) -> dict | None:
     """Two submitted bids from different tenderers (sets of tenderers) with the same amount and currency."""
     if not compares_prices(release, settings):
         return None
     prices: dict[tuple[float, str], frozenset[str]] = {}
     tenderers: set[str] = set()
     pairs = []
-    for bid in submitted_bids(release):
+    for bid in submitted_bids(release) if submitted is _UNSET else submitted:
         value = bid.get("value")
         if not isinstance(value, dict) or not isinstance(bid.get("tenderers"), list):
             continue
@@ -279,10 +289,11 @@ def r030_late_bid_won(release: dict, settings: CardinalSettings, *, compat: bool
 
 
 def r035_all_except_winner_disqualified(
-    release: dict, settings: CardinalSettings, *, compat: bool = True
+    release: dict, settings: CardinalSettings, *, compat: bool = True, found: Any = _UNSET
 ) -> dict | None:
     """One tenderer has valid bids, it won every active award, and at least `threshold` others were disqualified."""
-    found = complete_awards_and_bids(release)
+    if found is _UNSET:
+        found = complete_awards_and_bids(release)
     if found is None:
         return None
     complete, details = found
@@ -321,6 +332,7 @@ def r036_lowest_bid_disqualified(
     *,
     compat: bool = True,
     currency: CurrencyState | None = None,
+    submitted: Any = _UNSET,
 ) -> dict | None:
     """The lowest submitted bid was disqualified although a valid bid with an amount exists (award: price only).
 
@@ -335,7 +347,7 @@ def r036_lowest_bid_disqualified(
     if compat:
         state = currency if currency is not None else CurrencyState(settings.currency)
     lowest: dict[str, list] = {}  # currency → [amount, disqualified, any valid]
-    for bid in submitted_bids(release):
+    for bid in submitted_bids(release) if submitted is _UNSET else submitted:
         value = bid.get("value")
         if not isinstance(value, dict):
             continue

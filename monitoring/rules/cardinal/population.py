@@ -32,6 +32,8 @@ from monitoring.rules.cardinal.indicators import (
     compares_prices,
     complete_awards_and_bids,
     included,
+    r028_identical_bid_prices,
+    r035_all_except_winner_disqualified,
     r036_lowest_bid_disqualified,
     single_supplier_of_only_award,
     string_ids,
@@ -104,6 +106,10 @@ class CardinalPopulation:
         enabled = settings.enabled
         self.single = [(code, fn) for code, fn in SINGLE_RELEASE.items() if code in enabled and code != "R036"]
         self.single_without_bids = [(code, fn) for code, fn in self.single if code in WITHOUT_BIDS]
+        # With bids, R028 and R035 get the submitted bids and the final awards computed once per release.
+        self.single_with_bids = [(code, fn) for code, fn in self.single if code in WITHOUT_BIDS or code == "R030"]
+        self.r028 = "R028" in enabled
+        self.r035 = "R035" in enabled
         self.r036 = "R036" in enabled
         self.ratio_needed = "R024" in enabled or "R058" in enabled
         self.r025 = "R025" in enabled
@@ -138,20 +144,33 @@ class CardinalPopulation:
             if self.r048:
                 self._fold_r048(release)
             return
-        if self.ratio_needed:
-            self._fold_ratio(release, ocid)
-        for code, indicator in self.single:
+        submitted = submitted_bids(release)
+        found = complete_awards_and_bids(release)
+        only = single_supplier_of_only_award(release, found) if self.ratio_needed or self.r025 else None
+        if self.ratio_needed and only is not None:
+            self._fold_ratio(release, ocid, only)
+        for code, indicator in self.single_with_bids:
             evidence = indicator(release, settings, compat=compat)
             if evidence is not None:
                 self._single_flag(ocid, code, evidence)
-        if self.r036:
-            evidence = r036_lowest_bid_disqualified(release, settings, compat=compat, currency=self.currency)
+        if self.r028 and submitted:
+            evidence = r028_identical_bid_prices(release, settings, compat=compat, submitted=submitted)
+            if evidence is not None:
+                self._single_flag(ocid, "R028", evidence)
+        if self.r035 and found is not None:
+            evidence = r035_all_except_winner_disqualified(release, settings, compat=compat, found=found)
+            if evidence is not None:
+                self._single_flag(ocid, "R035", evidence)
+        if self.r036 and submitted:
+            evidence = r036_lowest_bid_disqualified(
+                release, settings, compat=compat, currency=self.currency, submitted=submitted
+            )
             if evidence is not None:
                 self._single_flag(ocid, "R036", evidence)
-        if self.r025:
-            self._fold_r025(release)
-        if self.r038:
-            self._fold_r038(release)
+        if self.r025 and only is not None:
+            self._fold_r025(only)
+        if self.r038 and submitted:
+            self._fold_r038(release, submitted)
         if self.r048:
             self._fold_r048(release)
 
@@ -161,14 +180,11 @@ class CardinalPopulation:
             entry = self.tenderer_flags.setdefault(tenderer_id, {}).setdefault(code, {"value": value, "ocids": []})
             entry["ocids"].append(ocid)
 
-    def _fold_ratio(self, release: dict, ocid: str) -> None:
+    def _fold_ratio(self, release: dict, ocid: str, only: tuple[str, list]) -> None:
         """The percentage difference between the winning bid and the lowest other valid bid."""
         if not compares_prices(release, self.settings):
             return
-        found = single_supplier_of_only_award(release)
-        if found is None:
-            return
-        supplier_id, details = found
+        supplier_id, details = only
         bids = valid_priced_bids(details)
         if self.compat:
             bids = [bid for bid in bids if self.currency.accepts(bid[2])]
@@ -190,11 +206,8 @@ class CardinalPopulation:
         ratio = difference / winner[1] if winner[1] != 0 else (math.nan if difference == 0 else math.inf)
         self.ratios[ocid] = (ratio, winner[0], other[0], winner[1], other[1], winner[2])
 
-    def _fold_r025(self, release: dict) -> None:
-        found = single_supplier_of_only_award(release)
-        if found is None:
-            return
-        supplier_id, details = found
+    def _fold_r025(self, only: tuple[str, list]) -> None:
+        supplier_id, details = only
         tenderers = set()
         for bid in details:
             if isinstance(bid, dict) and bid.get("status") == "valid":
@@ -208,10 +221,7 @@ class CardinalPopulation:
             counts[0] += tenderer_id == supplier_id
             counts[1] += 1
 
-    def _fold_r038(self, release: dict) -> None:
-        bids = submitted_bids(release)
-        if not bids:
-            return
+    def _fold_r038(self, release: dict, bids: list[dict]) -> None:
         disqualified = 0
         for bid in bids:
             increment = bid["status"] == "disqualified"
