@@ -282,3 +282,25 @@ def test_the_articles_view_counts_each_article_with_its_themes(client, reviewed,
     assert set(rows) == {1, 3}
     html = response.content.decode()
     assert re.search(rf'data-provision="{article_3.pk}"', html)
+
+
+def test_the_clustering_button_passes_k_and_full_and_validates_them(client, reviewed, beijing_legislator, monkeypatch):
+    # given a clustering entry point that records its calls
+    from consultations import admin_views
+
+    draft, *_ = reviewed
+    calls = []
+    monkeypatch.setattr(admin_views, "_cluster_draft", lambda: lambda **kwargs: calls.append(kwargs))
+    client.force_login(beijing_legislator)
+    url = reverse("consultations_admin:cluster", args=[draft.pk])
+
+    # when
+    assert b"cluster-form" in client.get(reverse("consultations_admin:review", args=[draft.pk])).content
+    client.post(url, {"k": "7", "full": "on"})
+    client.post(url, {})
+    client.post(url, {"k": "1"})
+    client.post(url, {"k": "many"})
+
+    # then only the valid requests ran, with their options
+    assert [(c["draft"].pk, c["k"], c["full"]) for c in calls] == [(draft.pk, 7, True), (draft.pk, None, False)]
+    assert client.get(url).status_code == 405
