@@ -98,6 +98,10 @@ class Award(models.Model):
     currency = models.CharField(max_length=3, blank=True)
     date = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=40, blank=True)
+    classification = models.CharField(
+        max_length=60, blank=True, help_text="The first item's classification id (of the award, else of the tender)."
+    )
+    lot_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["pk"]

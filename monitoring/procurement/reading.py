@@ -464,3 +464,16 @@ def parse_release(release: Any) -> ParsedRelease:
         )
     parsed.problems = read.problems
     return parsed
+
+
+def lot_values(release: dict[str, Any]) -> dict[str, tuple[Decimal, str]]:
+    """The estimated value of each lot that has one: lot id → (amount, currency)."""
+    read = _Reader()
+    tender = read.obj(release.get("tender"), "tender")
+    values = {}
+    for index, lot in enumerate(read.array(tender.get("lots"), "tender.lots")):
+        lot = read.obj(lot, f"tender.lots[{index}]")
+        amount, currency = read.money(lot.get("value"), f"tender.lots[{index}].value")
+        if lot.get("id") is not None and amount is not None and currency:
+            values[str(lot["id"])] = (amount, currency)
+    return values

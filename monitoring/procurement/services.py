@@ -33,6 +33,7 @@ from monitoring.procurement.reading import (
     Problem,
     ReleaseError,
     check_ini,
+    lot_values,
     parse_release,
     prepare,
 )
@@ -219,6 +220,8 @@ def _store_children(process: Process, parsed: ParsedRelease, entity: _Entities) 
             currency=parsed_award.currency,
             date=parsed_award.date,
             status=parsed_award.status,
+            classification=parsed_award.classification,
+            lot_ids=list(parsed_award.lot_ids),
         )
         suppliers = [e for e in (entity(s) for s in parsed_award.suppliers) if e is not None]
         award.suppliers.set(suppliers)
@@ -246,9 +249,9 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def _award_facts(awards: Iterable[Award], classifications: dict[int, dict[str, str]]) -> list[AwardFact]:
+def _awards_of(queryset) -> list[AwardFact]:
     facts = []
-    for award in awards:
+    for award in queryset.select_related("process").prefetch_related("suppliers"):
         suppliers = sorted(award.suppliers.all(), key=lambda e: e.pk)
         facts.append(
             AwardFact(
@@ -257,38 +260,15 @@ def _award_facts(awards: Iterable[Award], classifications: dict[int, dict[str, s
                 buyer=str(award.process.buyer_id or ""),
                 suppliers=tuple(str(e.pk) for e in suppliers),
                 supplier_names=tuple(e.name for e in suppliers),
-                classification=classifications.get(award.process_id, {}).get(award.award_id, ""),
+                classification=award.classification,
                 amount=_float(award.amount),
                 currency=award.currency,
                 date=award.date,
                 status=award.status,
-                lot_ids=_award_lots(award.process.release, award.award_id),
+                lot_ids=tuple(award.lot_ids or ()),
             )
         )
     return facts
-
-
-def _award_lots(release: dict, award_id: str) -> tuple[str, ...]:
-    for award in release.get("awards") or []:
-        if isinstance(award, dict) and str(award.get("id", "")) == award_id:
-            lots = award.get("relatedLots")
-            return tuple(str(lot) for lot in lots) if isinstance(lots, list) else ()
-    return ()
-
-
-def _classifications(processes: Iterable[Process]) -> dict[int, dict[str, str]]:
-    """Per process, award id → the first item classification of the award (else of the tender)."""
-    result = {}
-    for process in processes:
-        parsed = parse_release(process.release)
-        result[process.pk] = {award.award_id: award.classification for award in parsed.awards}
-    return result
-
-
-def _awards_of(queryset) -> list[AwardFact]:
-    awards = list(queryset.select_related("process").prefetch_related("suppliers"))
-    processes = {award.process_id: award.process for award in awards}
-    return _award_facts(awards, _classifications(processes.values()))
 
 
 def process_facts(process: Process) -> ProcessFacts:
@@ -309,7 +289,7 @@ def process_facts(process: Process) -> ProcessFacts:
                 status=contract.status,
             )
         )
-    lots = parse_release(process.release).lot_values
+    lots = lot_values(process.release)
     return ProcessFacts(
         ocid=process.ocid,
         buyer=str(process.buyer_id or ""),
@@ -336,17 +316,28 @@ def _record(process: Process) -> dict[str, Any]:
 # --- evaluation ----------------------------------------------------------------------------------
 
 
-def evaluate_process(process: Process) -> list[Alert]:
-    """The rules beyond Cardinal on one process, against the buyer's awards stored so far."""
+def evaluate_process(
+    process: Process, *, configs: dict | None = None, histories: dict[int, BuyerHistory] | None = None
+) -> list[Alert]:
+    """The rules beyond Cardinal on one process, against the buyer's awards stored so far.
+
+    A batch passes the rules' settings (`configs`) and a cache of buyers' histories, read once for all.
+    """
+    configs = configs if configs is not None else rule_configs()
     facts = process_facts(process)
     history = None
     raised = []
     for rule in procurement_rules.PROCUREMENT_RULES:
-        config = rule_config(rule)
+        config = configs[rule.code]
         if not config.enabled:
             continue
         if history is None:
-            history = buyer_history(process)
+            if histories is not None and process.buyer_id in histories:
+                history = histories[process.buyer_id]
+            else:
+                history = buyer_history(process)
+                if histories is not None and process.buyer_id is not None:
+                    histories[process.buyer_id] = history
         finding = rule.evaluate(facts, history, config.params, config.severity)
         if finding is None:
             continue
@@ -368,6 +359,11 @@ def evaluate_process(process: Process) -> list[Alert]:
         if alert is not None:
             raised.append(alert)
     return raised
+
+
+def rule_configs() -> dict:
+    """The administrators' settings of every procurement rule, read once."""
+    return {rule.code: rule_config(rule) for rule in procurement_rules.ALL_RULES}
 
 
 def _population(source: SourceSystem | None):
@@ -502,9 +498,10 @@ def _raise_process_flags(process: Process, flags: dict, enabled: dict[str, str],
 def reevaluate_procurement() -> tuple[int, int]:
     """Batch: every process against the whole population. Returns (processes, new alerts). No duplicates."""
     processes = raised = 0
+    configs, histories = rule_configs(), {}
     for process in Process.objects.select_related("region", "buyer").order_by("pk").iterator(chunk_size=500):
         with transaction.atomic():
-            raised += len(evaluate_process(process))
+            raised += len(evaluate_process(process, configs=configs, histories=histories))
         processes += 1
     sources = set(Process.objects.values_list("source", flat=True).distinct())
     for source_id in sources:
