@@ -304,3 +304,29 @@ def test_the_clustering_button_passes_k_and_full_and_validates_them(client, revi
     # then only the valid requests ran, with their options
     assert [(c["draft"].pk, c["k"], c["full"]) for c in calls] == [(draft.pk, 7, True), (draft.pk, None, False)]
     assert client.get(url).status_code == 405
+
+
+def test_comments_on_an_earlier_version_count_for_the_article_that_descends_from_it(
+    client, reviewed, beijing_legislator
+):
+    # given a second reading that inserts an article, so the old 第三条 becomes 第四条
+    from consultations.services import import_version
+    from tests.consultations.conftest import SAMPLE
+
+    draft, accounts, _purpose, comments, old_article_3 = reviewed
+    second = SAMPLE.replace("第三条 业主", "第三条 物业服务人应当公开服务标准。\n\n第四条 业主").replace(
+        "第四条 业主应当遵守", "第五条 业主应当遵守"
+    )
+    version = import_version(draft=draft, label="二审稿", text=second)
+    new_article_4 = version.provisions.get(kind="article", number=4)
+    assert new_article_4.predecessor_id == old_article_3.pk
+    client.force_login(beijing_legislator)
+
+    # when
+    response = client.get(reverse("consultations_admin:review_articles", args=[draft.pk]))
+
+    # then the three comments on the old 第三条 are counted for the new 第四条
+    rows = {o.provision.pk: o for o, _segments in response.context["rows"]}
+    assert rows[new_article_4.pk].comments == 3 and rows[new_article_4.pk].current
+    assert [(t.pk, n) for t, n in rows[new_article_4.pk].themes] == [(accounts.pk, 3)]
+    assert old_article_3.pk not in rows
