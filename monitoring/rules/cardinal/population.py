@@ -36,7 +36,6 @@ from monitoring.rules.cardinal.indicators import (
     r035_all_except_winner_disqualified,
     r036_lowest_bid_disqualified,
     single_supplier_of_only_award,
-    string_ids,
     submitted_bids,
     valid_priced_bids,
 )
@@ -216,20 +215,31 @@ class CardinalPopulation:
                     tenderer_id = ids[0].get("id")
                     if isinstance(tenderer_id, str):
                         tenderers.add(tenderer_id)
+        summaries = self.r025_tenderers
         for tenderer_id in tenderers:  # once per process, whatever the number of bids
-            counts = self.r025_tenderers.setdefault(tenderer_id, [0, 0])
+            counts = summaries.get(tenderer_id)
+            if counts is None:
+                summaries[tenderer_id] = counts = [0, 0]
             counts[0] += tenderer_id == supplier_id
             counts[1] += 1
 
     def _fold_r038(self, release: dict, bids: list[dict]) -> None:
         disqualified = 0
+        summaries = self.r038_tenderers
         for bid in bids:
             increment = bid["status"] == "disqualified"
             disqualified += increment
-            for tenderer_id in string_ids(bid.get("tenderers")):
-                counts = self.r038_tenderers.setdefault(tenderer_id, [0, 0])
-                counts[0] += increment
-                counts[1] += 1
+            tenderers = bid.get("tenderers")
+            if type(tenderers) is not list:
+                continue
+            for tenderer in tenderers:
+                tenderer_id = tenderer.get("id") if type(tenderer) is dict else None
+                if type(tenderer_id) is str:
+                    counts = summaries.get(tenderer_id)
+                    if counts is None:
+                        summaries[tenderer_id] = counts = [0, 0]
+                    counts[0] += increment
+                    counts[1] += 1
         buyer = release.get("buyer")
         if isinstance(buyer, dict) and isinstance(buyer.get("id"), str):
             counts = self.r038_buyers.setdefault(buyer["id"], [0, 0, 0])
