@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db import transaction
@@ -59,6 +59,8 @@ class Evaluation:
     calendar: WorkingCalendar
     today: date
     configs: Configs
+    # Entities resolved so far in this run (organisations and officers recur from case to case).
+    entities: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def rule_configs() -> Configs:
@@ -107,24 +109,23 @@ def _matter(record: ApprovalRecord) -> Matter:
     return matter
 
 
-def _entity(name: str, code: str = "", kind: str = Entity.Kind.ORGANISATION) -> Entity:
-    entity = resolve_entity(name, code, kind)
-    if entity is None:  # not reached: names are required by the record format
-        raise ApprovalIngestError("applicant.name", "required")
-    return entity
-
-
-def _person(handler: str, department: str, cache: dict) -> Entity | None:
-    """An officer's profile: the name with the department, so two officers of the same name stay apart."""
-    if not handler:
-        return None
-    key = (handler, department)
+def _entity(cache: dict, name: str, code: str = "", kind: str = Entity.Kind.ORGANISATION) -> Entity:
+    key = (name, code, kind)
     if key not in cache:
-        cache[key] = _entity(f"{handler}（{department}）", kind=Entity.Kind.PERSON)
+        entity = resolve_entity(name, code, kind)
+        if entity is None:  # not reached: names are required by the record format
+            raise ApprovalIngestError("applicant.name", "required")
+        cache[key] = entity
     return cache[key]
 
 
-@transaction.atomic
+def _person(cache: dict, handler: str, department: str) -> Entity | None:
+    """An officer's profile: the name with the department, so two officers of the same name stay apart."""
+    if not handler:
+        return None
+    return _entity(cache, f"{handler}（{department}）", kind=Entity.Kind.PERSON)
+
+
 def ingest_approval(
     raw: dict, *, source: SourceSystem | None = None, evaluation: Evaluation | None = None
 ) -> tuple[ApprovalCase, str, list[Alert]]:
@@ -140,9 +141,21 @@ def ingest_approval(
     except ApprovalRecordError as error:
         raise ApprovalIngestError(error.field, error.message) from error
     evaluation = evaluation or current_evaluation()
+    try:
+        return _ingest(raw, record, source, evaluation)
+    except Exception:
+        evaluation.entities.clear()  # rolled back: entities created for this case no longer exist
+        raise
+
+
+@transaction.atomic
+def _ingest(
+    raw: dict, record: ApprovalRecord, source: SourceSystem | None, evaluation: Evaluation
+) -> tuple[ApprovalCase, str, list[Alert]]:
     region = _region(record.region_code)
-    department = _entity(record.department_name, record.department_code)
-    applicant = _entity(record.applicant_name, record.applicant_code, record.applicant_kind)
+    cache = evaluation.entities
+    department = _entity(cache, record.department_name, record.department_code)
+    applicant = _entity(cache, record.applicant_name, record.applicant_code, record.applicant_kind)
     matter = _matter(record)
     fields = {
         "ref": case_ref(source, record.case_number),
@@ -171,34 +184,33 @@ def ingest_approval(
     if case is None:
         status = CREATED
         case = ApprovalCase.objects.create(source=source, case_number=record.case_number, **fields)
-        _store_parts(case, record)
+        _store_parts(case, record, cache)
     elif case.raw != raw:
         status = UPDATED
         for key, value in fields.items():
             setattr(case, key, value)
         case.save()
-        _store_parts(case, record)
+        _store_parts(case, record, cache)
     else:
         status = UNCHANGED
     return case, status, evaluate_case(case, record, evaluation)
 
 
-def _store_parts(case: ApprovalCase, record: ApprovalRecord) -> None:
+def _store_parts(case: ApprovalCase, record: ApprovalRecord, cache: dict) -> None:
     case.steps.all().delete()
     case.corrections.all().delete()
-    people: dict = {}
     departments: dict[str, Entity] = {record.department_name: case.department}
     steps = []
     for step in record.steps:
         department_name = step.department or record.department_name
         if department_name not in departments:
-            departments[department_name] = _entity(department_name)
+            departments[department_name] = _entity(cache, department_name)
         steps.append(
             CaseStep(
                 case=case,
                 sequence=step.sequence,
                 name=step.name,
-                handler=_person(step.handler, department_name, people) if step.counts else None,
+                handler=_person(cache, step.handler, department_name) if step.counts else None,
                 handler_department=departments[department_name],
                 started_at=step.started_at,
                 finished_at=step.finished_at,
