@@ -1,0 +1,340 @@
+"""Themes: comments grouped by what they talk about, each labelled with its distinctive terms.
+
+    featurise(token_lists) -> Features             words TF-IDF (sublinear) → LSA → unit vectors
+    cluster_themes(features, k=None) -> Themes     k-means on LSA (k given, or chosen by silhouette),
+                                                   refined by EM with a multinomial model of words
+    assign(vectors, centroids, floor)              incremental: nearest theme above a similarity floor
+    match_groups(old, new)                         full recompute: new clusters ↔ earlier themes
+
+Items carry weights: a campaign is one item weighing its number of signers, so it counts fully
+in its theme's size and terms but cannot split into many themes.
+
+Why the EM step: k-means on LSA vectors of short texts splits on the words every text uses
+(好, 不错, 失望) as much as on topics; re-estimating each theme as a distribution over words and
+re-assigning every text to the theme that explains its words best (EM of a multinomial mixture,
+Nigam et al. 2000) moves NMI on the shopping set from about 0.48 to 0.63.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+
+@dataclass(frozen=True)
+class ThemeParams:
+    dims: int = 100  # LSA dimensions
+    min_df: int = 2  # a word must occur in this many items to count
+    max_df: float = 0.5  # … and in at most this share of items
+    lsa_max_df: float = 0.05  # LSA sees only words in at most this share (or 50 items): topics, not praise
+    n_init: int = 4  # k-means restarts
+    em_rounds: int = 12  # refinement rounds (0: k-means only)
+    smoothing: float = 0.1  # additive smoothing of the word distributions
+    k_min: int = 2
+    k_max: int = 20
+    k_sample: int = 4000  # items sampled to choose k
+    k_dims: int = 10  # leading LSA components on which k is chosen
+    fit_sample: int = 20_000  # LSA and k-means are fitted on at most this many items, then applied to all
+    top_terms: int = 8
+    representatives: int = 3
+    seed: int = 0
+
+
+@dataclass
+class Features:
+    """`vectors`: unit LSA rows (items × dims, float32); `words`: binary item × word matrix (CSR);
+    `vocabulary`: the word of each column."""
+
+    vectors: np.ndarray
+    words: sparse.csr_matrix
+    vocabulary: np.ndarray
+
+
+@dataclass
+class Themes:
+    """`labels[i]` is the theme of item i (0 … k-1); `centroids` are unit vectors in LSA space;
+    `similarity[i]` the cosine of item i to its theme's centroid."""
+
+    labels: np.ndarray
+    centroids: np.ndarray
+    similarity: np.ndarray
+    terms: list[list[str]]
+    representatives: list[list[int]]
+    sizes: np.ndarray  # weighted
+    k_scores: dict[int, float] = field(default_factory=dict)  # silhouette per k tried, when k was chosen
+
+    @property
+    def k(self) -> int:
+        return len(self.centroids)
+
+
+# --- features ------------------------------------------------------------------------------
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def featurise(
+    token_lists: Sequence[list[str]], weights: np.ndarray | None = None, params: ThemeParams | None = None
+) -> Features:
+    """Sublinear TF-IDF of the topical words, reduced by LSA (truncated SVD) and normalised to unit
+    length; and the binary item × word matrix (all words within min_df/max_df) for EM and labels."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    from sklearn.preprocessing import normalize
+
+    params = params or ThemeParams()
+    n = len(token_lists)
+    counter = CountVectorizer(analyzer=_identity, min_df=min(params.min_df, max(1, n // 2)), max_df=params.max_df)
+    try:
+        counts = counter.fit_transform(token_lists).tocsr()
+        vocabulary = np.asarray(counter.get_feature_names_out(), dtype=object)
+    except ValueError:  # no word left (empty or tiny input)
+        counts = sparse.csr_matrix((n, 0), dtype=np.int64)
+        vocabulary = np.empty(0, dtype=object)
+    if counts.shape[1]:
+        document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+        specific = np.flatnonzero(document_frequency <= max(params.lsa_max_df * n, 50))
+        tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts[:, specific])
+    else:
+        tfidf = counts
+    dims = min(params.dims, max(1, tfidf.shape[1] - 1), max(1, n - 1))
+    if tfidf.shape[1] >= 2 and n >= 3:
+        svd = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=params.seed)
+        svd.fit(tfidf[_sample(n, params.fit_sample, weights, params.seed)])
+        vectors = svd.transform(tfidf)
+    else:
+        vectors = tfidf.toarray() if tfidf.shape[1] else np.zeros((n, 1))
+    vectors = normalize(vectors).astype(np.float32)
+    words = counts.copy()
+    words.data[:] = 1
+    return Features(vectors=vectors, words=words.astype(np.float32), vocabulary=vocabulary)
+
+
+# --- clustering ----------------------------------------------------------------------------
+
+
+def _sample(n: int, size: int, weights: np.ndarray | None, seed: int) -> np.ndarray:
+    """Up to `size` distinct item indices, drawn in proportion to their weights, sorted."""
+    if n <= size:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    p = None if weights is None else np.asarray(weights, dtype=np.float64) / np.sum(weights)
+    return np.sort(rng.choice(n, size=size, replace=False, p=p))
+
+
+def _kmeans(
+    vectors: np.ndarray, k: int, weights: np.ndarray, n_init: int, seed: int, fit_sample: int | None = None
+) -> np.ndarray:
+    """k-means labels; fitted on a weighted sample of `fit_sample` items when there are more."""
+    from sklearn.cluster import KMeans
+
+    model = KMeans(n_clusters=k, n_init=n_init, random_state=seed)
+    if fit_sample is None or len(vectors) <= fit_sample:
+        return model.fit_predict(vectors, sample_weight=weights)
+    sample = _sample(len(vectors), fit_sample, weights, seed)
+    model.fit(vectors[sample])
+    return model.predict(vectors)
+
+
+def choose_k(vectors: np.ndarray, weights: np.ndarray, params: ThemeParams) -> tuple[int, dict[int, float]]:
+    """The k in [k_min, k_max] with the best silhouette (cosine) on a weighted sample of items,
+    measured on the leading `k_dims` LSA components: in all 100 dimensions the silhouette of
+    short texts grows with k whatever the data, on the main axes it peaks at the real grouping
+    (k = 10 on the ten-category shopping set)."""
+    from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import normalize
+
+    points = vectors[_sample(len(vectors), params.k_sample, weights, params.seed), : params.k_dims]
+    points = normalize(points)
+    distinct = len(np.unique(points.round(4), axis=0))
+    upper = min(params.k_max, distinct - 1, len(points) - 1)
+    scores: dict[int, float] = {}
+    for k in range(max(2, params.k_min), upper + 1):
+        labels = _kmeans(points, k, np.ones(len(points)), n_init=2, seed=params.seed)
+        if len(set(labels.tolist())) < 2:
+            continue
+        scores[k] = float(silhouette_score(points, labels, metric="cosine", random_state=params.seed))
+    if not scores:
+        return 1, scores
+    return max(scores, key=lambda k: scores[k]), scores
+
+
+def refine(words: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray, params: ThemeParams) -> np.ndarray:
+    """EM of a multinomial mixture over words (soft assignments), started from `labels`; returns
+    each item's most likely theme. Items without any word keep their label; themes that end up
+    with no item disappear (labels stay 0 … k'-1)."""
+    from scipy.special import logsumexp
+
+    has_words = np.asarray(words.sum(axis=1)).ravel() > 0
+    if not has_words.any() or words.shape[1] == 0 or params.em_rounds == 0:
+        return labels.copy()
+    n, k = len(labels), int(labels.max()) + 1
+    responsibility = np.zeros((n, k), dtype=np.float32)
+    responsibility[np.arange(n), labels] = 1
+    weighted = weights.astype(np.float32)[:, None]
+    scores = responsibility
+    for _round in range(params.em_rounds):
+        mass = responsibility * weighted
+        counts = np.asarray(words.T @ mass).T + params.smoothing  # k × V
+        log_word = np.log(counts) - np.log(counts.sum(axis=1, keepdims=True))
+        sizes = mass.sum(axis=0)
+        log_prior = np.log(sizes + 1.0) - np.log(sizes.sum() + k)
+        scores = np.asarray(words @ log_word.T.astype(np.float32)) + log_prior.astype(np.float32)
+        responsibility = np.exp(scores - logsumexp(scores, axis=1, keepdims=True)).astype(np.float32)
+        responsibility[~has_words] = 0
+        responsibility[~has_words, labels[~has_words]] = 1
+    refined = np.where(has_words, scores.argmax(axis=1), labels)
+    _, refined = np.unique(refined, return_inverse=True)
+    return refined
+
+
+def centroids_of(vectors: np.ndarray, labels: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """Weighted mean vector of each theme, normalised to unit length."""
+    centroids = np.zeros((k, vectors.shape[1]), dtype=np.float64)
+    np.add.at(centroids, labels, vectors * weights[:, None])
+    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+    return (centroids / np.where(norms > 0, norms, 1)).astype(np.float32)
+
+
+def distinctive_terms(
+    words: sparse.csr_matrix, vocabulary: np.ndarray, labels: np.ndarray, weights: np.ndarray, top: int
+) -> list[list[str]]:
+    """Per theme, the words most over-represented against the other themes: weighted log-odds
+    with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008), z-scored, count ≥ 2."""
+    k = int(labels.max()) + 1 if len(labels) else 0
+    if k == 0 or words.shape[1] == 0:
+        return [[] for _ in range(k)]
+    membership = sparse.csr_matrix((weights, (np.arange(len(labels)), labels)), shape=(len(labels), k))
+    counts = np.asarray((membership.T @ words).todense())  # k × V
+    total = counts.sum(axis=0)
+    prior = 100.0 * (total + 0.01) / (total.sum() + 0.01 * len(total))  # α_w, α0 = 100
+    alpha0 = prior.sum()
+    labelable = np.fromiter((_labelable(str(w)) for w in vocabulary), dtype=bool, count=len(vocabulary))
+    terms = []
+    for theme in range(k):
+        inside = counts[theme]
+        outside = total - inside
+        n_in, n_out = inside.sum(), outside.sum()
+        delta = np.log((inside + prior) / (n_in + alpha0 - inside - prior)) - np.log(
+            (outside + prior) / (n_out + alpha0 - outside - prior)
+        )
+        variance = 1.0 / (inside + prior) + 1.0 / (outside + prior)
+        z = np.where((inside >= 2) & labelable, delta / np.sqrt(variance), -np.inf)
+        best = np.argsort(-z)[:top]
+        terms.append([str(vocabulary[i]) for i in best if np.isfinite(z[i]) and z[i] > 0])
+    return terms
+
+
+def _labelable(word: str) -> bool:
+    """Words that can name a theme: two characters or more, not a number."""
+    return len(word) >= 2 and not word.replace(".", "").isdigit()
+
+
+def representatives_of(
+    vectors: np.ndarray, labels: np.ndarray, centroids: np.ndarray, count: int
+) -> tuple[list[list[int]], np.ndarray]:
+    """Per theme, the items closest to its centroid; and each item's similarity to its centroid."""
+    similarity = np.einsum("ij,ij->i", vectors, centroids[labels]) if len(labels) else np.empty(0)
+    chosen = []
+    for theme in range(len(centroids)):
+        members = np.flatnonzero(labels == theme)
+        order = members[np.argsort(-similarity[members], kind="stable")]
+        chosen.append(order[:count].tolist())
+    return chosen, similarity.astype(np.float32)
+
+
+def cluster_themes(
+    features: Features, *, weights: np.ndarray | None = None, k: int | None = None, params: ThemeParams | None = None
+) -> Themes:
+    """Themes of the items in `features`: `k` themes, or k chosen by silhouette when None."""
+    params = params or ThemeParams()
+    n = len(features.vectors)
+    weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    scores: dict[int, float] = {}
+    if n == 0:
+        return Themes(np.empty(0, np.int64), np.empty((0, 1), np.float32), np.empty(0, np.float32), [], [], np.empty(0))
+    if k is None:
+        k, scores = choose_k(features.vectors, weights, params)
+    k = max(1, min(k, n))
+    if k == 1:
+        labels = np.zeros(n, dtype=np.int64)
+    else:
+        labels = _kmeans(features.vectors, k, weights, params.n_init, params.seed, params.fit_sample)
+        labels = refine(features.words, labels, weights, params)
+    _, labels = np.unique(labels, return_inverse=True)
+    k = int(labels.max()) + 1
+    centroids = centroids_of(features.vectors, labels, weights, k)
+    representatives, similarity = representatives_of(features.vectors, labels, centroids, params.representatives)
+    terms = distinctive_terms(features.words, features.vocabulary, labels, weights, params.top_terms)
+    sizes = np.bincount(labels, weights=weights, minlength=k)
+    return Themes(labels.astype(np.int64), centroids, similarity, terms, representatives, sizes, scores)
+
+
+# --- incremental ---------------------------------------------------------------------------
+
+
+def assign(vectors: np.ndarray, centroids: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's nearest centroid (cosine) if at least `floor`, else -1; and that similarity."""
+    if len(vectors) == 0 or len(centroids) == 0:
+        return np.full(len(vectors), -1, dtype=np.int64), np.zeros(len(vectors), dtype=np.float32)
+    similarity = vectors @ centroids.T
+    nearest = similarity.argmax(axis=1)
+    best = similarity[np.arange(len(vectors)), nearest]
+    return np.where(best >= floor, nearest, -1).astype(np.int64), best.astype(np.float32)
+
+
+def match_groups(old: Sequence[set[int]], new: Sequence[set[int]], *, min_overlap: float = 0.3) -> dict[int, int]:
+    """One-to-one matching of new groups to old ones maximising shared members (Hungarian
+    algorithm on Jaccard); a pair is kept only if its Jaccard is at least `min_overlap`.
+    Returns {new index: old index}."""
+    from scipy.optimize import linear_sum_assignment
+
+    if not old or not new:
+        return {}
+    jaccard = np.zeros((len(new), len(old)))
+    owner: dict[int, int] = {}
+    for index, members in enumerate(old):
+        for member in members:
+            owner[member] = index
+    for row, members in enumerate(new):
+        shared: dict[int, int] = {}
+        for member in members:
+            column = owner.get(member)
+            if column is not None:
+                shared[column] = shared.get(column, 0) + 1
+        for column, count in shared.items():
+            jaccard[row, column] = count / (len(members) + len(old[column]) - count)
+    rows, columns = linear_sum_assignment(-jaccard)
+    return {int(r): int(c) for r, c in zip(rows, columns, strict=True) if jaccard[r, c] >= min_overlap}
+
+
+def stance_counts(labels: np.ndarray, stances: Sequence[str], k: int) -> list[dict[str, int]]:
+    """Per theme, how many comments take each stance (labels and stances per comment)."""
+    counts: list[dict[str, int]] = [{} for _ in range(k)]
+    for label, stance in zip(np.asarray(labels).tolist(), stances, strict=True):
+        if label >= 0:
+            counts[label][stance] = counts[label].get(stance, 0) + 1
+    return counts
+
+
+def dominant(labels: np.ndarray, values: Sequence, k: int, min_share: float = 0.5) -> list:
+    """Per theme, the value most of its comments share (e.g. their article), if its share is
+    more than `min_share`; else None. Values of None count as a value of their own."""
+    result: list = []
+    labels = np.asarray(labels)
+    for theme in range(k):
+        members = np.flatnonzero(labels == theme)
+        tally: dict = {}
+        for index in members.tolist():
+            tally[values[index]] = tally.get(values[index], 0) + 1
+        if not tally:
+            result.append(None)
+            continue
+        value, count = max(tally.items(), key=lambda item: item[1])
+        result.append(value if count > min_share * len(members) else None)
+    return result
