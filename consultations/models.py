@@ -366,6 +366,17 @@ class Comment(models.Model):
     )
     moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    # Set by the clustering pipeline (consultations.clustering): the mass campaign this comment
+    # belongs to, and what its author added beyond the campaign's form text.
+    campaign = models.ForeignKey(
+        "consultations.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    campaign_addition = models.TextField(_("added to the campaign text"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -388,6 +399,37 @@ class Comment(models.Model):
         return self.status in VISIBLE_STATUSES
 
 
+class Campaign(models.Model):
+    """A mass campaign: near-identical comments on one draft, shown once with its size.
+
+    Written by the clustering pipeline (consultations.clustering), never by hand:
+    - `key`: stable across runs (a group keeps the key of the earlier campaign it overlaps most);
+    - `form_text`: the text most members share; `representative`: the comment carrying it;
+    - `size`: number of member comments (`comments`, each with its `campaign_addition`);
+    - `first_seen` / `last_seen`: submission times of its first and latest member.
+    """
+
+    draft = models.ForeignKey(DraftPage, verbose_name=_("draft"), on_delete=models.CASCADE, related_name="campaigns")
+    key = models.CharField(_("key"), max_length=64)
+    form_text = models.TextField(_("form text"))
+    representative = models.ForeignKey(
+        Comment, verbose_name=_("representative comment"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    size = models.PositiveIntegerField(_("comments"), default=0)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["draft", "-size", "pk"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [models.UniqueConstraint(fields=["draft", "key"], name="unique_campaign_key_per_draft")]
+
+    def __str__(self) -> str:
+        return f"{self.form_text[:40]} ×{self.size}"
+
+
 class Decision(models.TextChoices):
     PENDING = "pending", _("Not yet decided")
     ADOPTED = "adopted", _("Adopted")
@@ -408,6 +450,10 @@ class Theme(models.Model):
 
     Staff group comments by hand; the clustering pipeline writes the same rows with
     origin=cluster and a stable `cluster_key`, so its themes take decisions the same way.
+    For clustered themes, `title` is made of the top `terms` (the words that set the theme apart
+    from the others, best first), `summary` holds its representative comments, and `provision`
+    is set when most of its comments are on one article. A clustered theme with a decision keeps
+    its members; later runs may only add comments to it.
     """
 
     draft = models.ForeignKey(DraftPage, verbose_name=_("draft"), on_delete=models.CASCADE, related_name="themes")
@@ -463,6 +509,9 @@ class Theme(models.Model):
 
 
 class ThemeMembership(models.Model):
+    """A comment in a theme; `similarity` (clustered themes) is the cosine of the comment to the
+    theme's centroid when it joined, empty for themes grouped by hand."""
+
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="memberships")
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="memberships")
     similarity = models.FloatField(null=True, blank=True)
