@@ -105,3 +105,10 @@ def test_good_records_are_kept_next_to_bad_ones_with_their_field_problems(client
     assert "tender.tenderPeriod.endDate" in body["results"][0]["problems"]
     assert "[1].ocid" in body["errors"]
     assert Process.objects.get().tender_end is None
+
+
+def test_the_endpoint_is_documented_in_the_openapi_schema(client, db):
+    schema = client.get("/api/openapi.json").json()
+
+    operation = schema["paths"]["/api/monitoring/procurement"]["post"]
+    assert "requestBody" in operation and set(operation["responses"]) >= {"200", "400", "403"}
