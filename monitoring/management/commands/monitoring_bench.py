@@ -1,7 +1,7 @@
 """Benchmark and agreement check of the Cardinal procurement indicators over an OCDS file, and alert latency.
 
     python manage.py monitoring_bench --ocds FILE.jsonl [--settings INI] [--cardinal OUTPUT.json] [--compat]
-                                      [--repeat 5] [--latency N]
+                                      [--repeat 5] [--replicate K] [--latency N]
 
 Each timed pass reads the file (only the fields Cardinal reads), applies Cardinal's `prepare` step when a
 settings file is given (its defaults, codelist maps and corrections, as Cardinal's documented workflow does
@@ -40,17 +40,25 @@ LAND_SAMPLE = Path(__file__).resolve().parents[2] / "demo_data" / "land_transfer
 LATENCY_RECORD_ID = "1306262018B00730"  # a real Dingxing (Baoding) record; 协议出让 of its use raises L001 at once
 
 
-def run_pass(path: Path, settings: CardinalSettings, prepare: PrepareSettings | None, *, compat: bool):
-    """One pass over the file: read, prepare, evaluate. Returns the result, the read report, warnings counted."""
+def run_pass(
+    path: Path, settings: CardinalSettings, prepare: PrepareSettings | None, *, compat: bool, replicate: int = 1
+):
+    """One pass over the file: read, prepare, evaluate. Returns the result, the read report, warnings counted.
+
+    With `replicate` K > 1 the file is read K times, copy k's ocids suffixed `#k`: K times the processes.
+    """
     report = ReadReport()
     population = CardinalPopulation(settings, compat=compat)
     warnings = 0
-    with path.open("rb") as handle:
-        for release in iter_cardinal_releases(handle, report):
-            if prepare is not None:
-                release, found = prepare_release(release, prepare)
-                warnings += len(found)
-            population.add(release)
+    for copy in range(replicate):
+        with path.open("rb") as handle:
+            for release in iter_cardinal_releases(handle, report):
+                if copy:
+                    release["ocid"] = f"{release['ocid']}#{copy}"
+                if prepare is not None:
+                    release, found = prepare_release(release, prepare)
+                    warnings += len(found)
+                population.add(release)
     return population.result(), report, warnings
 
 
@@ -94,6 +102,9 @@ class Command(BaseCommand):
         parser.add_argument("--cardinal", help="Cardinal's output (JSON) to compare with")
         parser.add_argument("--compat", action="store_true", help="Cardinal-compatible mode")
         parser.add_argument("--repeat", type=int, default=5, help="timed passes; the median is reported")
+        parser.add_argument(
+            "--replicate", type=int, default=1, metavar="K", help="read the file K times as K times the processes"
+        )
         parser.add_argument("--latency", type=int, default=0, metavar="N", help="time N ingested records to alert")
         parser.add_argument(
             "--latency-database",
@@ -105,11 +116,16 @@ class Command(BaseCommand):
         parser.add_argument("--latency-timeout", type=float, default=10.0, help="seconds to wait for one alert")
 
     def handle(self, *args, ocds, ini, cardinal, compat, repeat, latency, latency_database, latency_timeout, **kw):
+        replicate = max(1, kw.get("replicate") or 1)
         if not ocds and not latency:
             raise CommandError("give --ocds FILE, --latency N, or both")
         result: dict = {}
         if ocds:
-            result.update(self.bench_indicators(Path(ocds), ini, cardinal, compat=compat, repeat=max(1, repeat)))
+            result.update(
+                self.bench_indicators(
+                    Path(ocds), ini, cardinal, compat=compat, repeat=max(1, repeat), replicate=replicate
+                )
+            )
         if latency:
             timings = self.bench_latency(latency, database=latency_database, timeout=latency_timeout)
             result["latency_records"] = len(timings)
@@ -123,7 +139,9 @@ class Command(BaseCommand):
 
     # Indicators --------------------------------------------------------------------------------------------------
 
-    def bench_indicators(self, path: Path, ini: str | None, cardinal: str | None, *, compat: bool, repeat: int):
+    def bench_indicators(
+        self, path: Path, ini: str | None, cardinal: str | None, *, compat: bool, repeat: int, replicate: int = 1
+    ):
         if not path.exists():
             raise CommandError(f"{path}: no such file")
         if ini and not Path(ini).exists():
@@ -134,7 +152,7 @@ class Command(BaseCommand):
         timings, cpu_timings = [], []
         for run in range(repeat):
             started, cpu_started = time.perf_counter(), time.process_time()
-            outcome, report, warnings = run_pass(path, settings, prepare, compat=compat)
+            outcome, report, warnings = run_pass(path, settings, prepare, compat=compat, replicate=replicate)
             timings.append(time.perf_counter() - started)
             cpu_timings.append(time.process_time() - cpu_started)
             self.stdout.write(
@@ -154,6 +172,7 @@ class Command(BaseCommand):
             "median_pass_ms": round(median * 1000, 1),
             "peak_mb": round(peak_mb, 1),
             "compat": compat,
+            "replicated": replicate,
             "prepared": prepare is not None,
             "prepare_warnings": warnings,
             "implemented": sorted(INDICATORS),
