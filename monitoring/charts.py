@@ -63,9 +63,9 @@ def stacked_bars(
     series: list[dict],
     *,
     step: str,
-    width: float = 640,
-    height: float = 180,
-    max_ticks: int = 12,
+    width: float = 400,
+    height: float = 140,
+    max_ticks: int = 6,
 ) -> dict:
     """Geometry of a stacked bar chart: one column per period, one segment per series (bottom up).
 

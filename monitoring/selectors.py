@@ -17,8 +17,15 @@ def counts(alerts: QuerySet[Alert]) -> dict[str, list[dict]]:
     def rows(field: str) -> list[dict]:
         data = list(alerts.values(field).annotate(n=Count("pk")).order_by("-n", field))
         top = max((row["n"] for row in data), default=0)
+        labels = dict(Severity.choices) if field == "severity" else {}
         return [
-            {"key": row[field], "n": row["n"], "percent": round(row["n"] * 100 / top) if top else 0} for row in data
+            {
+                "key": row[field],
+                "label": labels.get(row[field], row[field]),
+                "n": row["n"],
+                "percent": round(row["n"] * 100 / top) if top else 0,
+            }
+            for row in data
         ]
 
     return {"rule": rows("rule_code"), "severity": rows("severity"), "domain": rows("domain"), "state": rows("state")}
