@@ -1,0 +1,455 @@
+"""The clustering pipeline on a draft's comments: campaigns and themes written to the database.
+
+    cluster_draft(*, draft, k=None, full=False) -> ClusterRunSummary
+    schedule_clustering(*, draft)    after commit, one pending run per draft (django-tasks)
+
+The algorithms are pure functions in `search.clustering`; this module reads the comments, calls
+them and writes the result:
+
+- Campaign rows (near-identical comments), each comment's `campaign` and `campaign_addition`.
+  Campaigns are recomputed on every run; a campaign keeps its key while its members overlap.
+- Theme rows with origin=cluster, a stable `cluster_key`, `title` from the top `terms`, the
+  article when most members share one, and ThemeMembership rows with their similarity.
+  Manual themes are never touched. A theme with a decision keeps its members: full runs leave
+  it alone and incremental runs may only add comments to it.
+
+Incremental run (the default, and what arriving comments trigger): comments not yet in a
+clustered theme join the nearest theme (decided or not) when close enough; the rest wait, and
+become new themes once enough of them wait. Full run (`full=True`, or the first run): the
+comments outside decided themes are clustered again, and each new cluster takes over the
+pending theme it shares most comments with, so a theme keeps its key and position.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from django.core.cache import cache
+from django.db import transaction
+from django_tasks import task
+
+from consultations.models import (
+    DECIDED,
+    Campaign,
+    Comment,
+    CommentStatus,
+    Decision,
+    DraftPage,
+    Theme,
+    ThemeMembership,
+    ThemeOrigin,
+)
+from core.tasks import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+CLUSTERED_STATUSES = frozenset({CommentStatus.APPROVED})
+MIN_COMMENTS = 5  # fewer approved comments than this: no themes yet
+NEW_THEME_MIN = 20  # waiting comments that make a run form new themes (and at least …)
+NEW_THEME_SHARE = 0.1  # … this share of the draft's clustered comments)
+TITLE_TERMS = 3
+PENDING_SECONDS = 600  # a scheduled run is pending for at most this long (then another may be queued)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ClusterRunSummary:
+    draft: int
+    mode: str  # "full", "incremental" or "skipped"
+    comments: int  # approved comments considered
+    items: int  # after campaigns are collapsed
+    campaigns: int
+    campaign_comments: int
+    k: int  # themes found by this run's clustering (0 when none was run)
+    themes_created: int
+    themes_updated: int
+    themes_removed: int
+    themes_kept: int  # decided themes left as they were
+    assigned: int  # comments added to existing themes
+    waiting: int  # comments left for the next recompute
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Comments:
+    pks: list[int]
+    texts: list[str]
+    stances: list[str]
+    provisions: list[int | None]
+    created: list
+    campaign: list[int | None]
+    additions: list[str]
+
+
+def _load(draft: DraftPage) -> _Comments:
+    rows = list(
+        Comment.objects.filter(draft=draft, status__in=CLUSTERED_STATUSES)
+        .order_by("pk")
+        .values_list("pk", "text", "stance", "provision_id", "created_at", "campaign_id", "campaign_addition")
+    )
+    if not rows:
+        return _Comments([], [], [], [], [], [], [])
+    return _Comments(*(list(column) for column in zip(*rows, strict=True)))
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+def _sync_campaigns(draft: DraftPage, comments: _Comments, result) -> tuple[int, int]:
+    """Write Campaign rows and each comment's link; returns (campaigns, comments in campaigns)."""
+    from search.clustering.themes import match_groups
+
+    existing = list(Campaign.objects.filter(draft=draft))
+    members_of: dict[int, set[int]] = {row.pk: set() for row in existing}
+    for pk, campaign_id in zip(comments.pks, comments.campaign, strict=True):
+        if campaign_id in members_of:
+            members_of[campaign_id].add(pk)
+    new_sets = [{comments.pks[i] for i in campaign.members} for campaign in result.campaigns]
+    matched = match_groups([members_of[row.pk] for row in existing], new_sets, min_overlap=0.01)
+    rows: list[Campaign] = []
+    for number, campaign in enumerate(result.campaigns):
+        created = [comments.created[i] for i in campaign.members]
+        fields = {
+            "form_text": campaign.form_text,
+            "representative_id": comments.pks[campaign.form],
+            "size": campaign.size,
+            "first_seen": min(created),
+            "last_seen": max(created),
+        }
+        if number in matched:
+            row = existing[matched[number]]
+            for name, value in fields.items():
+                setattr(row, name, value)
+        else:
+            digest = hashlib.sha1(f"{draft.pk}:{min(new_sets[number])}".encode(), usedforsecurity=False)
+            row = Campaign(draft=draft, key="c" + digest.hexdigest()[:15], **fields)
+        rows.append(row)
+    Campaign.objects.filter(draft=draft).exclude(pk__in=[row.pk for row in rows if row.pk]).delete()
+    for row in rows:
+        row.save()
+    link: dict[int, tuple[int, str]] = {}
+    for row, campaign in zip(rows, result.campaigns, strict=True):
+        for index in campaign.members:
+            link[comments.pks[index]] = (row.pk, campaign.additions.get(index, ""))
+    changed = []
+    for index, pk in enumerate(comments.pks):
+        campaign_id, added = link.get(pk, (None, ""))
+        if comments.campaign[index] != campaign_id or comments.additions[index] != added:
+            changed.append(Comment(pk=pk, campaign_id=campaign_id, campaign_addition=added))
+    Comment.objects.bulk_update(changed, ["campaign", "campaign_addition"], batch_size=1000)
+    return len(rows), len(link)
+
+
+# --- themes ----------------------------------------------------------------------------------
+
+
+def _theme_key(draft: DraftPage, members: Sequence[int]) -> str:
+    digest = hashlib.sha1(f"{draft.pk}:{','.join(map(str, sorted(members)))}".encode(), usedforsecurity=False)
+    return "t" + digest.hexdigest()[:15]
+
+
+def _title(terms: list[str], fallback: str) -> str:
+    return ("、".join(terms[:TITLE_TERMS]) or fallback.strip()[:30] or "—")[:200]
+
+
+def _write_members(theme: Theme, similarity_of: dict[int, float], *, add_only: bool) -> tuple[int, int]:
+    """Make the theme's memberships those of `similarity_of` (or only add, for decided themes).
+    Returns (added, removed)."""
+    existing = {m.comment_id: m for m in theme.memberships.all()}
+    new = [
+        ThemeMembership(theme=theme, comment_id=pk, similarity=round(float(similarity), 6))
+        for pk, similarity in similarity_of.items()
+        if pk not in existing
+    ]
+    ThemeMembership.objects.bulk_create(new, batch_size=1000)
+    removed = 0
+    if not add_only:
+        stale = [pk for pk in existing if pk not in similarity_of]
+        removed = ThemeMembership.objects.filter(theme=theme, comment_id__in=stale).delete()[0] if stale else 0
+        updated = []
+        for pk, membership in existing.items():
+            if pk in similarity_of and membership.similarity != round(float(similarity_of[pk]), 6):
+                membership.similarity = round(float(similarity_of[pk]), 6)
+                updated.append(membership)
+        ThemeMembership.objects.bulk_update(updated, ["similarity"], batch_size=1000)
+    return len(new), removed
+
+
+def _describe(comments: _Comments, items, features, labels_by_item: np.ndarray, k: int):
+    """Terms and dominant article per theme from item labels (-1 = no theme)."""
+    from search.clustering.themes import distinctive_terms, dominant
+
+    inside = labels_by_item >= 0
+    terms = distinctive_terms(
+        features.words[np.flatnonzero(inside)], features.vocabulary, labels_by_item[inside], items.weights[inside], 8
+    )
+    terms += [[] for _ in range(k - len(terms))]
+    comment_labels = labels_by_item[items.of]
+    provisions = dominant(comment_labels, comments.provisions, k)
+    return terms, provisions
+
+
+def _stable_order(draft: DraftPage) -> int:
+    last = draft.themes.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+def _create_theme(draft: DraftPage, members: dict[int, float], terms: list[str], provision, fallback: str, position):
+    theme = Theme.objects.create(
+        draft=draft,
+        title=_title(terms, fallback),
+        origin=ThemeOrigin.CLUSTER,
+        cluster_key=_theme_key(draft, list(members)),
+        terms=terms,
+        provision_id=provision,
+        position=position,
+    )
+    _write_members(theme, members, add_only=False)
+    return theme
+
+
+def _cluster_subset(item_indices: np.ndarray, features, weights, k, params):
+    """Cluster a subset of items; labels per subset item."""
+    from search.clustering.themes import Features, cluster_themes
+
+    subset = Features(
+        vectors=features.vectors[item_indices],
+        words=features.words[item_indices],
+        vocabulary=features.vocabulary,
+    )
+    return cluster_themes(subset, weights=weights[item_indices], k=k, params=params)
+
+
+def cluster_draft(
+    *, draft: DraftPage, k: int | None = None, full: bool = False, progress: Progress | None = None
+) -> ClusterRunSummary:
+    """Group the draft's approved comments into campaigns and themes (see the module docstring)."""
+    say = progress or (lambda message: None)
+    started = time.monotonic()
+    comments = _load(draft)
+    n = len(comments.pks)
+    say(f"{draft.title}: {n} approved comments")
+    if n < MIN_COMMENTS:
+        return ClusterRunSummary(draft.pk, "skipped", n, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, time.monotonic() - started)
+
+    from search.clustering.campaigns import find_campaigns
+    from search.clustering.pipeline import collapse, featurise_items
+
+    result = find_campaigns(comments.texts)
+    items = collapse(result)
+    say(f"  {len(result.campaigns)} campaigns; {len(items.weights)} distinct items")
+    features = featurise_items(comments.texts, items, None, None)
+    say("  features ready")
+
+    clustered = list(draft.themes.filter(origin=ThemeOrigin.CLUSTER))
+    members = _members_by_theme(clustered)
+    if full or not clustered:
+        summary = _full_run(draft, comments, result, items, features, clustered, members, k, say)
+    else:
+        summary = _incremental_run(draft, comments, result, items, features, clustered, members, say)
+    summary = ClusterRunSummary(**{**summary.as_dict(), "seconds": round(time.monotonic() - started, 3)})
+    say(
+        f"  {summary.mode}: {summary.themes_created} themes created, {summary.themes_updated} updated, "
+        f"{summary.themes_removed} removed, {summary.themes_kept} decided kept, {summary.assigned} comments "
+        f"assigned, {summary.waiting} waiting ({summary.seconds:.1f} s)"
+    )
+    return summary
+
+
+def _members_by_theme(themes: list[Theme]) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = {theme.pk: set() for theme in themes}
+    for theme_id, comment_id in ThemeMembership.objects.filter(theme__in=themes).values_list("theme_id", "comment_id"):
+        result[theme_id].add(comment_id)
+    return result
+
+
+@transaction.atomic
+def _full_run(draft, comments, result, items, features, clustered, members, k, say) -> ClusterRunSummary:
+    from search.clustering.themes import match_groups
+
+    campaigns, campaign_comments = _sync_campaigns(draft, comments, result)
+    decided = [theme for theme in clustered if theme.decision in DECIDED]
+    pending = [theme for theme in clustered if theme.decision == Decision.PENDING]
+    locked = set().union(*(members[theme.pk] for theme in decided)) if decided else set()
+    free_comment = np.array([pk not in locked for pk in comments.pks], dtype=bool)
+    # an item is clustered if any of its comments is free; only its free comments join the theme
+    free_items = np.flatnonzero(np.bincount(items.of, weights=free_comment, minlength=len(items.weights)) > 0)
+    labels_by_item = np.full(len(items.weights), -1, dtype=np.int64)
+    created = updated = removed = 0
+    found_k = 0
+    if len(free_items) >= 2:
+        themes = _cluster_subset(free_items, features, items.weights, k, None)
+        found_k = themes.k
+        labels_by_item[free_items] = themes.labels
+        similarity_by_item = np.zeros(len(items.weights), dtype=np.float32)
+        similarity_by_item[free_items] = themes.similarity
+        say(f"  {themes.k} themes among {len(free_items)} items")
+        terms, provisions = _describe(comments, items, features, labels_by_item, themes.k)
+        new_members: list[dict[int, float]] = [{} for _ in range(themes.k)]
+        for index, pk in enumerate(comments.pks):
+            label = labels_by_item[items.of[index]]
+            if label >= 0 and free_comment[index]:
+                new_members[label][pk] = float(similarity_by_item[items.of[index]])
+        matched = match_groups([members[t.pk] for t in pending], [set(m) for m in new_members])
+        position = _stable_order(draft)
+        for number, group in enumerate(new_members):
+            if not group:
+                continue
+            if number in matched:
+                theme = pending[matched[number]]
+                theme.title = _title(terms[number], theme.title)
+                theme.terms = terms[number]
+                theme.provision_id = provisions[number]
+                theme.save(update_fields=["title", "terms", "provision"])
+                _write_members(theme, group, add_only=False)
+                updated += 1
+            else:
+                representative = comments.texts[items.text_index[free_items[themes.representatives[number][0]]]]
+                _create_theme(draft, group, terms[number], provisions[number], representative, position)
+                position += 1
+                created += 1
+        stale = [theme.pk for index, theme in enumerate(pending) if index not in set(matched.values())]
+    else:
+        stale = [theme.pk for theme in pending]
+    if stale:
+        removed = Theme.objects.filter(pk__in=stale).delete()[1].get("consultations.Theme", 0)
+    return ClusterRunSummary(
+        draft.pk,
+        "full",
+        len(comments.pks),
+        len(items.weights),
+        campaigns,
+        campaign_comments,
+        found_k,
+        created,
+        updated,
+        removed,
+        len(decided),
+        0,
+        0,
+        0.0,
+    )
+
+
+@transaction.atomic
+def _incremental_run(draft, comments, result, items, features, clustered, members, say) -> ClusterRunSummary:
+    from search.clustering.pipeline import assign_to_existing
+
+    campaigns, campaign_comments = _sync_campaigns(draft, comments, result)
+    index_of = {pk: index for index, pk in enumerate(comments.pks)}
+    theme_of_comment: dict[int, int] = {}
+    for number, theme in enumerate(clustered):
+        for pk in members[theme.pk]:
+            theme_of_comment[pk] = number
+    # each item's theme: the one most of its already-clustered comments are in
+    item_theme = np.full(len(items.weights), -1, dtype=np.int64)
+    votes: dict[int, Counter] = {}
+    for pk, number in theme_of_comment.items():
+        if pk in index_of:
+            votes.setdefault(int(items.of[index_of[pk]]), Counter())[number] += 1
+    for item, counter in votes.items():
+        item_theme[item] = counter.most_common(1)[0][0]
+    new_comments = [index for index, pk in enumerate(comments.pks) if pk not in theme_of_comment]
+    if not new_comments:
+        return ClusterRunSummary(
+            draft.pk, "incremental", len(comments.pks), len(items.weights), campaigns, campaign_comments,
+            0, 0, 0, 0, sum(t.decision in DECIDED for t in clustered), 0, 0, 0.0,
+        )  # fmt: skip
+    theme_items = [np.flatnonzero(item_theme == number) for number in range(len(clustered))]
+    new_items = sorted({int(items.of[index]) for index in new_comments})
+    labels, similarity = assign_to_existing(features.vectors, items.weights, theme_items, new_items)
+    chosen = dict(zip(new_items, zip(labels.tolist(), similarity.tolist(), strict=True), strict=True))
+    additions: dict[int, dict[int, float]] = {}
+    waiting_items: set[int] = set()
+    for index in new_comments:
+        item = int(items.of[index])
+        label, score = chosen[item]
+        if item_theme[item] >= 0:  # its campaign is already in a theme
+            label = int(item_theme[item])
+        if label < 0:
+            waiting_items.add(item)
+            continue
+        additions.setdefault(label, {})[comments.pks[index]] = score
+    assigned = 0
+    for number, group in additions.items():
+        added, _removed = _write_members(clustered[number], group, add_only=True)
+        assigned += added
+    waiting = sum(1 for index in new_comments if int(items.of[index]) in waiting_items)
+    created = 0
+    found_k = 0
+    if waiting >= max(NEW_THEME_MIN, NEW_THEME_SHARE * len(comments.pks)) and len(waiting_items) >= 2:
+        subset = np.array(sorted(waiting_items))
+        themes = _cluster_subset(subset, features, items.weights, None, None)
+        found_k = themes.k
+        labels_by_item = np.full(len(items.weights), -1, dtype=np.int64)
+        labels_by_item[subset] = themes.labels
+        terms, provisions = _describe(comments, items, features, labels_by_item, themes.k)
+        similarity_by_item = np.zeros(len(items.weights), dtype=np.float32)
+        similarity_by_item[subset] = themes.similarity
+        groups: list[dict[int, float]] = [{} for _ in range(themes.k)]
+        for index in new_comments:
+            label = labels_by_item[items.of[index]]
+            if label >= 0:
+                groups[label][comments.pks[index]] = float(similarity_by_item[items.of[index]])
+        position = _stable_order(draft)
+        for number, group in enumerate(groups):
+            if group:
+                representative = comments.texts[items.text_index[subset[themes.representatives[number][0]]]]
+                _create_theme(draft, group, terms[number], provisions[number], representative, position)
+                position += 1
+                created += 1
+        say(f"  {created} new themes from {waiting} waiting comments")
+        waiting = 0
+    return ClusterRunSummary(
+        draft.pk,
+        "incremental",
+        len(comments.pks),
+        len(items.weights),
+        campaigns,
+        campaign_comments,
+        found_k,
+        created,
+        0,
+        0,
+        sum(t.decision in DECIDED for t in clustered),
+        assigned,
+        waiting,
+        0.0,
+    )
+
+
+# --- after commit ----------------------------------------------------------------------------
+
+
+def _pending_key(draft_id: int) -> str:
+    return f"consultations:clustering-pending:{draft_id}"
+
+
+@task()
+def cluster_draft_task(draft_id: int) -> dict:
+    """Run an incremental clustering of one draft (queued by `schedule_clustering`)."""
+    cache.delete(_pending_key(draft_id))
+    draft = DraftPage.objects.filter(pk=draft_id).first()
+    if draft is None:
+        return {}
+    return cluster_draft(draft=draft).as_dict()
+
+
+def schedule_clustering(*, draft: DraftPage) -> bool:
+    """Queue an incremental run for after the current transaction commits, unless one is already
+    pending for this draft (debounce: comments approved in a burst make one run). Returns whether
+    a run was queued."""
+    if not cache.add(_pending_key(draft.pk), True, timeout=PENDING_SECONDS):
+        return False
+    enqueue_on_commit(cluster_draft_task, draft.pk)
+    return True

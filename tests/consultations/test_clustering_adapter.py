@@ -1,0 +1,221 @@
+"""The clustering adapter: campaigns and themes written for one draft, stable across runs."""
+
+from __future__ import annotations
+
+import csv
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from consultations.clustering import cluster_draft, schedule_clustering
+from consultations.models import (
+    Campaign,
+    Comment,
+    CommentStatus,
+    Decision,
+    Stance,
+    Theme,
+    ThemeMembership,
+    ThemeOrigin,
+)
+from consultations.services import comment_hash
+from tests.factories import UserFactory
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHOPPING = DATA / "text" / "online_shopping_10_cats.csv"
+FORM_LETTER = "建议删除第三条中关于业主大会会议召开比例的规定，改为由业主自行协商确定，保障每一位业主的表决权利。"
+
+
+def _reviews(label: str, count: int, skip: int = 0) -> list[str]:
+    found = []
+    with SHOPPING.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["label"] == label and len(row["text"]) >= 15:
+                found.append(row["text"])
+                if len(found) >= skip + count:
+                    break
+    return found[skip:]
+
+
+def _comment(draft, text: str, *, status=CommentStatus.APPROVED, provision=None, stance=Stance.SUPPORT) -> Comment:
+    return Comment.objects.create(
+        draft=draft,
+        provision=provision,
+        author=UserFactory(),
+        text=text,
+        text_hash=comment_hash(text),
+        stance=stance,
+        status=status,
+    )
+
+
+@pytest.fixture
+def commented_draft(article_3):
+    if not SHOPPING.exists():
+        pytest.skip("shared data not found")
+    draft, article = article_3
+    for label in ("酒店", "书籍", "水果"):
+        for text in _reviews(label, 25):
+            _comment(draft, text, provision=article if label == "水果" else None)
+    for number in range(12):  # a campaign: the same letter, some signers add a sentence
+        suffix = f"我是第{number}号楼的业主，希望采纳。" if number % 3 == 0 else ""
+        _comment(draft, FORM_LETTER + suffix, stance=Stance.AMEND)
+    _comment(draft, "这条评论被拒绝了，不应当进入任何主题。", status=CommentStatus.REJECTED)
+    return draft
+
+
+def _clustered(draft):
+    return Theme.objects.filter(draft=draft, origin=ThemeOrigin.CLUSTER)
+
+
+def _snapshot(draft) -> dict[str, set[int]]:
+    return {
+        theme.cluster_key: set(theme.memberships.values_list("comment_id", flat=True)) for theme in _clustered(draft)
+    }
+
+
+@pytest.mark.django_db
+def test_full_run_writes_themes_memberships_and_campaigns(commented_draft, legislator):
+    # given: a manual theme staff made before
+    draft = commented_draft
+    manual = Theme.objects.create(draft=draft, title="人工归类", origin=ThemeOrigin.MANUAL)
+    ThemeMembership.objects.create(theme=manual, comment=Comment.objects.filter(draft=draft).first())
+
+    # when
+    summary = cluster_draft(draft=draft, k=4, full=True)
+
+    # then: every approved comment is in exactly one clustered theme; rejected ones in none
+    approved = set(Comment.objects.filter(draft=draft, status=CommentStatus.APPROVED).values_list("pk", flat=True))
+    memberships = list(ThemeMembership.objects.filter(theme__in=_clustered(draft)).values_list("comment_id", flat=True))
+    assert summary.mode == "full" and summary.comments == len(approved) == 87
+    assert sorted(memberships) == sorted(approved)
+    themes = list(_clustered(draft))
+    assert 2 <= len(themes) <= 4 and summary.themes_created == len(themes)
+    assert all(theme.cluster_key and theme.terms and theme.title for theme in themes)
+    assert all(isinstance(term, str) for theme in themes for term in theme.terms)
+    # the campaign is one row with its 12 signers; four of them added a sentence
+    campaign = Campaign.objects.get(draft=draft)
+    assert campaign.size == 12 and campaign.comments.count() == 12
+    assert campaign.form_text == FORM_LETTER
+    assert campaign.comments.exclude(campaign_addition="").count() == 4
+    assert "号楼" in campaign.comments.exclude(campaign_addition="").first().campaign_addition
+    # the campaign's comments are in one theme, and the fruit theme carries its article
+    campaign_themes = set(
+        ThemeMembership.objects.filter(comment__campaign=campaign, theme__origin=ThemeOrigin.CLUSTER).values_list(
+            "theme_id", flat=True
+        )
+    )
+    assert len(campaign_themes) == 1
+    assert any(theme.provision_id is not None for theme in themes)
+    # the manual theme is untouched
+    assert manual.memberships.count() == 1 and Theme.objects.get(pk=manual.pk).origin == ThemeOrigin.MANUAL
+
+
+@pytest.mark.django_db
+def test_runs_are_idempotent(commented_draft):
+    draft = commented_draft
+    cluster_draft(draft=draft, k=4, full=True)
+    before = _snapshot(draft)
+    campaigns_before = list(Campaign.objects.filter(draft=draft).values_list("key", "size"))
+
+    again = cluster_draft(draft=draft, k=4, full=True)
+    incremental = cluster_draft(draft=draft)
+
+    assert _snapshot(draft) == before
+    assert list(Campaign.objects.filter(draft=draft).values_list("key", "size")) == campaigns_before
+    assert again.themes_created == 0 and again.themes_removed == 0
+    assert incremental.mode == "incremental" and incremental.assigned == 0 and incremental.waiting == 0
+
+
+@pytest.mark.django_db
+def test_incremental_run_adds_new_comments_without_reshuffling(commented_draft, legislator):
+    # given: themes, one of them answered by the legislators
+    draft = commented_draft
+    cluster_draft(draft=draft, k=4, full=True)
+    before = _snapshot(draft)
+    hotel = max(_clustered(draft), key=lambda theme: sum("酒店" in t or "房间" in t for t in theme.terms))
+    Theme.objects.filter(pk=hotel.pk).update(decision=Decision.ADOPTED, reason="已采纳")
+
+    # when: new hotel reviews and another signer of the campaign arrive
+    new = [_comment(draft, text) for text in _reviews("酒店", 5, skip=25)]
+    signer = _comment(draft, FORM_LETTER + "我家有老人，希望尽快修改。")
+    summary = cluster_draft(draft=draft)
+
+    # then: no theme lost a member or changed its key; the new comments joined themes
+    after = _snapshot(draft)
+    assert set(after) == set(before)
+    assert all(before[key] <= after[key] for key in before)
+    hotel.refresh_from_db()
+    assert hotel.decision == Decision.ADOPTED
+    assert summary.assigned + summary.waiting == 6
+    joined_hotel = set(hotel.memberships.values_list("comment_id", flat=True)) & {c.pk for c in new}
+    assert len(joined_hotel) >= 3
+    signer.refresh_from_db()
+    assert signer.campaign is not None and signer.campaign.size == 13
+    campaign_theme = ThemeMembership.objects.filter(
+        comment__campaign=signer.campaign, theme__origin=ThemeOrigin.CLUSTER
+    ).values_list("theme_id", flat=True)
+    assert len(set(campaign_theme)) == 1
+
+
+@pytest.mark.django_db
+def test_full_recompute_keeps_decided_themes(commented_draft):
+    # given
+    draft = commented_draft
+    cluster_draft(draft=draft, k=4, full=True)
+    decided = _clustered(draft).first()
+    members = set(decided.memberships.values_list("comment_id", flat=True))
+    Theme.objects.filter(pk=decided.pk).update(decision=Decision.NOT_ADOPTED, reason="不符合上位法")
+
+    # when: a recompute with another number of themes
+    summary = cluster_draft(draft=draft, k=2, full=True)
+
+    # then: the decided theme keeps its key, decision and members; nobody else holds them
+    decided.refresh_from_db()
+    assert decided.decision == Decision.NOT_ADOPTED and decided.cluster_key
+    assert set(decided.memberships.values_list("comment_id", flat=True)) == members
+    others = ThemeMembership.objects.filter(theme__in=_clustered(draft).exclude(pk=decided.pk))
+    assert not set(others.values_list("comment_id", flat=True)) & members
+    assert summary.themes_kept == 1
+
+
+@pytest.mark.django_db
+def test_too_few_comments_make_no_themes(article_3):
+    draft, _article = article_3
+    _comment(draft, "物业费太高了，应当公开收支明细。")
+    summary = cluster_draft(draft=draft)
+    assert summary.mode == "skipped" and not _clustered(draft).exists()
+
+
+@pytest.mark.django_db
+def test_scheduling_is_debounced_per_draft(commented_draft, django_capture_on_commit_callbacks):
+    draft = commented_draft
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert schedule_clustering(draft=draft) is True
+        assert schedule_clustering(draft=draft) is False
+    assert len(callbacks) == 1
+    assert _clustered(draft).exists()  # the run happened after commit
+    # once it ran, the next comment may schedule again
+    with django_capture_on_commit_callbacks(execute=False):
+        assert schedule_clustering(draft=draft) is True
+
+
+@pytest.mark.django_db
+def test_command_clusters_and_prints_a_summary(commented_draft):
+    out = StringIO()
+    call_command("cluster_comments", "--draft", str(commented_draft.pk), "--k", "3", "--full", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    result = json.loads(lines[-1])
+    assert result["drafts"] == 1 and result["comments"] == 87 and result["campaigns"] == 1
+    assert result["themes_created"] == _clustered(commented_draft).count() >= 2
+
+
+@pytest.mark.django_db
+def test_command_names_a_missing_draft():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="999999"):
+        call_command("cluster_comments", "--draft", "999999", stdout=StringIO())
