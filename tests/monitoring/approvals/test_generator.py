@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date, datetime
 
 from monitoring.approvals.generator import ANOMALIES, MATTERS, generate_cases, label_counts
+from monitoring.approvals.measure import findings_in_order, score
 from monitoring.approvals.records import parse_approval_record
 from monitoring.approvals.rules import elapsed_days
 from petitions.identifiers import is_valid_credit_code
@@ -98,3 +99,18 @@ def test_injected_rings_share_one_reviewer_across_related_companies(generated):
         controllers = {r["applicant"]["controller"] for r in members}
         assert len(reviewers) == 1 and len(controllers) == 1
         assert len({r["applicant"]["credit_code"] for r in members}) >= 2
+
+
+def test_measured_precision_and_recall_hold(calendar):
+    # given 1,500 generated cases evaluated in the order they concluded (the measurement command, smaller)
+    raws = generate_cases(count=1500, seed=21, anomaly_rate=0.1, calendar=calendar)
+    scores = {s.label: s for s in score(raws, findings_in_order(raws, calendar, today=date(2027, 1, 1)))}
+    # then the limit and correction rules agree exactly with the generator's own schedule
+    for label in ("overdue_legal", "overdue_promised", "step_overdue", "repeated_corrections", "correction_late"):
+        assert scores[label].labelled > 0 and scores[label].precision == scores[label].recall == 1.0, scores[label]
+    for label in ("steps_out_of_order", "step_missing"):
+        assert scores[label].recall == 1.0 and scores[label].false_positives == 0
+    # and the statistical rules stay useful
+    assert scores["too_fast"].precision >= 0.75 and scores["too_fast"].recall >= 0.6, scores["too_fast"]
+    assert scores["related_same_handler"].precision >= 0.75, scores["related_same_handler"]
+    assert scores["related_same_handler"].recall >= 0.9
