@@ -95,6 +95,25 @@ def test_cardinal_fixture(case):
     assert_same_output(result.to_cardinal(), expected)
 
 
+SINGLE_CASES = [case for case in CASES if case.stem.split("-")[0] in {"R003", "R018", "R028", "R030", "R035", "R036"}]
+
+
+@pytest.mark.parametrize("case", SINGLE_CASES, ids=lambda p: p.stem)
+def test_evaluate_release_agrees_with_the_fixtures(case):
+    # the single-release path (used on arrival) flags the same processes as the population pass
+    settings = CardinalSettings.from_ini(settings_for(case.stem))
+    expected = json.loads(case.with_suffix(".expected").read_text(encoding="utf-8")).get("OCID", {})
+
+    with case.open(encoding="utf-8") as handle:
+        ours = {
+            release["ocid"]: {code: evidence["value"] for code, evidence in flags.items()}
+            for release in iter_releases(handle)
+            if (flags := evaluate_release(release, settings, compat=True))
+        }
+
+    assert ours == expected
+
+
 @pytest.mark.parametrize(
     ("ini", "output"),
     [
