@@ -16,7 +16,7 @@ from wagtail.models import ModelLogEntry
 
 from consultations import review, selectors, services
 from consultations.forms import DecisionForm, ImportVersionForm, RejectForm, ThemeForm
-from consultations.models import MODERATABLE_STATUSES, VISIBLE_STATUSES, Comment, DraftPage, Stance, Theme
+from consultations.models import MODERATABLE_STATUSES, VISIBLE_STATUSES, Campaign, Comment, DraftPage, Stance, Theme
 from consultations.review_forms import ClusterForm, CommentSearchForm, MergeThemeForm, RenameThemeForm, SplitThemeForm
 
 
@@ -212,39 +212,14 @@ def _report_errors(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
-def _search_backend():
-    """The search backend, once the search app provides one."""
-    try:
-        from search.backends import get_backend
-    except ImportError:
-        return None
-    return get_backend()
-
-
 def _review_context(draft: DraftPage, tab: str, **extra) -> dict:
-    return {
-        "draft": draft,
-        "tab": tab,
-        "campaigns_available": selectors.campaign_model() is not None,
-        "search_available": _search_available(),
-        **extra,
-    }
-
-
-def _search_available() -> bool:
-    try:
-        from search.backends import get_backend  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return {"draft": draft, "tab": tab, **extra}
 
 
 def _cluster_draft():
-    """The clustering entry point, once the clustering pipeline provides it."""
-    try:
-        from consultations.clustering import cluster_draft
-    except ImportError:
-        return None
+    """The clustering entry point, imported when used (it brings numpy and scikit-learn)."""
+    from consultations.clustering import cluster_draft
+
     return cluster_draft
 
 
@@ -274,7 +249,6 @@ def review_themes(request, draft_id: int):
             timeline_last=buckets[-1][1] if buckets else None,
             timeline_peak=max((n for _start, _end, n in buckets), default=0),
             cluster_form=ClusterForm(),
-            can_cluster=_cluster_draft() is not None,
         ),
     )
 
@@ -282,13 +256,27 @@ def review_themes(request, draft_id: int):
 @require_POST
 def run_clustering(request, draft_id: int):
     draft = _managed_draft(request, draft_id)
-    cluster_draft = _cluster_draft()
     form = ClusterForm(request.POST)
-    if cluster_draft is None:
-        messages.error(request, _("Clustering is not available."))
-    elif form.is_valid():
-        cluster_draft(draft=draft, k=form.cleaned_data["k"], full=form.cleaned_data["full"])
-        messages.success(request, _("The comments were clustered into themes."))
+    if form.is_valid():
+        summary = _cluster_draft()(draft=draft, k=form.cleaned_data["k"], full=form.cleaned_data["full"])
+        if summary.mode == "skipped":
+            messages.warning(request, _("Too few approved comments to cluster."))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Clustered %(comments)d approved comments (%(campaigns)d campaigns): %(created)d themes created, "
+                    "%(updated)d updated, %(removed)d removed, %(kept)d decided themes kept."
+                )
+                % {
+                    "comments": summary.comments,
+                    "campaigns": summary.campaigns,
+                    "created": summary.themes_created,
+                    "updated": summary.themes_updated,
+                    "removed": summary.themes_removed,
+                    "kept": summary.themes_kept,
+                },
+            )
     else:
         messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
     return redirect("consultations_admin:review", draft_id=draft.pk)
@@ -490,3 +478,48 @@ def _querystring(params, *, drop: tuple[str, ...] = ()) -> str:
     for name in drop:
         kept.pop(name, None)
     return kept.urlencode()
+
+
+CAMPAIGNS_PER_PAGE = 20
+ADDITIONS_PER_PAGE = 50
+
+
+def review_campaigns(request, draft_id: int):
+    """Mass campaigns: form text, size, and what individual signers added."""
+    draft = _managed_draft(request, draft_id)
+    page = Paginator(draft.campaigns.select_related("representative"), CAMPAIGNS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    overviews = selectors.campaign_overviews(campaigns=list(page.object_list))
+    return TemplateResponse(
+        request,
+        "consultations/admin/review_campaigns.html",
+        _review_context(
+            draft,
+            "campaigns",
+            page_obj=page,
+            rows=[(overview, _stance_segments(overview.stances)) for overview in overviews],
+            total=selectors.visible_comments(draft).count(),
+            in_campaigns=selectors.visible_comments(draft).exclude(campaign=None).count(),
+        ),
+    )
+
+
+def review_campaign(request, campaign_id: int):
+    """One campaign with every signer's addition, page by page."""
+    campaign = get_object_or_404(Campaign.objects.select_related("representative"), pk=campaign_id)
+    draft = _managed_draft(request, campaign.draft_id)
+    overview = selectors.campaign_overviews(campaigns=[campaign])[0]
+    page = Paginator(selectors.campaign_additions(campaign), ADDITIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "consultations/admin/review_campaign.html",
+        _review_context(
+            draft,
+            "campaigns",
+            campaign=campaign,
+            overview=overview,
+            stances=_stance_segments(overview.stances, width=600),
+            page_obj=page,
+        ),
+    )

@@ -11,6 +11,7 @@ from consultations.matching import diff_segments, match_provisions
 from consultations.models import (
     COMMENTABLE_KINDS,
     VISIBLE_STATUSES,
+    Campaign,
     Comment,
     CommentStatus,
     Decision,
@@ -193,27 +194,6 @@ REPRESENTATIVES = 3
 TOP_ARTICLES = 3
 
 
-def comment_campaign_field() -> str | None:
-    """The attribute naming a comment's campaign (its id), once comments carry one."""
-    from django.core.exceptions import FieldDoesNotExist
-
-    try:
-        field_ = Comment._meta.get_field("campaign")
-    except FieldDoesNotExist:
-        return None
-    return field_.attname
-
-
-def campaign_model():
-    """The Campaign model, once the campaign detector has added it."""
-    from django.apps import apps
-
-    try:
-        return apps.get_model("consultations", "Campaign")
-    except LookupError:
-        return None
-
-
 @dataclass
 class ThemeOverview:
     theme: Theme
@@ -234,10 +214,14 @@ def theme_overviews(*, draft: DraftPage, theme: Theme | None = None) -> list[The
     stance split, the articles its comments are on, and its representative comments."""
     from consultations import review
 
-    campaign_key = comment_campaign_field()
-    fields = ["theme_id", "comment_id", "similarity", "comment__stance", "comment__provision_id"]
-    if campaign_key:
-        fields.append(f"comment__{campaign_key}")
+    fields = [
+        "theme_id",
+        "comment_id",
+        "similarity",
+        "comment__stance",
+        "comment__provision_id",
+        "comment__campaign_id",
+    ]
     themes = draft.themes.select_related("provision", "adopted_in__version", "decided_by")
     memberships = ThemeMembership.objects.filter(theme__draft=draft, comment__status__in=VISIBLE_STATUSES)
     if theme is not None:
@@ -252,7 +236,7 @@ def theme_overviews(*, draft: DraftPage, theme: Theme | None = None) -> list[The
     summaries = []
     for each in themes:
         members = by_theme.get(each.pk, [])
-        campaigns = [row[5] if campaign_key else None for row in members]
+        campaigns = [row[5] for row in members]
         articles = review.top((row[4] for row in members), TOP_ARTICLES)
         provision_ids.update(pk for pk, _n in articles)
         chosen[each.pk] = review.representatives(
@@ -305,14 +289,11 @@ class MemberRow:
 
 def theme_member_keys(theme: Theme) -> list[tuple[int, int | None, float | None]]:
     """(comment id, campaign id, similarity) of each member, closest to the theme first."""
-    campaign_key = comment_campaign_field()
-    fields = ["comment_id", "similarity"]
-    if campaign_key:
-        fields.append(f"comment__{campaign_key}")
+    fields = ["comment_id", "similarity", "comment__campaign_id"]
     rows = theme.memberships.order_by(
         F("similarity").desc(nulls_last=True), "comment__created_at", "comment_id"
     ).values_list(*fields)
-    return [(row[0], row[2] if campaign_key else None, row[1]) for row in rows]
+    return [(row[0], row[2], row[1]) for row in rows]
 
 
 def theme_member_rows(theme: Theme) -> list[tuple[str, int, list[int]]]:
@@ -324,8 +305,8 @@ def theme_member_rows(theme: Theme) -> list[tuple[str, int, list[int]]]:
 
 def materialise_member_rows(theme: Theme, rows: list[tuple[str, int, list[int]]]) -> list[MemberRow]:
     """Load the comments one page of member rows shows."""
-    similarity = dict(theme.memberships.values_list("comment_id", "similarity"))
     first = [ids[0] for _kind, _key, ids in rows]
+    similarity = dict(theme.memberships.filter(comment_id__in=first).values_list("comment_id", "similarity"))
     comments = Comment.objects.select_related("provision__version", "region").in_bulk(first)
     return [
         MemberRow(
@@ -368,10 +349,7 @@ def article_overviews(*, draft: DraftPage) -> list[ArticleOverview]:
     for article in current_articles:
         for ancestor in article.lineage():
             owner.setdefault(ancestor.pk, article)
-    campaign_key = comment_campaign_field()
-    fields = ["pk", "provision_id", "stance"]
-    if campaign_key:
-        fields.append(campaign_key)
+    fields = ["pk", "provision_id", "stance", "campaign_id"]
     rows = visible_comments(draft).exclude(provision__isnull=True).order_by("created_at", "pk").values_list(*fields)
     groups: dict[int, list[tuple]] = {}
     old_provisions: set[int] = set()
@@ -391,7 +369,7 @@ def article_overviews(*, draft: DraftPage) -> list[ArticleOverview]:
     overviews = []
     quote_ids: list[int] = []
     for key, members in groups.items():
-        campaigns = [row[3] if campaign_key else None for row in members]
+        campaigns = [row[3] for row in members]
         theme_counts = review.top(
             (theme_id for row in members for theme_id, _s in memberships.get(row[0], [])), len(themes) or 1
         )
@@ -521,3 +499,65 @@ def search_draft_comments(
         for name in SEARCH_FACETS
     }
     return CommentSearch(total=results.total, found=found, facets=facets, terms=list(results.terms))
+
+
+# --- campaigns ---------------------------------------------------------------------------
+
+ADDITIONS_SHOWN = 5
+
+
+@dataclass
+class CampaignOverview:
+    campaign: Campaign
+    visible: int  # published members
+    with_additions: int  # members whose author added something to the form text
+    additions: list[Comment]  # the first few of them
+    stances: dict[str, int]
+    themes: list[tuple[Theme, int]]
+
+
+def campaign_additions(campaign: Campaign) -> QuerySet[Comment]:
+    """The campaign's published members whose authors added something of their own."""
+    return (
+        campaign.comments.filter(status__in=VISIBLE_STATUSES)
+        .exclude(campaign_addition="")
+        .select_related("provision__version", "region")
+        .order_by("created_at", "pk")
+    )
+
+
+def campaign_overviews(*, campaigns: list[Campaign]) -> list[CampaignOverview]:
+    """Each campaign with its published members' stance split, the themes they were grouped
+    into, and the first of the additions individual signers wrote."""
+    from consultations import review
+
+    ids = [campaign.pk for campaign in campaigns]
+    rows = Comment.objects.filter(campaign_id__in=ids, status__in=VISIBLE_STATUSES).values_list(
+        "campaign_id", "stance", "campaign_addition"
+    )
+    stances: dict[int, list[str]] = {}
+    with_additions: Counter = Counter()
+    for campaign_id, stance, addition in rows:
+        stances.setdefault(campaign_id, []).append(stance)
+        with_additions[campaign_id] += bool(addition)
+    theme_rows = (
+        ThemeMembership.objects.filter(comment__campaign_id__in=ids, comment__status__in=VISIBLE_STATUSES)
+        .values("comment__campaign_id", "theme_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    themes = Theme.objects.in_bulk({row["theme_id"] for row in theme_rows})
+    by_campaign: dict[int, list[tuple[Theme, int]]] = {}
+    for row in theme_rows:
+        by_campaign.setdefault(row["comment__campaign_id"], []).append((themes[row["theme_id"]], row["n"]))
+    return [
+        CampaignOverview(
+            campaign=campaign,
+            visible=len(stances.get(campaign.pk, [])),
+            with_additions=with_additions[campaign.pk],
+            additions=list(campaign_additions(campaign)[:ADDITIONS_SHOWN]),
+            stances=review.split(stances.get(campaign.pk, []), Stance.values),
+            themes=by_campaign.get(campaign.pk, []),
+        )
+        for campaign in campaigns
+    ]

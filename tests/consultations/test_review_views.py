@@ -1,6 +1,7 @@
 """The legislators' review screens in the admin: who may see them, what they show, the writes."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -290,7 +291,14 @@ def test_the_clustering_button_passes_k_and_full_and_validates_them(client, revi
 
     draft, *_ = reviewed
     calls = []
-    monkeypatch.setattr(admin_views, "_cluster_draft", lambda: lambda **kwargs: calls.append(kwargs))
+
+    def cluster_draft(**kwargs):
+        calls.append(kwargs)
+        return SimpleNamespace(
+            mode="full", comments=5, campaigns=0, themes_created=2, themes_updated=0, themes_removed=0, themes_kept=0
+        )
+
+    monkeypatch.setattr(admin_views, "_cluster_draft", lambda: cluster_draft)
     client.force_login(beijing_legislator)
     url = reverse("consultations_admin:cluster", args=[draft.pk])
 
