@@ -128,3 +128,46 @@ def test_campaign_screens_are_refused_outside_the_jurisdiction(client, campaigne
             response = client.get(url)
             assert response.status_code in (302, 403), url
             assert FORM not in response.content.decode()
+
+
+def test_the_clustering_button_writes_campaigns_and_themes_the_screens_show(client, make_draft, beijing_legislator):
+    # given a draft with approved comments on two subjects and a campaign of four copies
+    draft = make_draft()
+    article = draft.current_version.provisions.get(kind="article", number=3)
+    texts = [
+        "小区停车位收费太高，物业应当公开停车收费标准。",
+        "停车位应当优先满足业主需要，停车收费要经业主大会同意。",
+        "地下停车位的收费标准需要政府指导，停车管理要规范。",
+        "停车难问题突出，建议规定停车位的分配办法。",
+        "物业服务账目应当每年向全体业主公开，接受业主监督。",
+        "维修资金账目要公开透明，业主有权查阅账目。",
+        "物业公司的收支账目应当定期公示，账目不清要担责。",
+        "建议明确业主查阅物业账目的程序和期限。",
+    ] + [FORM + extra for extra in ("", "", "我们小区深受其害。", "")]
+    for text in texts:
+        Comment.objects.create(
+            draft=draft,
+            provision=article,
+            text=text,
+            text_hash=comment_hash(text),
+            stance=Stance.AMEND,
+            status=CommentStatus.APPROVED,
+        )
+    client.force_login(beijing_legislator)
+
+    # when
+    response = client.post(reverse("consultations_admin:cluster", args=[draft.pk]), {"k": "2", "full": "on"})
+
+    # then the campaign is found and shown once in its theme, beside its size
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(draft=draft)
+    assert campaign.size == 4
+    themes = client.get(reverse("consultations_admin:review", args=[draft.pk])).context["rows"]
+    clustered = [overview for overview, _segments in themes if overview.theme.origin == "cluster"]
+    assert clustered and all(overview.theme.terms for overview in clustered)
+    holding = [overview for overview in clustered if overview.campaigns]
+    assert len(holding) == 1 and holding[0].campaigns == [(campaign.pk, 4)]
+    assert holding[0].weighted == holding[0].size - 3
+    listing = client.get(reverse("consultations_admin:review_campaigns", args=[draft.pk]))
+    (overview, _segments) = listing.context["rows"][0]
+    assert overview.with_additions == 1 and "我们小区深受其害" in overview.additions[0].campaign_addition
