@@ -58,3 +58,24 @@ def test_administrators_can_switch_a_cardinal_indicator_off(base_release, region
     RuleSetting.objects.create(code="R003", enabled=False)
 
     assert "R003" not in [a.rule_code for a in ingest_release(base_release).alerts]
+
+
+def test_an_organisation_flag_is_raised_once_for_the_organisation(base_release, regions):
+    # given: ten buyers running the real process twice each; one disqualifies every bid (Cardinal's R038)
+    disqualified = {0: [0, 0], 1: [0, 0], 2: [0, 0], 3: [1, 0], 4: [1, 0], 5: [0, 1], 6: [1, 0], 7: [1, 1], 8: [0, 1]}
+    disqualified[9] = [3, 3]
+    for buyer, counts in disqualified.items():
+        for n, count in enumerate(counts):
+            release = variant(base_release, f"ocds-test-r038-{buyer}-{n}")
+            release["buyer"] = {"id": f"UA-EDR-BUYER-{buyer}", "name": f"Замовник {buyer}"}
+            for i, bid in enumerate(release["bids"]["details"]):
+                bid["status"] = "disqualified" if i < count else "valid"
+            # when: each arrives through the same path as the API's
+            ingest_release(release)
+    reevaluate_procurement()
+
+    # then
+    alert = Alert.objects.get(rule_code="R038")
+    assert alert.record_ref == "buyer:UA-EDR-BUYER-9" and alert.entity.name == "Замовник 9"
+    assert alert.evidence["value"] == 1.0 and alert.evidence["upper_fence"] < 1.0
+    assert alert.evidence["population"]["n"] == 20
