@@ -129,9 +129,13 @@ def valid_priced_bids(details: list) -> list[tuple[str, float, str]]:
 
 def string_ids(objects: Any) -> list[str]:
     """The string `id` of each object in a list (others skipped)."""
-    if not isinstance(objects, list):
+    if type(objects) is not list:
         return []
-    return [obj["id"] for obj in objects if isinstance(obj, dict) and isinstance(obj.get("id"), str)]
+    if len(objects) == 1:  # the common case: one tenderer, one supplier
+        obj = objects[0]
+        identifier = obj.get("id") if type(obj) is dict else None
+        return [identifier] if type(identifier) is str else []
+    return [obj["id"] for obj in objects if type(obj) is dict and type(obj.get("id")) is str]
 
 
 class CurrencyState:
