@@ -54,6 +54,16 @@ def test_a_missing_file_is_named():
         call_command("monitoring_bench", ocds="nowhere.jsonl", stdout=io.StringIO())
 
 
+def test_a_bad_setting_is_named(tmp_path):
+    ini = tmp_path / "settings.ini"
+    ini.write_text("[R024]\nthreshold = low\n", encoding="utf-8")
+    release = tmp_path / "releases.jsonl"
+    release.write_text('{"ocid": "x"}\n', encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"settings.ini: \[R024\] threshold = 'low': not a number"):
+        call_command("monitoring_bench", ocds=str(release), ini=str(ini), stdout=io.StringIO())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_latency_from_ingest_to_the_staff_websocket():
     # given the disposable test database (the command's own default makes and drops one)

@@ -21,6 +21,7 @@ The last line printed is one JSON object with every figure.
 
 from __future__ import annotations
 
+import configparser
 import json
 import math
 import os
@@ -147,8 +148,11 @@ class Command(BaseCommand):
         if ini and not Path(ini).exists():
             raise CommandError(f"{ini}: no such file")
         text = Path(ini).read_text(encoding="utf-8") if ini else ""
-        settings = CardinalSettings.from_ini(text) if ini else CardinalSettings()
-        prepare = PrepareSettings.from_ini(text) if ini else None
+        try:
+            settings = CardinalSettings.from_ini(text) if ini else CardinalSettings()
+            prepare = PrepareSettings.from_ini(text) if ini else None
+        except (ValueError, configparser.Error) as error:
+            raise CommandError(f"{ini}: {error}")
         timings, cpu_timings = [], []
         for run in range(repeat):
             started, cpu_started = time.perf_counter(), time.process_time()

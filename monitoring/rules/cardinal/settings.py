@@ -16,7 +16,7 @@ ALL_INDICATORS = ("R003", "R018", "R024", "R025", "R028", "R030", "R035", "R036"
 
 def read_ini(text: str) -> configparser.ConfigParser:
     """Parse Cardinal's INI: case-sensitive keys, `;` comments, keys allowed before the first section."""
-    parser = configparser.ConfigParser(inline_comment_prefixes=(";",), interpolation=None, strict=False)
+    parser = configparser.ConfigParser(inline_comment_prefixes=(";", "#"), interpolation=None, strict=False)
     parser.optionxform = str  # keys are case-sensitive codelist values
     parser.read_string("[top]\n" + text)
     return parser
@@ -32,14 +32,22 @@ def pipe_set(value: str | None) -> set[str]:
     return set(parts)
 
 
-def _float(parser: configparser.ConfigParser, section: str, key: str) -> float | None:
+def _number(parser: configparser.ConfigParser, section: str, key: str, kind: type) -> float | int | None:
     value = parser.get(section, key, fallback=None)
-    return float(value) if value not in (None, "") else None
+    if value in (None, ""):
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"[{section}] {key} = {value!r}: not {'an integer' if kind is int else 'a number'}")
+
+
+def _float(parser: configparser.ConfigParser, section: str, key: str) -> float | None:
+    return _number(parser, section, key, float)
 
 
 def _int(parser: configparser.ConfigParser, section: str, key: str) -> int | None:
-    value = parser.get(section, key, fallback=None)
-    return int(value) if value not in (None, "") else None
+    return _number(parser, section, key, int)
 
 
 @dataclass
@@ -90,7 +98,9 @@ class CardinalSettings:
             settings.r003_methods = pipe_set(methods) or None
         if parser.has_section("R003.procurement_method_details"):
             settings.r003_thresholds_by_details = {
-                key: int(value) for key, value in parser.items("R003.procurement_method_details")
+                key: _int(parser, "R003.procurement_method_details", key)
+                for key in parser.options("R003.procurement_method_details")
+                if key not in parser.defaults()
             }
         if parser.has_section("R018"):
             settings.r018_methods = pipe_set(parser.get("R018", "procurement_methods", fallback=None)) or {
