@@ -484,4 +484,4 @@ def evaluate_all(releases: Iterable[dict], settings: CardinalSettings, *, compat
     return population.result()
 
 
-__all__ = ["GROUPS", "CardinalPopulation", "CardinalResult", "evaluate_all", "complete_awards_and_bids"]
+__all__ = ["GROUPS", "CardinalPopulation", "CardinalResult", "evaluate_all"]
