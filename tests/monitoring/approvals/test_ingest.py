@@ -163,3 +163,12 @@ def test_ingest_api_rejects_what_is_not_a_case(client, payload, approval_token, 
         URL, payload, content_type="application/json", headers={"Authorization": f"Bearer {approval_token}"}
     )
     assert response.status_code == 400 and response.json()["errors"]
+
+
+def test_generate_without_out_ingests_and_summarises(all_regions, holidays):
+    out = StringIO()
+    call_command("generate_approvals", "--count", "30", "--seed", "4", "--anomaly-rate", "0.5", stdout=out)
+    assert ApprovalCase.objects.count() == 30
+    summary = out.getvalue().splitlines()[-1]
+    assert summary.startswith("approvals: 30 generated") and "30 created" in summary
+    assert Alert.objects.filter(domain=Domain.APPROVAL).exists()
