@@ -109,6 +109,7 @@ def test_a_legislator_records_a_decision_on_a_theme(page, live_server, closed_dr
     state = page.get_by_test_id("decision-state")
     assert state.get_attribute("data-decision") == Decision.PARTLY_ADOPTED
     assert "增加网上办理登记的规定" in state.inner_text()
+    page.screenshot(path="test-results/review-theme.png", full_page=True)
     theme = Theme.objects.get(pk=theme.pk)
     assert (theme.decision, theme.adopted_in_id, theme.decided_by_id) == (
         Decision.PARTLY_ADOPTED,
