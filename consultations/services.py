@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
+from consultations.clustering import schedule_clustering
 from consultations.matching import match_provisions
 from consultations.models import (
     COMMENTABLE_KINDS,
@@ -251,6 +252,7 @@ def approve_comment(*, comment: Comment, moderator) -> Comment:
     comment.moderated_at = timezone.now()
     comment.save(update_fields=["status", "rejection_reason", "moderated_by", "moderated_at"])
     _announce(comment, "comment.approved")
+    schedule_clustering(draft=comment.draft)  # after commit, one pending run per draft
     return comment
 
 

@@ -219,3 +219,21 @@ def test_command_names_a_missing_draft():
 
     with pytest.raises(CommandError, match="999999"):
         call_command("cluster_comments", "--draft", "999999", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_approving_comments_queues_one_clustering_run(commented_draft, legislator, django_capture_on_commit_callbacks):
+    # given: comments waiting for moderation
+    from consultations.services import approve_comment
+
+    draft = commented_draft
+    waiting = [_comment(draft, text, status=CommentStatus.PUBLISHED) for text in _reviews("酒店", 3, skip=40)]
+
+    # when: they are approved in one burst
+    with django_capture_on_commit_callbacks(execute=True):
+        for comment in waiting:
+            approve_comment(comment=comment, moderator=legislator)
+
+    # then: one run clustered them all, after commit
+    clustered = ThemeMembership.objects.filter(theme__in=_clustered(draft)).values_list("comment_id", flat=True)
+    assert {c.pk for c in waiting} <= set(clustered)
