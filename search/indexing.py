@@ -47,8 +47,10 @@ def record_change(doc_type: str, object_id: int) -> None:
 
 def _schedule_after_commit() -> None:
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(func is _enqueue for _, func, _ in connection.run_on_commit):
-        return  # one run per transaction drains every row it wrote
+    if connection.in_atomic_block:
+        current = set(connection.savepoint_ids)
+        if any(func is _enqueue and sids == current for sids, func, _ in connection.run_on_commit):
+            return  # one run per transaction (or savepoint) drains every row written in it
     transaction.on_commit(_enqueue, robust=True)
 
 

@@ -3,10 +3,8 @@ and stopped here, and the backends the contract suite runs against."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -23,8 +21,13 @@ def _free_port() -> int:
 
 
 def noida_binary() -> str | None:
-    found = shutil.which("noida-db") or str(Path(sys.executable).with_name("noida-db"))
-    return found if Path(found).exists() else None
+    """The emulator's own binary (not the Python launcher, so that stopping it stops the server)."""
+    try:
+        import noida_db
+    except ImportError:
+        return None
+    binary = Path(noida_db.__file__).with_name("noida-db")
+    return str(binary) if binary.exists() else None
 
 
 class SearchServer:
@@ -59,7 +62,11 @@ class SearchServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
             self.process = None
 
 
@@ -92,3 +99,6 @@ def db_backend(db):
 @pytest.fixture(params=["database", "elasticsearch"])
 def backend(request):
     return request.getfixturevalue("db_backend" if request.param == "database" else "es_backend")
+
+
+from tests.consultations.conftest import make_draft  # noqa: E402, F401 - drafts with real articles, for indexing tests

@@ -267,5 +267,7 @@ LOGGING = {
         "django.channels.server": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # One line per request to the search server: too much at INFO.
+        "elastic_transport": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,143 @@
+"""Reliable indexing: the outbox row is written with the comment, processed after commit, kept while
+the search server is down, and drained when it returns; nothing is lost or indexed twice."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+from consultations.models import Comment, Stance, Theme, ThemeMembership
+from consultations.services import submit_comment
+from search.backends import get_backend
+from search.models import IndexOutbox
+from search.query import SearchQuery
+from tests.factories import UserFactory
+
+DATABASE = {"BACKEND": "search.backends.database.DatabaseBackend", "URL": None, "INDEX_PREFIX": "sunshine"}
+
+
+def elasticsearch_settings(url: str, prefix: str) -> dict:
+    return {
+        "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend",
+        "URL": url,
+        "INDEX_PREFIX": prefix,
+        "OPTIONS": {"refresh": True, "timeout": 2},
+    }
+
+
+def comment_on(draft, text: str, *, author=None, provision=None) -> Comment:
+    return submit_comment(
+        draft=draft, author=author or UserFactory(), text=text, stance=Stance.SUPPORT, provision=provision
+    )
+
+
+def found(text: str, **filters) -> list[int]:
+    results = get_backend().search(SearchQuery(text=text, filters=filters, limit=100))
+    return sorted(hit.pk for hit in results.hits)
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_the_outbox_row_is_written_with_the_comment_and_indexed_after_commit(
+    make_draft, django_capture_on_commit_callbacks
+):
+    draft = make_draft()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            comment = comment_on(draft, "建议物业服务收费标准向业主公开，接受业主监督。")
+            # then: in the same transaction as the comment, before commit
+            assert IndexOutbox.objects.filter(doc_type="comment", object_id=comment.pk).exists()
+        assert found("收费标准") == []
+    for callback in callbacks:
+        callback()
+
+    assert found("收费标准") == [comment.pk]
+    assert not IndexOutbox.objects.exists()
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_theme_changes_and_unpublishing_reach_the_index(make_draft, django_capture_on_commit_callbacks):
+    draft = make_draft()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_on(draft, "物业服务合同应当明确服务标准和收费项目。")
+        theme = Theme.objects.create(draft=draft, title="收费")
+        ThemeMembership.objects.create(theme=theme, comment=comment)
+    assert found("收费项目", theme=theme.pk) == [comment.pk]
+    assert found("收费项目", public=True) == [comment.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.unpublish()
+
+    assert found("收费项目", public=True) == []
+    assert found("收费项目") == [comment.pk]  # still there for staff
+
+
+def test_comments_are_accepted_while_the_search_server_is_down_and_indexed_when_it_returns(
+    make_draft, django_capture_on_commit_callbacks, search_server
+):
+    # given a stream of comments on a draft, indexed through Elasticsearch
+    draft = make_draft()
+    settings = elasticsearch_settings(search_server.url, "outage")
+    accepted = []
+    with override_settings(SEARCH_BACKEND=settings):
+        for number in range(60):
+            if number == 20:
+                search_server.stop()  # the search server goes down mid-stream
+            if number == 40:
+                search_server.start()  # and comes back
+            with django_capture_on_commit_callbacks(execute=True):
+                accepted.append(comment_on(draft, f"第{number}条意见：建议明确物业维修资金的使用程序和公开方式。"))
+            if number == 39:
+                # then: every comment was accepted and none is lost; the outage is in the outbox
+                assert Comment.objects.filter(draft=draft).count() == 40
+                assert IndexOutbox.objects.count() == 20
+                assert IndexOutbox.objects.filter(attempts__gte=1).exclude(last_error="").count() == 20
+
+        # when the pending changes are processed
+        out = io.StringIO()
+        call_command("index_pending", stdout=out)
+
+        # then every comment is indexed exactly once
+        assert "0 still waiting" in out.getvalue()
+        assert not IndexOutbox.objects.exists()
+        assert get_backend().count("comment") == 60
+        results = get_backend().search(SearchQuery(text="维修资金", limit=100))
+        assert results.total == 60
+        assert sorted(hit.pk for hit in results.hits) == sorted(comment.pk for comment in accepted)
+
+
+def test_index_pending_fails_clearly_when_the_server_is_unreachable(make_draft, django_capture_on_commit_callbacks):
+    draft = make_draft()
+    with override_settings(SEARCH_BACKEND=elasticsearch_settings("http://127.0.0.1:9", "down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            comment = comment_on(draft, "建议增加业主大会的召开频次。")
+
+        with pytest.raises(Exception, match="still waiting; search server unavailable"):
+            call_command("index_pending", stdout=io.StringIO())
+
+    assert Comment.objects.filter(pk=comment.pk).exists()
+    row = IndexOutbox.objects.get(doc_type="comment", object_id=comment.pk)
+    assert row.attempts == 2  # after commit, then by the command
+    assert "unreachable" in row.last_error
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_rebuild_index_indexes_what_is_in_the_database(make_draft):
+    draft = make_draft()
+    Comment.objects.bulk_create(  # bulk writes send no signals: only a rebuild indexes them
+        [
+            Comment(draft=draft, text=f"关于停车位的意见{i}", text_hash=f"h{i}", stance="support", status="published")
+            for i in range(3)
+        ]
+    )
+    out = io.StringIO()
+
+    call_command("rebuild_index", stdout=out)
+
+    assert "comment 3" in out.getvalue()
+    assert "article 4" in out.getvalue()  # the draft's four articles
+    assert len(found("停车位")) == 3
