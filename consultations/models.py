@@ -14,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 from consultations.admin_forms import DraftPageForm
 
@@ -74,6 +75,14 @@ class DraftPage(RoutablePageMixin, Page):
     report_statement = RichTextField(
         _("report statement"), blank=True, help_text=_("The overall account of how the comments were handled.")
     )
+
+    # Page search (admin and site) also reads the summary and the explanatory note, segmented.
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("explanatory_note"),
+        index.SearchField("drafting_body"),
+    ]
 
     content_panels = [
         *Page.content_panels,

@@ -146,7 +146,8 @@ SEARCH_BACKEND = {
     "URL": ENV.elasticsearch_url,
     "INDEX_PREFIX": "sunshine",
 }
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's page search: its database backend with Chinese segmentation on both sides.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.wagtail_backend"}}
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
