@@ -42,7 +42,13 @@ def spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
                 taken[start:end] = [True] * (end - start)
                 found.append((offsets[start], offsets[end - 1] + 1))
             start = folded.find(word, end)
-    return sorted(found)
+    merged: list[tuple[int, int]] = []
+    for span_start, span_end in sorted(found):  # adjacent words read as one marked phrase
+        if merged and merged[-1][1] == span_start:
+            merged[-1] = (merged[-1][0], span_end)
+        else:
+            merged.append((span_start, span_end))
+    return merged
 
 
 def highlight(text: str, terms: Iterable[str], *, size: int = 160) -> SafeString:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("petitions/", include("petitions.urls")),
     path("reports/", include("petitions.report_urls")),
+    path("search/", include("search.urls")),
     path("monitoring/approvals/", include("monitoring.approvals.urls")),
     path("monitoring/", include("monitoring.urls")),
 ]
