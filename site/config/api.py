@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from ninja import NinjaAPI, Schema
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from accounts.roles import roles_of
@@ -25,6 +25,14 @@ def validation_errors(request, exc: ValidationError):
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
         errors.setdefault(".".join(location) or "__all__", []).append(error.get("msg", "invalid"))
     return api.create_response(request, {"errors": errors}, status=400)
+
+
+@api.exception_handler(HttpError)
+def http_errors(request, exc: HttpError):
+    """A body that is not JSON is a 400 in the same shape as a validation error; other HTTP errors keep theirs."""
+    if exc.status_code == 400:
+        return api.create_response(request, {"errors": {"__all__": [str(exc)]}}, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 def _add_routers() -> None:

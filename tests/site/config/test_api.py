@@ -24,3 +24,17 @@ def test_me_returns_roles_and_jurisdiction(client, inspector):
     body = client.get("/api/me").json()
 
     assert body == {"email": inspector.email, "roles": ["纪检监察人员"], "jurisdiction": "130600"}
+
+
+def test_a_body_that_is_not_json_is_a_400_with_errors(client, db):
+    from monitoring.models import Domain
+    from monitoring.services import create_source
+
+    _, token = create_source(name="国土", domain=Domain.LAND)
+
+    response = client.post(
+        "/api/monitoring/land", data="{not json", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"__all__": ["Cannot parse request body"]}}
