@@ -159,7 +159,7 @@ def _kmeans(
 
 
 def choose_k(vectors: np.ndarray, weights: np.ndarray, params: ThemeParams) -> tuple[int, dict[int, float]]:
-    """The k in [k_min, k_max] with the best silhouette (cosine) on a weighted sample of items,
+    """The k in [k_min, min(k_max, √(n/2))] with the best silhouette (cosine) on a weighted sample of items,
     measured on the leading `k_dims` LSA components: in all 100 dimensions the silhouette of
     short texts grows with k whatever the data, on the main axes it peaks at the real grouping
     (k = 10 on the ten-category shopping set)."""
@@ -170,7 +170,8 @@ def choose_k(vectors: np.ndarray, weights: np.ndarray, params: ThemeParams) -> t
     points = vectors[_sample(len(vectors), params.k_sample, weights, params.seed), : params.k_dims]
     points = normalize(points)
     distinct = len(np.unique(points.round(4), axis=0))
-    upper = min(params.k_max, distinct - 1, len(points) - 1)
+    # at most √(n/2) themes (the usual rule of thumb): 99 comments → 7, 2,000 → 20 (k_max)
+    upper = min(params.k_max, distinct - 1, len(points) - 1, max(2, int(np.sqrt(len(vectors) / 2))))
     scores: dict[int, float] = {}
     for k in range(max(2, params.k_min), upper + 1):
         labels = _kmeans(points, k, np.ones(len(points)), n_init=2, seed=params.seed)
