@@ -13,6 +13,9 @@ them and writes the result:
   Manual themes are never touched. A theme with a decision keeps its members: full runs leave
   it alone and incremental runs may only add comments to it.
 
+Nothing is written for a draft with fewer than MIN_COMMENTS approved comments, nor once its
+handling report is published (its themes are then final).
+
 Incremental run (the default, and what arriving comments trigger): comments not yet in a
 clustered theme join the nearest theme (decided or not) when close enough; the rest wait, and
 become new themes once enough of them wait. Full run (`full=True`, or the first run): the
@@ -41,6 +44,7 @@ from consultations.models import (
     CommentStatus,
     Decision,
     DraftPage,
+    DraftStatus,
     Theme,
     ThemeMembership,
     ThemeOrigin,
@@ -171,7 +175,7 @@ def _write_members(theme: Theme, similarity_of: dict[int, float], *, add_only: b
         for pk, similarity in similarity_of.items()
         if pk not in existing
     ]
-    ThemeMembership.objects.bulk_create(new, batch_size=1000)
+    ThemeMembership.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     removed = 0
     if not add_only:
         stale = [pk for pk in existing if pk not in similarity_of]
@@ -239,7 +243,8 @@ def cluster_draft(
     comments = _load(draft)
     n = len(comments.pks)
     say(f"{draft.title}: {n} approved comments")
-    if n < MIN_COMMENTS:
+    if n < MIN_COMMENTS or draft.status == DraftStatus.REPORT_PUBLISHED:
+        # too few to group; or the handling report is out, and its themes are final
         return ClusterRunSummary(draft.pk, "skipped", n, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, time.monotonic() - started)
 
     from search.clustering.campaigns import find_campaigns
@@ -253,7 +258,7 @@ def cluster_draft(
 
     clustered = list(draft.themes.filter(origin=ThemeOrigin.CLUSTER))
     members = _members_by_theme(clustered)
-    if full or not clustered:
+    if full or not clustered:  # the first run is a full one
         summary = _full_run(draft, comments, result, items, features, clustered, members, k, say)
     else:
         summary = _incremental_run(draft, comments, result, items, features, clustered, members, say)
@@ -273,11 +278,14 @@ def _members_by_theme(themes: list[Theme]) -> dict[int, set[int]]:
     return result
 
 
-@transaction.atomic
+def _lock(draft: DraftPage) -> None:
+    """Serialise the writes of runs on one draft (a no-op on SQLite, which locks the database)."""
+    list(DraftPage.objects.select_for_update(of=("self",)).filter(pk=draft.pk).values_list("pk", flat=True))
+
+
 def _full_run(draft, comments, result, items, features, clustered, members, k, say) -> ClusterRunSummary:
     from search.clustering.themes import match_groups
 
-    campaigns, campaign_comments = _sync_campaigns(draft, comments, result)
     decided = [theme for theme in clustered if theme.decision in DECIDED]
     pending = [theme for theme in clustered if theme.decision == Decision.PENDING]
     locked = set().union(*(members[theme.pk] for theme in decided)) if decided else set()
@@ -285,9 +293,10 @@ def _full_run(draft, comments, result, items, features, clustered, members, k, s
     # an item is clustered if any of its comments is free; only its free comments join the theme
     free_items = np.flatnonzero(np.bincount(items.of, weights=free_comment, minlength=len(items.weights)) > 0)
     labels_by_item = np.full(len(items.weights), -1, dtype=np.int64)
-    created = updated = removed = 0
     found_k = 0
-    if len(free_items) >= 2:
+    plan: list[tuple[dict[int, float], list[str], int | None, str]] = []  # members, terms, article, fallback title
+    matched: dict[int, int] = {}
+    if len(free_items) >= 2:  # the heavy part, before any lock is taken
         themes = _cluster_subset(free_items, features, items.weights, k, None)
         found_k = themes.k
         labels_by_item[free_items] = themes.labels
@@ -300,29 +309,42 @@ def _full_run(draft, comments, result, items, features, clustered, members, k, s
             label = labels_by_item[items.of[index]]
             if label >= 0 and free_comment[index]:
                 new_members[label][pk] = float(similarity_by_item[items.of[index]])
-        matched = match_groups([members[t.pk] for t in pending], [set(m) for m in new_members])
-        position = _stable_order(draft)
         for number, group in enumerate(new_members):
+            representative = comments.texts[items.text_index[free_items[themes.representatives[number][0]]]]
+            plan.append((group, terms[number], provisions[number], representative))
+        matched = match_groups([members[t.pk] for t in pending], [set(m) for m in new_members])
+    created = updated = removed = 0
+    with transaction.atomic():
+        _lock(draft)
+        campaigns, campaign_comments = _sync_campaigns(draft, comments, result)
+        # a theme decided while this run was computing is left as it is
+        decided_since = set(
+            Theme.objects.filter(pk__in=[t.pk for t in pending])
+            .exclude(decision=Decision.PENDING)
+            .values_list("pk", flat=True)
+        )
+        position = _stable_order(draft)
+        for number, (group, theme_terms, provision, fallback) in enumerate(plan):
             if not group:
                 continue
             if number in matched:
                 theme = pending[matched[number]]
-                theme.title = _title(terms[number], theme.title)
-                theme.terms = terms[number]
-                theme.provision_id = provisions[number]
+                if theme.pk in decided_since:
+                    continue
+                theme.title = _title(theme_terms, theme.title)
+                theme.terms = theme_terms
+                theme.provision_id = provision
                 theme.save(update_fields=["title", "terms", "provision"])
                 _write_members(theme, group, add_only=False)
                 updated += 1
             else:
-                representative = comments.texts[items.text_index[free_items[themes.representatives[number][0]]]]
-                _create_theme(draft, group, terms[number], provisions[number], representative, position)
+                _create_theme(draft, group, theme_terms, provision, fallback, position)
                 position += 1
                 created += 1
-        stale = [theme.pk for index, theme in enumerate(pending) if index not in set(matched.values())]
-    else:
-        stale = [theme.pk for theme in pending]
-    if stale:
-        removed = Theme.objects.filter(pk__in=stale).delete()[1].get("consultations.Theme", 0)
+        taken = set(matched.values())
+        stale = [t.pk for index, t in enumerate(pending) if index not in taken and t.pk not in decided_since]
+        if stale:
+            removed = Theme.objects.filter(pk__in=stale).delete()[1].get("consultations.Theme", 0)
     return ClusterRunSummary(
         draft.pk,
         "full",
@@ -334,7 +356,7 @@ def _full_run(draft, comments, result, items, features, clustered, members, k, s
         created,
         updated,
         removed,
-        len(decided),
+        len(decided) + len(decided_since),
         0,
         0,
         0.0,
@@ -343,8 +365,13 @@ def _full_run(draft, comments, result, items, features, clustered, members, k, s
 
 @transaction.atomic
 def _incremental_run(draft, comments, result, items, features, clustered, members, say) -> ClusterRunSummary:
+    """Add-only, and cheap unless new themes form: done under the draft's lock, on the themes and
+    memberships as they are once the lock is held."""
     from search.clustering.pipeline import assign_to_existing
 
+    _lock(draft)
+    clustered = list(draft.themes.filter(origin=ThemeOrigin.CLUSTER))
+    members = _members_by_theme(clustered)
     campaigns, campaign_comments = _sync_campaigns(draft, comments, result)
     index_of = {pk: index for index, pk in enumerate(comments.pks)}
     theme_of_comment: dict[int, int] = {}

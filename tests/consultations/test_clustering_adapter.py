@@ -191,6 +191,16 @@ def test_too_few_comments_make_no_themes(article_3):
 
 
 @pytest.mark.django_db
+def test_a_draft_whose_report_is_out_is_left_alone(commented_draft):
+    from consultations.models import DraftPage, ReportPublication
+
+    ReportPublication.objects.create(draft=commented_draft)
+    summary = cluster_draft(draft=DraftPage.objects.get(pk=commented_draft.pk), full=True)
+    assert summary.mode == "skipped" and not _clustered(commented_draft).exists()
+    assert not Campaign.objects.filter(draft=commented_draft).exists()
+
+
+@pytest.mark.django_db
 def test_scheduling_is_debounced_per_draft(commented_draft, django_capture_on_commit_callbacks):
     draft = commented_draft
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
