@@ -46,6 +46,12 @@ class Command(BaseCommand):
         legislator = User.objects.get(email="legislator@demo.sunshine.cn")
         return load_consultations(ensure_home_page(), legislator)
 
+    @staticmethod
+    def _search_index():
+        from search.indexing import rebuild
+
+        return rebuild()  # everything above, including rows written in bulk, findable at /search/
+
     help = "Load the demo content and accounts. Safe to run again: nothing is duplicated."
 
     def handle(self, *args, **options):
@@ -60,6 +66,7 @@ class Command(BaseCommand):
             ("land-transfer records", self._land),
             ("procurement records (OCDS)", self._procurement),
             ("approval cases (generated)", self._approvals),
+            ("search index", self._search_index),
         ]
         # Demo cases move through their workflow; the mails that would tell reporters are not sent.
         backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.dummy.EmailBackend"
