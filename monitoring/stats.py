@@ -71,3 +71,15 @@ def fused_multiply_add(x: float, y: float, z: float) -> float:
     if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
         return x * y + z
     return float(Fraction(x) * Fraction(y) + Fraction(z))
+
+
+def log_fence_evidence(fences: Fences, *, unit: str, scale: str, k: float) -> dict:
+    """Evidence for a fence drawn on logarithms, reported back on the original scale (in `unit`)."""
+    return {
+        "scale": scale,
+        f"q1_{unit}": round(math.exp(fences.q1), 2),
+        f"q3_{unit}": round(math.exp(fences.q3), 2),
+        f"lower_{unit}": round(math.exp(fences.lower), 2),
+        "k": k,
+        "n": fences.n,
+    }

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring.approvals.records import CHINA, ApprovalRecord, local, local_date
 from monitoring.rules.base import Context, Finding, Rule
-from monitoring.stats import tukey_fences
+from monitoring.stats import log_fence_evidence, tukey_fences
 from petitions.calendar import WorkingCalendar
 from petitions.identifiers import normalise_name
 
@@ -372,14 +372,7 @@ class AbnormallyFast(Rule):
             severity,
             {
                 "hours": round(hours, 2),
-                "fence": {
-                    "scale": "log office hours",
-                    "q1_hours": round(math.exp(fences.q1), 2),
-                    "q3_hours": round(math.exp(fences.q3), 2),
-                    "lower_hours": round(math.exp(fences.lower), 2),
-                    "k": params["k"],
-                    "n": fences.n,
-                },
+                "fence": log_fence_evidence(fences, unit="hours", scale="log office hours", k=params["k"]),
                 "population": {"scope": context.peer_scope, "n": fences.n},
             },
         )

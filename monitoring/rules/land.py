@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring.land import LandRecord, use_category
 from monitoring.rules.base import Context, Finding, Rule
-from monitoring.stats import tukey_fences
+from monitoring.stats import log_fence_evidence, tukey_fences
 
 PROTECTED_SUPPLY = ("协议出让", "划拨")
 
@@ -58,14 +58,7 @@ class PriceFarBelowPeers(Rule):
             severity,
             {
                 "unit_price_yuan_m2": round(price, 2),
-                "fence": {
-                    "scale": "log",
-                    "q1_yuan_m2": round(math.exp(fences.q1), 2),
-                    "q3_yuan_m2": round(math.exp(fences.q3), 2),
-                    "lower_yuan_m2": round(math.exp(fences.lower), 2),
-                    "k": params["k"],
-                    "n": fences.n,
-                },
+                "fence": log_fence_evidence(fences, unit="yuan_m2", scale="log", k=params["k"]),
                 "population": {"scope": context.peer_scope, "n": fences.n},
             },
         )
