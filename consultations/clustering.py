@@ -253,12 +253,15 @@ def cluster_draft(
     result = find_campaigns(comments.texts)
     items = collapse(result)
     say(f"  {len(result.campaigns)} campaigns; {len(items.weights)} distinct items")
-    features = featurise_items(comments.texts, items, None, None)
-    say("  features ready")
-
     clustered = list(draft.themes.filter(origin=ThemeOrigin.CLUSTER))
     members = _members_by_theme(clustered)
-    if full or not clustered:  # the first run is a full one
+    incremental = not full and bool(clustered)  # the first run is a full one
+    in_themes = set().union(*members.values()) if members else set()
+    features = None
+    if not incremental or any(pk not in in_themes for pk in comments.pks):
+        features = featurise_items(comments.texts, items, None, None)
+        say("  features ready")
+    if not incremental:
         summary = _full_run(draft, comments, result, items, features, clustered, members, k, say)
     else:
         summary = _incremental_run(draft, comments, result, items, features, clustered, members, say)
@@ -392,6 +395,10 @@ def _incremental_run(draft, comments, result, items, features, clustered, member
             draft.pk, "incremental", len(comments.pks), len(items.weights), campaigns, campaign_comments,
             0, 0, 0, 0, sum(t.decision in DECIDED for t in clustered), 0, 0, 0.0,
         )  # fmt: skip
+    if features is None:  # themes changed since the run started (a concurrent full run)
+        from search.clustering.pipeline import featurise_items
+
+        features = featurise_items(comments.texts, items, None, None)
     theme_items = [np.flatnonzero(item_theme == number) for number in range(len(clustered))]
     new_items = sorted({int(items.of[index]) for index in new_comments})
     labels, similarity = assign_to_existing(features.vectors, items.weights, theme_items, new_items)
