@@ -10,8 +10,10 @@ them and writes the result:
   Campaigns are recomputed on every run; a campaign keeps its key while its members overlap.
 - Theme rows with origin=cluster, a stable `cluster_key`, `title` from the top `terms`, the
   article when most members share one, and ThemeMembership rows with their similarity.
-  Manual themes are never touched. A theme with a decision keeps its members: full runs leave
-  it alone and incremental runs may only add comments to it.
+  Manual themes are never touched, and the comments in them are not clustered again (staff
+  grouped them; a split moves comments into a manual theme). A theme with a decision keeps its
+  members: full runs leave it alone and incremental runs may only add comments to it. A
+  clustered theme staff renamed keeps its title.
 
 Nothing is written for a draft with fewer than MIN_COMMENTS approved comments, nor once its
 handling report is published (its themes are then final).
@@ -256,7 +258,7 @@ def cluster_draft(
     clustered = list(draft.themes.filter(origin=ThemeOrigin.CLUSTER))
     members = _members_by_theme(clustered)
     incremental = not full and bool(clustered)  # the first run is a full one
-    in_themes = set().union(*members.values()) if members else set()
+    in_themes = set().union(*members.values(), _grouped_by_hand(draft))
     features = None
     if not incremental or any(pk not in in_themes for pk in comments.pks):
         features = featurise_items(comments.texts, items, None, None)
@@ -272,6 +274,15 @@ def cluster_draft(
         f"assigned, {summary.waiting} waiting ({summary.seconds:.1f} s)"
     )
     return summary
+
+
+def _grouped_by_hand(draft: DraftPage) -> set[int]:
+    """Comments staff put in a manual theme (by hand, or by splitting a clustered theme)."""
+    return set(
+        ThemeMembership.objects.filter(theme__draft=draft, theme__origin=ThemeOrigin.MANUAL).values_list(
+            "comment_id", flat=True
+        )
+    )
 
 
 def _members_by_theme(themes: list[Theme]) -> dict[int, set[int]]:
@@ -291,7 +302,8 @@ def _full_run(draft, comments, result, items, features, clustered, members, k, s
 
     decided = [theme for theme in clustered if theme.decision in DECIDED]
     pending = [theme for theme in clustered if theme.decision == Decision.PENDING]
-    locked = set().union(*(members[theme.pk] for theme in decided)) if decided else set()
+    # comments in decided themes, or grouped by hand, stay where they are
+    locked = set().union(*(members[theme.pk] for theme in decided), _grouped_by_hand(draft))
     free_comment = np.array([pk not in locked for pk in comments.pks], dtype=bool)
     # an item is clustered if any of its comments is free; only its free comments join the theme
     free_items = np.flatnonzero(np.bincount(items.of, weights=free_comment, minlength=len(items.weights)) > 0)
@@ -334,7 +346,8 @@ def _full_run(draft, comments, result, items, features, clustered, members, k, s
                 theme = pending[matched[number]]
                 if theme.pk in decided_since:
                     continue
-                theme.title = _title(theme_terms, theme.title)
+                if theme.title == _title(theme.terms, theme.title):  # not renamed by staff
+                    theme.title = _title(theme_terms, theme.title)
                 theme.terms = theme_terms
                 theme.provision_id = provision
                 theme.save(update_fields=["title", "terms", "provision"])
@@ -389,7 +402,8 @@ def _incremental_run(draft, comments, result, items, features, clustered, member
             votes.setdefault(int(items.of[index_of[pk]]), Counter())[number] += 1
     for item, counter in votes.items():
         item_theme[item] = counter.most_common(1)[0][0]
-    new_comments = [index for index, pk in enumerate(comments.pks) if pk not in theme_of_comment]
+    by_hand = _grouped_by_hand(draft)
+    new_comments = [index for index, pk in enumerate(comments.pks) if pk not in theme_of_comment and pk not in by_hand]
     if not new_comments:
         return ClusterRunSummary(
             draft.pk, "incremental", len(comments.pks), len(items.weights), campaigns, campaign_comments,

@@ -79,19 +79,20 @@ def _snapshot(draft) -> dict[str, set[int]]:
 
 @pytest.mark.django_db
 def test_full_run_writes_themes_memberships_and_campaigns(commented_draft, legislator):
-    # given: a manual theme staff made before
+    # given: a manual theme staff made before, holding one approved comment
     draft = commented_draft
     manual = Theme.objects.create(draft=draft, title="人工归类", origin=ThemeOrigin.MANUAL)
-    ThemeMembership.objects.create(theme=manual, comment=Comment.objects.filter(draft=draft).first())
+    by_hand = Comment.objects.filter(draft=draft, status=CommentStatus.APPROVED).order_by("pk").first()
+    ThemeMembership.objects.create(theme=manual, comment=by_hand)
 
     # when
     summary = cluster_draft(draft=draft, k=4, full=True)
 
-    # then: every approved comment is in exactly one clustered theme; rejected ones in none
+    # then: every approved comment not grouped by hand is in exactly one clustered theme
     approved = set(Comment.objects.filter(draft=draft, status=CommentStatus.APPROVED).values_list("pk", flat=True))
     memberships = list(ThemeMembership.objects.filter(theme__in=_clustered(draft)).values_list("comment_id", flat=True))
     assert summary.mode == "full" and summary.comments == len(approved) == 87
-    assert sorted(memberships) == sorted(approved)
+    assert sorted(memberships) == sorted(approved - {by_hand.pk})
     themes = list(_clustered(draft))
     assert 2 <= len(themes) <= 4 and summary.themes_created == len(themes)
     assert all(theme.cluster_key and theme.terms and theme.title for theme in themes)
@@ -247,3 +248,27 @@ def test_approving_comments_queues_one_clustering_run(commented_draft, legislato
     # then: one run clustered them all, after commit
     clustered = ThemeMembership.objects.filter(theme__in=_clustered(draft)).values_list("comment_id", flat=True)
     assert {c.pk for c in waiting} <= set(clustered)
+
+
+@pytest.mark.django_db
+def test_staff_renames_and_splits_survive_later_runs(commented_draft):
+    # given: clustered themes; staff rename one and split two comments off into a manual theme
+    draft = commented_draft
+    cluster_draft(draft=draft, k=4, full=True)
+    renamed = _clustered(draft).first()
+    Theme.objects.filter(pk=renamed.pk).update(title="关于酒店服务的意见")
+    moved = list(renamed.memberships.order_by("comment_id").values_list("comment_id", flat=True)[:2])
+    split_off = Theme.objects.create(draft=draft, title="拆分出的主题", origin=ThemeOrigin.MANUAL)
+    ThemeMembership.objects.filter(theme=renamed, comment_id__in=moved).update(theme=split_off)
+
+    # when: new comments arrive, then a full recompute
+    for text in _reviews("书籍", 3, skip=25):
+        _comment(draft, text)
+    cluster_draft(draft=draft)
+    cluster_draft(draft=draft, k=4, full=True)
+
+    # then: the split comments stay out of clustered themes, and the new title stays
+    in_clusters = set(ThemeMembership.objects.filter(theme__in=_clustered(draft)).values_list("comment_id", flat=True))
+    assert not in_clusters & set(moved)
+    assert set(split_off.memberships.values_list("comment_id", flat=True)) == set(moved)
+    assert Theme.objects.filter(pk=renamed.pk, title="关于酒店服务的意见").exists()
