@@ -2,7 +2,8 @@
 
     find_campaigns(texts) -> CampaignResult
 
-1. Each text is normalised (NFKC, lower case, without spaces and punctuation) and cut into
+1. Each text is normalised (NFKC, traditional → simplified, lower case, without spaces and
+   punctuation) and cut into
    character shingles (bigrams by default; the k-th repeat of a bigram is a shingle of its own); identical normalised texts are collapsed first.
 2. MinHash signatures (numpy, multiply-shift hashing) and LSH banding propose candidate pairs.
    Candidate generation is tuned for recall: LSH's own false positives do not matter, because
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,8 +78,11 @@ class CampaignResult:
 
 
 def normalise(text: str) -> str:
-    """The characters that carry meaning: NFKC, lower case, no spaces or punctuation."""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    """The characters that carry meaning: NFKC, traditional → simplified, lower case, no spaces or
+    punctuation (search.tokenize.normalize, which converts characters and does not segment)."""
+    from search.tokenize import normalize
+
+    return _NOISE.sub("", normalize(text or ""))
 
 
 # --- shingles and signatures ---------------------------------------------------------------

@@ -70,6 +70,13 @@ def test_detection_works_on_characters_whatever_the_punctuation_or_width():
     assert groups[0] == groups[1] == groups[2] != groups[3]
 
 
+def test_traditional_and_simplified_copies_are_one_campaign():
+    simplified = "建议删除第三条关于业主大会表决比例的规定，改由业主自行协商确定。"
+    traditional = "建議刪除第三條關於業主大會表決比例的規定，改由業主自行協商確定。"
+    groups = near_duplicate_groups([simplified, traditional])
+    assert groups[0] == groups[1]
+
+
 def test_repeated_phrases_keep_their_weight():
     # "很好" forty times and forty-one times are copies; "很好" twice is not a copy of them
     groups = near_duplicate_groups(["很好" * 40, "很好" * 41 + "！", "很好很好，推荐购买这款"])
