@@ -188,7 +188,7 @@ def test_a_comment_is_committed_before_its_side_effects_run(article_3, citizen, 
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         comment = submit_comment(draft=draft, author=citizen, text="先落库，再通知。", stance=Stance.SUPPORT)
-        # the notifications wait for the commit; the row is already there
+        # the notifications and the indexing wait for the commit; the row is already there
         assert Comment.objects.filter(pk=comment.pk).exists()
 
-    assert len(callbacks) == 2
+    assert len(callbacks) == 3  # two live events, one run of the search outbox
