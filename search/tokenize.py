@@ -85,11 +85,33 @@ def plain_jieba():
     return tokenizer
 
 
+@cache
+def _nfkc_table() -> dict[int, str]:
+    """Each character of the Basic Multilingual Plane that NFKC changes, with its NFKC form."""
+    table = {}
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char)
+        if folded != char:
+            table[code] = folded
+    return table
+
+
+def nfkc(text: str) -> str:
+    """NFKC, faster on typical Chinese text: characters are mapped one by one (a C-level table
+    lookup), and the full algorithm runs only if the result is not yet normalised (combining
+    sequences, characters outside the table). The result is always exactly NFKC(text)."""
+    mapped = text.translate(_nfkc_table())
+    return mapped if unicodedata.is_normalized("NFKC", mapped) else unicodedata.normalize("NFKC", mapped)
+
+
 def normalize(text: str) -> str:
     """One form for every way of writing the same words: 電子政務 and ｅ政务 fold like 电子政务 and e政务."""
     if not text:
         return ""
-    return _converter().convert(unicodedata.normalize("NFKC", text)).lower()
+    return _converter().convert(nfkc(text)).lower()
 
 
 def segment(text: str) -> list[str]:
@@ -144,3 +166,4 @@ def warm_up() -> None:
     """Load the dictionaries now (at process start) rather than on the first request."""
     segment("预热")
     dropped()
+    _nfkc_table()

@@ -5,11 +5,20 @@ from pathlib import Path
 import pytest
 
 from search.dictionary import terms_from_law_text
-from search.tokenize import analyze, normalize, plain_jieba, query_words, segment, tokens, user_terms
+from search.tokenize import analyze, nfkc, normalize, plain_jieba, query_words, segment, tokens, user_terms
 from tests.conftest import require
 
 LAWS = Path(__file__).resolve().parents[3] / "shared" / "data" / "laws"
 DEMO_LAWS = Path(__file__).resolve().parents[2] / "consultations" / "demo_data"
+
+
+@pytest.mark.parametrize(
+    "text", ["ＡＢＣ１２３，。", "㈱①ﬁ", "e\u0301 café", "Å\u212b", "电子政务，很好！", "\u3000全角空格"]
+)
+def test_fast_nfkc_is_exactly_nfkc(text):
+    import unicodedata
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 def test_traditional_and_full_width_forms_fold_to_simplified():
