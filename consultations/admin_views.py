@@ -97,7 +97,12 @@ def moderate(request, comment_id: int):
             messages.success(request, _("Comment rejected; it is kept with the reason."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or "consultations_admin:moderation")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "consultations_admin:moderation"
+    return redirect(target)
 
 
 def themes(request, draft_id: int):

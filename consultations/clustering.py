@@ -52,6 +52,7 @@ from consultations.models import (
     ThemeOrigin,
 )
 from core.tasks import enqueue_on_commit
+from search.indexing import record_changes
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ def _write_members(theme: Theme, similarity_of: dict[int, float], *, add_only: b
         if pk not in existing
     ]
     ThemeMembership.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    record_changes("comment", [membership.comment_id for membership in new])  # bulk writes send no signals
     removed = 0
     if not add_only:
         stale = [pk for pk in existing if pk not in similarity_of]

@@ -38,6 +38,7 @@ from consultations.parsing import Node, ParsedDraft, parse_draft
 from core import ratelimit
 from core.events import publish_event_on_commit, region_groups
 from regions.models import Region
+from search.indexing import record_change, record_changes
 from search.similarity import normalise
 
 COMMENT_MIN_LENGTH = 5
@@ -133,6 +134,7 @@ def import_version(
     )
     _store_nodes(version, parsed.nodes)
     link_to_previous_version(version)
+    record_change("draft", draft.pk)  # the previous version's articles leave the search index
     return version
 
 
@@ -454,6 +456,7 @@ def split_theme(*, theme: Theme, comments: Iterable[Comment], title: str, user, 
         position=position,
     )
     theme.memberships.filter(comment_id__in=chosen).update(theme=new, similarity=None)
+    record_changes("comment", chosen)  # an update sends no signals: the comments' themes changed
     _log_theme(theme, THEME_SPLIT, user, {"new_theme": new.pk, "new_title": new.title, "comments": sorted(chosen)})
     _log_theme(new, "wagtail.create", user, {"split_from": theme.pk})
     return new

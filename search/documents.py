@@ -28,6 +28,10 @@ class SearchDocument:
     keywords: dict[str, list[str]] = field(default_factory=dict)  # draft, provision, stance, status, theme
     region: str = ""  # the region code; filters match it and every enclosing region
 
+    def searched_title(self) -> str:
+        """A comment's title is its draft's: shown, not matched (else one word of it finds them all)."""
+        return "" if self.doc_type == "comment" else self.analyzed_title()
+
     @property
     def key(self) -> str:
         return f"{self.doc_type}:{self.pk}"

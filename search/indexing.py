@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Max
 from django.db.models.signals import post_delete, post_save
@@ -43,6 +44,14 @@ def record_change(doc_type: str, object_id: int) -> None:
     """Write an outbox row (in the caller's transaction) and schedule processing after commit."""
     IndexOutbox.objects.create(doc_type=doc_type, object_id=object_id)
     _schedule_after_commit()
+
+
+def record_changes(doc_type: str, object_ids: Iterable[int]) -> None:
+    """The same for many objects at once, for writes that send no signals (bulk_create, update)."""
+    rows = [IndexOutbox(doc_type=doc_type, object_id=pk) for pk in set(object_ids)]
+    if rows:
+        IndexOutbox.objects.bulk_create(rows, batch_size=1000)
+        _schedule_after_commit()
 
 
 def _schedule_after_commit() -> None:
@@ -95,9 +104,21 @@ def documents_for(doc_type: str, ids: Iterable[int]) -> tuple[list[SearchDocumen
     return documents, sorted(ids - present)
 
 
+REBUILDING = "search:rebuilding"
+REBUILD_TIMEOUT = 6 * 3600  # a crashed rebuild stops holding the outbox after this long
+
+
 def process_outbox(*, batch: int = BATCH, max_batches: int | None = None) -> OutboxRun:
-    """Index what the outbox records, batch by batch, until it is empty or the server is down."""
+    """Index what the outbox records, batch by batch, until it is empty or the server is down.
+
+    While a rebuild runs the rows wait: written to the old index, they would be lost at the swap.
+    A batch that fails (server down, or any error building or writing a document) keeps its rows,
+    with the error and one more attempt, for the next run.
+    """
     run = OutboxRun()
+    if cache.get(REBUILDING):
+        run.error = "a rebuild is running; changes wait for it"
+        return run
     backend = get_backend()
     batches = 0
     while max_batches is None or batches < max_batches:
@@ -114,13 +135,16 @@ def process_outbox(*, batch: int = BATCH, max_batches: int | None = None) -> Out
                     run.indexed += backend.index(documents)
                     if gone:
                         run.deleted += backend.delete((doc_type, pk) for pk in gone)
-            except SearchUnavailable as error:
+            except Exception as error:  # noqa: BLE001 - kept for retry, never lost; logged
                 run.failed += len(rows)
-                run.error = str(error)
+                run.error = str(error) or type(error).__name__
                 IndexOutbox.objects.filter(pk__in=[row.pk for row in rows]).update(
-                    attempts=F("attempts") + 1, last_error=str(error)[:2000]
+                    attempts=F("attempts") + 1, last_error=run.error[:2000]
                 )
-                logger.warning("search server unavailable; %d outbox rows kept for retry", len(rows))
+                if isinstance(error, SearchUnavailable):
+                    logger.warning("search server unavailable; %d outbox rows kept for retry", len(rows))
+                else:
+                    logger.exception("indexing failed; %d outbox rows kept for retry", len(rows))
                 break
             IndexOutbox.objects.filter(pk__in=[row.pk for row in rows]).delete()
     return run
@@ -134,6 +158,7 @@ def rebuild(doc_types: Iterable[str] | None = None, progress=None) -> int:
     """
     names = list(doc_types or DOCUMENT_TYPES)
     covered = IndexOutbox.objects.aggregate(last=Max("pk"))["last"]
+    cache.set(REBUILDING, True, REBUILD_TIMEOUT)
 
     def documents():
         for name in names:
@@ -142,9 +167,14 @@ def rebuild(doc_types: Iterable[str] | None = None, progress=None) -> int:
                     progress(name, count)
                 yield document
 
-    written = get_backend().rebuild(documents(), names)
-    if covered is not None:
-        IndexOutbox.objects.filter(pk__lte=covered, doc_type__in=[*names, "draft"]).delete()
+    try:
+        written = get_backend().rebuild(documents(), names)
+        if covered is not None:
+            drafts = ["draft"] if {"article", "comment"} <= set(names) else []
+            IndexOutbox.objects.filter(pk__lte=covered, doc_type__in=[*names, *drafts]).delete()
+    finally:
+        cache.delete(REBUILDING)
+    process_outbox()  # the changes made while the rebuild ran
     return written
 
 
@@ -169,7 +199,13 @@ def _on_membership(sender, instance, **kwargs):
     record_change("comment", instance.comment_id)
 
 
-def _on_draft(sender, instance, **kwargs):
+# A draft's documents change with its publication, title or address; saving a revision alone does not.
+DRAFT_FIELDS = {"live", "title", "slug", "url_path"}
+
+
+def _on_draft(sender, instance, update_fields=None, raw=False, **kwargs):
+    if raw or (update_fields is not None and not DRAFT_FIELDS & set(update_fields)):
+        return
     record_change("draft", instance.pk)
 
 

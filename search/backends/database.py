@@ -82,7 +82,7 @@ class DatabaseBackend(SearchBackend):
                     object_id=document.pk,
                     title=document.title[:300],
                     text=document.text,
-                    analyzed=f"{document.analyzed_title()} {document.analyzed_text()}".strip(),
+                    analyzed=f"{document.searched_title()} {document.analyzed_text()}".strip(),
                     url=document.url[:300],
                     created=document.created,
                     public=document.public,

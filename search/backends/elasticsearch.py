@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Iterator
+from datetime import datetime
+from datetime import time as day_time
 
+from django.utils import timezone
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, helpers
@@ -29,6 +32,8 @@ UNAVAILABLE = (TransportConnectionError, ClientConnectionError, ConnectionTimeou
 MARK_START, MARK_END = "\u0002", "\u0003"  # highlighter tags that cannot occur in segmented text
 MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}")
 FACET_SIZE = 50
+# Answers after which indexing is retried later: overloaded, unavailable, or a read-only index (full disk).
+RETRYABLE_STATUS = {403, 429, 502, 503, 504}
 
 
 class SunshineDocument(Document):
@@ -55,7 +60,7 @@ class SunshineDocument(Document):
     @classmethod
     def from_search_document(cls, document: SearchDocument) -> SunshineDocument:
         keywords = document.all_keywords()
-        title_seg = document.analyzed_title()
+        title_seg = document.searched_title()
         return cls(
             meta={"id": str(document.pk)},
             doc_type=document.doc_type,
@@ -119,7 +124,13 @@ class ElasticsearchBackend(SearchBackend):
                 return backend
 
             def __exit__(self, kind, error, traceback):
-                if isinstance(error, UNAVAILABLE):
+                if isinstance(error, helpers.BulkIndexError):
+                    raise SearchUnavailable(
+                        f"Elasticsearch refused {len(error.errors)} documents: {error.errors[:1]}"
+                    ) from error
+                if isinstance(error, UNAVAILABLE) or (
+                    isinstance(error, ApiError) and getattr(error, "status_code", 0) in RETRYABLE_STATUS
+                ):
                     raise SearchUnavailable(f"Elasticsearch at {backend.url} is unreachable: {error}") from error
                 return False
 
@@ -202,12 +213,13 @@ class ElasticsearchBackend(SearchBackend):
         if region := query.filters.get("region"):
             filters.append(Q("term", region_path=str(region)))
         dates = {}
+        zone = timezone.get_current_timezone()  # days as the site (and the database backend) counts them
         if start := query.filters.get("created_from"):
-            dates["gte"] = start.isoformat()
+            dates["gte"] = datetime.combine(start, day_time.min, tzinfo=zone).isoformat()
         if end := query.filters.get("created_to"):
-            dates["lte"] = end.isoformat()
+            dates["lte"] = datetime.combine(end, day_time.max, tzinfo=zone).isoformat()
         if dates:
-            filters.append(Q("range", created={**dates, "format": "strict_date_optional_time||yyyy-MM-dd"}))
+            filters.append(Q("range", created=dates))
         if words:
             must = []
             for word, parts in words:

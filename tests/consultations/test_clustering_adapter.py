@@ -207,7 +207,9 @@ def test_scheduling_is_debounced_per_draft(commented_draft, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert schedule_clustering(draft=draft) is True
         assert schedule_clustering(draft=draft) is False
-    assert len(callbacks) == 1
+    from search.indexing import _enqueue
+
+    assert len([callback for callback in callbacks if callback is not _enqueue]) == 1  # (the run's indexing aside)
     assert _clustered(draft).exists()  # the run happened after commit
     # once it ran, the next comment may schedule again
     with django_capture_on_commit_callbacks(execute=False):

@@ -123,6 +123,19 @@ def test_moderation_in_the_admin(client, article_3, citizen, beijing_legislator)
     assert (comment.status, comment.rejection_reason) == (CommentStatus.REJECTED, "重复")
 
 
+def test_moderation_does_not_redirect_off_the_site(client, article_3, citizen, beijing_legislator):
+    draft, _ = article_3
+    comment = submit_comment(draft=draft, author=citizen, text="另一条需要审核的意见。", stance=Stance.SUPPORT)
+    client.force_login(beijing_legislator)
+
+    response = client.post(
+        f"/admin/consultations/comments/{comment.pk}/moderate/", {"action": "approve", "next": "https://evil.example/"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/consultations/moderation/"
+
+
 def test_the_public_cannot_reach_moderation(client, article_3, citizen):
     draft, _ = article_3
     comment = submit_comment(draft=draft, author=citizen, text="需要审核的一条意见。", stance=Stance.SUPPORT)

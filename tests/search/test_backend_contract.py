@@ -237,3 +237,15 @@ def test_a_word_matches_the_long_words_that_contain_it(backend):
     assert pks(backend.search(SearchQuery(text="无障碍设施", doc_types=("article",)))) == [2]
     hit = backend.search(SearchQuery(text="行政复议法", doc_types=("article",))).hits[0]
     assert "<mark>" in str(hit.highlight)
+
+
+def test_a_comment_is_not_found_by_its_drafts_title(backend):
+    backend.index(
+        [
+            doc("comment", 1, "建议延长公示时间。", title="物业管理条例（草案） 第三条", draft=1),
+            doc("petition", 2, "请公开预算。", title="物业费公开"),
+        ]
+    )
+
+    assert pks(backend.search(SearchQuery(text="物业管理", doc_types=("comment",)))) == []
+    assert pks(backend.search(SearchQuery(text="物业费", doc_types=("petition",)))) == [2]  # other titles are searched

@@ -48,7 +48,9 @@ def test_the_query_body(es_backend):
     assert {"terms": {"draft": ["1"]}} in filters
     assert {"terms": {"public": ["true"]}} in filters
     assert {"term": {"region_path": "130000"}} in filters
-    assert {"range": {"created": {"gte": "2026-03-01", "format": "strict_date_optional_time||yyyy-MM-dd"}}} in filters
+    assert {
+        "range": {"created": {"gte": "2026-03-01T00:00:00+08:00"}}
+    } in filters  # the site's days, as in the database
     assert body["aggs"] == {
         "stance": {"terms": {"field": "stance", "size": 50}},
         "theme": {"terms": {"field": "theme", "size": 50}},

@@ -141,3 +141,62 @@ def test_rebuild_index_indexes_what_is_in_the_database(make_draft):
     assert "comment 3" in out.getvalue()
     assert "article 4" in out.getvalue()  # the draft's four articles
     assert len(found("停车位")) == 3
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_writes_that_send_no_signals_still_reach_the_index(make_draft, django_capture_on_commit_callbacks, legislator):
+    from consultations.services import import_version, split_theme
+    from tests.consultations.conftest import SAMPLE
+
+    draft = make_draft()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = comment_on(draft, "建议明确物业服务合同的备案程序。")
+        second = comment_on(draft, "建议明确业主大会的表决程序。")
+        theme = Theme.objects.create(draft=draft, title="程序")
+        ThemeMembership.objects.bulk_create([ThemeMembership(theme=theme, comment=c) for c in (first, second)])
+    assert found("程序", theme=theme.pk) == sorted([first.pk, second.pk])  # indexed after commit, as they are then
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = split_theme(theme=theme, comments=[second], title="表决", user=legislator)
+    assert found("程序", theme=new.pk) == [second.pk]
+
+    # a new version replaces the old version's articles in the index
+    from search.indexing import process_outbox
+
+    process_outbox()
+    assert get_backend().search(SearchQuery(text="管理规约", doc_types=("article",))).total == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        import_version(draft=draft, label="二审稿", text=SAMPLE.replace("管理规约", "管理规约和业主大会决定"))
+    results = get_backend().search(SearchQuery(text="管理规约", doc_types=("article",)))
+    assert results.total == 1
+    assert "业主大会决定" in str(results.hits[0].highlight)
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_changes_wait_while_a_rebuild_runs_and_are_indexed_after_it(make_draft, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from search.indexing import REBUILDING, process_outbox, rebuild
+
+    draft = make_draft()
+    cache.set(REBUILDING, True)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_on(draft, "建议公开电梯维保记录。")
+    assert process_outbox().error.startswith("a rebuild is running")
+    assert IndexOutbox.objects.filter(doc_type="comment", object_id=comment.pk).exists()
+    cache.delete(REBUILDING)
+
+    rebuild(["petition"])  # a rebuild of another type ends by processing what waited
+
+    assert found("维保") == [comment.pk]
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_saving_a_revision_does_not_reindex_the_draft(make_draft):
+    draft = make_draft()
+    IndexOutbox.objects.all().delete()
+
+    draft.summary = "改了摘要"
+    draft.save_revision()
+
+    assert not IndexOutbox.objects.filter(doc_type="draft").exists()
