@@ -91,6 +91,19 @@ class DocumentType:
 # --- draft articles and comments ------------------------------------------------------------------
 
 
+def _restricted(draft_path: str):
+    """True (in SQL) when the draft or a page above it has a view restriction (password, login, groups)."""
+    from django.db.models import Exists, F, OuterRef
+    from django.db.models.functions import Length, Substr
+    from wagtail.models import PageViewRestriction
+
+    return Exists(
+        PageViewRestriction.objects.annotate(prefix=Substr(OuterRef(draft_path), 1, Length("page__path"))).filter(
+            page__path=F("prefix")
+        )
+    )
+
+
 def _articles() -> QuerySet:
     from django.db.models import OuterRef, Subquery
 
@@ -98,7 +111,9 @@ def _articles() -> QuerySet:
 
     current = DraftVersion.objects.filter(draft=OuterRef("version__draft")).order_by("-number").values("pk")[:1]
     return (
-        Provision.objects.select_related("version__draft").exclude(text="").annotate(current_version=Subquery(current))
+        Provision.objects.select_related("version__draft")
+        .exclude(text="")
+        .annotate(current_version=Subquery(current), draft_restricted=_restricted("version__draft__path"))
     )
 
 
@@ -113,7 +128,7 @@ def _article_document(provision) -> SearchDocument | None:
         text=provision.text,
         url=f"{draft.url}articles/{provision.pk}/" if draft.url else "",
         created=provision.version.created_at,
-        public=bool(draft.live),
+        public=bool(draft.live) and not getattr(provision, "draft_restricted", False),
         keywords={"draft": [str(draft.pk)], "provision": [str(provision.pk)]},
     )
 
@@ -121,7 +136,11 @@ def _article_document(provision) -> SearchDocument | None:
 def _comments() -> QuerySet:
     from consultations.models import Comment
 
-    return Comment.objects.select_related("draft", "provision").prefetch_related("memberships")
+    return (
+        Comment.objects.select_related("draft", "provision")
+        .prefetch_related("memberships")
+        .annotate(draft_restricted=_restricted("draft__path"))
+    )
 
 
 def _comment_document(comment) -> SearchDocument:
@@ -136,7 +155,9 @@ def _comment_document(comment) -> SearchDocument:
         text=comment.text,
         url=f"{draft.url}#comment-{comment.pk}" if draft.url else "",
         created=comment.created_at,
-        public=bool(draft.live) and comment.status in VISIBLE_STATUSES,
+        public=bool(draft.live)
+        and not getattr(comment, "draft_restricted", False)
+        and comment.status in VISIBLE_STATUSES,
         keywords={
             "draft": [str(comment.draft_id)],
             "provision": [str(comment.provision_id)] if comment.provision_id else [],

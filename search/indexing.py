@@ -209,8 +209,24 @@ def _on_draft(sender, instance, update_fields=None, raw=False, **kwargs):
     record_change("draft", instance.pk)
 
 
+def _on_view_restriction(sender, instance, raw=False, **kwargs):
+    """A restriction added to or removed from a page changes whether the drafts under it are public."""
+    from consultations.models import DraftPage
+
+    if raw:
+        return
+    page = instance.page
+    for pk in DraftPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True):
+        record_change("draft", pk)
+
+
 def connect_signals() -> None:
+    from wagtail.models import PageViewRestriction
+
     from consultations.models import DraftPage, ThemeMembership
+
+    post_save.connect(_on_view_restriction, sender=PageViewRestriction, dispatch_uid="search-restriction-save")
+    post_delete.connect(_on_view_restriction, sender=PageViewRestriction, dispatch_uid="search-restriction-delete")
 
     for kind in DOCUMENT_TYPES.values():
         model = kind.model()

@@ -200,3 +200,26 @@ def test_saving_a_revision_does_not_reindex_the_draft(make_draft):
     draft.save_revision()
 
     assert not IndexOutbox.objects.filter(doc_type="draft").exists()
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_a_draft_behind_a_view_restriction_is_not_public(make_draft, django_capture_on_commit_callbacks):
+    from wagtail.models import PageViewRestriction
+
+    draft = make_draft()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_on(draft, "建议公开物业费的收支明细。")
+    assert found("收支明细", public=True) == [comment.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=draft, restriction_type=PageViewRestriction.PASSWORD, password="s3cret-draft"
+        )
+    assert found("收支明细", public=True) == []
+    assert (
+        get_backend().search(SearchQuery(text="管理规约", doc_types=("article",), filters={"public": True})).total == 0
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert found("收支明细", public=True) == [comment.pk]
