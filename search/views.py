@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from search.backends.base import SearchUnavailable
 from search.forms import PublicSearchForm
 from search.services import PAGE_SIZE, public_search
 
@@ -12,13 +13,18 @@ def search_page(request):
     form = PublicSearchForm(request.GET or None)
     results = None
     status = 200
+    unavailable = False
     if form.is_bound:
         if form.is_valid():
             data = form.cleaned_data
-            results = public_search(text=data["q"], doc_type=data["type"] or None, page=data["page"] or 1)
+            try:
+                results = public_search(text=data["q"], doc_type=data["type"] or None, page=data["page"] or 1)
+            except SearchUnavailable:
+                # The search server is down: say so and let the rest of the site carry on.
+                unavailable, status = True, 503
         else:
             status = 400
-    context = {"form": form, "results": results, "page_size": PAGE_SIZE}
+    context = {"form": form, "results": results, "page_size": PAGE_SIZE, "unavailable": unavailable}
     if results is not None:
         page = form.cleaned_data["page"] or 1
         context["page"] = page

@@ -16,8 +16,13 @@ from django_tasks.base import Task
 
 
 def enqueue_on_commit(task_to_run: Task, *args: Any, **kwargs: Any) -> None:
-    """Enqueue `task_to_run` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: task_to_run.enqueue(*args, **kwargs))
+    """Enqueue `task_to_run` once the current transaction commits (at once outside one).
+
+    Robust: the record is committed by then, so a failure to enqueue or to run the task (a
+    queue, Redis or mail server down) is logged and never turns the request that caused it
+    into an error. The person still learns that their submission was accepted.
+    """
+    transaction.on_commit(lambda: task_to_run.enqueue(*args, **kwargs), robust=True)
 
 
 @task()

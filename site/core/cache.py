@@ -1,0 +1,82 @@
+"""A Redis cache that degrades instead of failing: Redis down never fails a request.
+
+Everything the platform keeps in the cache can be lost (Wagtail's site paths, rate-limit
+counters, debounce flags). When Redis does not answer, each operation falls back to this
+process's own memory, and Redis is left alone for `RETRY_SECONDS` before it is tried
+again, so a dead Redis costs one short connect time-out, not one per call. Rate limits keep
+counting in each process meanwhile: they still hold back abuse (per process), and a
+submission is never refused because a counter could not be read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+DEFAULT_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
+        super().__init__(server, params)
+        self._fallback = LocMemCache(f"resilient-fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        if time.monotonic() >= self._down_until:
+            try:
+                return getattr(super(), name)(*args, **kwargs)
+            except RedisError as error:
+                with self._lock:
+                    first = self._down_until == 0.0 or time.monotonic() - self._down_until > RETRY_SECONDS
+                    self._down_until = time.monotonic() + RETRY_SECONDS
+                if first:
+                    logger.warning(
+                        "Redis cache unavailable (%s); using this process's memory meanwhile.", type(error).__name__
+                    )
+        return getattr(self._fallback, name)(*args, **kwargs)
+
+    def add(self, *args: Any, **kwargs: Any) -> bool:
+        return self._call("add", *args, **kwargs)
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args: Any, **kwargs: Any) -> None:
+        return self._call("set", *args, **kwargs)
+
+    def touch(self, *args: Any, **kwargs: Any) -> bool:
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> bool:
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return self._call("get_many", *args, **kwargs)
+
+    def has_key(self, *args: Any, **kwargs: Any) -> bool:
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args: Any, **kwargs: Any) -> int:
+        return self._call("incr", *args, **kwargs)
+
+    def set_many(self, *args: Any, **kwargs: Any) -> list[str]:
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args: Any, **kwargs: Any) -> None:
+        return self._call("delete_many", *args, **kwargs)
+
+    def clear(self) -> None:
+        self._fallback.clear()
+        return self._call("clear")

@@ -1,0 +1,133 @@
+# ruff: noqa: F811  (fixtures imported from other test packages are used as arguments)
+"""Redis down: every public journey keeps working, every accepted submission is shown as accepted.
+
+Redis here is an address where nothing listens (connection refused), exactly what a stopped
+Redis looks like to the platform. The cache, the rate limits and the Channels layer all point at it.
+"""
+
+import pytest
+from django.test import override_settings
+
+from consultations.models import Comment
+from petitions import reports
+from tests.consultations.conftest import article_3, make_draft  # noqa: F401
+from tests.petitions.conftest import calendar  # noqa: F401
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+REPORT = {
+    "kind": "procurement",
+    "subject_name": "张某",
+    "subject_unit": "定兴县住房和城乡建设局",
+    "region": "130626",
+    "occurred": "2026年3月",
+    "description": "该单位在办公设备采购中把合同拆分成多个小额合同，规避公开招标。",
+    "identity": "anonymous",
+}
+
+
+@pytest.fixture
+def redis_down():
+    with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "core.cache.ResilientRedisCache",
+                "LOCATION": DEAD_REDIS,
+                "KEY_PREFIX": "sunshine",
+            }
+        },
+        CHANNEL_LAYERS={
+            "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [DEAD_REDIS]}}
+        },
+    ):
+        yield
+
+
+def test_a_reporter_sees_the_code_of_a_report_stored_while_redis_is_down(client, regions, calendar, redis_down):
+    response = client.post("/reports/new/", REPORT)
+
+    assert response.status_code == 200
+    report = reports.Report.objects.get()
+    assert (
+        reports.Report.objects.filter(
+            code_digest=reports.code_digest(reports.normalise_code(response.context["code"]))
+        ).get()
+        == report
+    )
+    assert response.context["code"] in response.content.decode()
+
+
+def test_following_up_works_while_redis_is_down(client, regions, calendar, redis_down):
+    code = client.post("/reports/new/", REPORT).context["code"]
+
+    wrong = client.post("/reports/check/", {"code": "0000-0000-0000-0000-0000"})
+    right = client.post("/reports/check/", {"code": code})
+
+    assert wrong.status_code == 400
+    assert right.status_code == 302 and client.get("/reports/case/").status_code == 200
+
+
+def test_wrong_codes_are_still_throttled_while_redis_is_down(client, regions, calendar, redis_down, settings):
+    settings.REPORT_CODE_ATTEMPTS = (3, 3600)
+    statuses = [client.post("/reports/check/", {"code": "0000-0000-0000-0000-0000"}).status_code for _ in range(5)]
+
+    assert statuses[-1] == 429
+
+
+def test_a_comment_is_accepted_while_redis_is_down(client, article_3, citizen, redis_down):
+    draft, article = article_3
+    client.force_login(citizen)
+
+    response = client.post(
+        draft.url + "comment/",
+        {"provision": article.pk, "stance": "amend", "text": "建议增加物业费公示。", "region": "110105"},
+    )
+
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/consultations/", "/petitions/", "/search/?q=物业", "/reports/new/", "/reports/check/"]
+)
+def test_public_pages_answer_while_redis_is_down(client, article_3, path, redis_down):
+    assert client.get(path).status_code == 200
+
+
+@pytest.fixture
+def search_down():
+    with override_settings(
+        SEARCH_BACKEND={
+            "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend",
+            "URL": "http://127.0.0.1:1",
+            "INDEX_PREFIX": "sunshine",
+        }
+    ):
+        yield
+
+
+def test_search_says_it_is_unavailable_while_the_search_server_is_down(client, article_3, search_down):
+    response = client.get("/search/?q=物业")
+
+    assert response.status_code == 503
+    assert "搜索暂时不可用" in response.content.decode()
+
+
+def test_a_comment_is_accepted_while_the_search_server_is_down(client, article_3, citizen, search_down):
+    draft, article = article_3
+    client.force_login(citizen)
+
+    response = client.post(
+        draft.url + "comment/",
+        {"provision": article.pk, "stance": "amend", "text": "建议增加物业费公示。", "region": "110105"},
+    )
+
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1
+
+
+def test_a_reporter_sees_the_code_while_the_search_server_is_down(client, regions, calendar, search_down):
+    response = client.post("/reports/new/", REPORT)
+
+    assert response.status_code == 200 and reports.Report.objects.count() == 1
+    assert response.context["code"] in response.content.decode()
