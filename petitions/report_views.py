@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
+from core.clientip import client_address
 from core.permissions import role_required
 from petitions import reports
 from petitions.codes import format_code
@@ -65,7 +66,7 @@ def report_check(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            report = reports.find_by_code(form.cleaned_data["code"], network=request.META.get("REMOTE_ADDR", ""))
+            report = reports.find_by_code(form.cleaned_data["code"], network=client_address(request))
         except reports.Throttled:
             return render(request, "reports/check.html", {"form": form, "throttled": True}, status=429)
         if report is not None:

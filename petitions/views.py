@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.clientip import client_address
 from petitions import selectors, services
 from petitions.forms import PetitionForm, RejectPetitionForm, SignatureForm
 from petitions.models import Petition, PetitionStatus
@@ -87,7 +88,7 @@ def petition_sign(request, petition_id: int):
         try:
             services.sign(
                 petition=petition,
-                network=request.META.get("REMOTE_ADDR", ""),
+                network=client_address(request),
                 sponsor_token=sponsor_token,
                 **form.cleaned_data,
             )

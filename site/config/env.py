@@ -45,6 +45,7 @@ class Environment:
     default_from_email: str
     site_url: str
     staff_mfa_required: bool | None
+    trusted_proxies: list[str]
 
 
 def read_environment() -> Environment:
@@ -66,6 +67,7 @@ def read_environment() -> Environment:
         default_from_email=os.environ.get("DEFAULT_FROM_EMAIL", "阳光 Sunshine <noreply@sunshine.localhost>"),
         site_url=os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
         staff_mfa_required=_bool("STAFF_MFA_REQUIRED") if os.environ.get("STAFF_MFA_REQUIRED") else None,
+        trusted_proxies=_list("TRUSTED_PROXIES", []),
     )
 
 

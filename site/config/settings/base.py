@@ -14,6 +14,9 @@ SECRET_KEY = ENV.secret_key or ""
 ALLOWED_HOSTS = ENV.allowed_hosts
 CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 SITE_URL = ENV.site_url
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR networks); none by default.
+# Rate limits key on the client address that core.clientip derives from it.
+TRUSTED_PROXIES = ENV.trusted_proxies
 
 INSTALLED_APPS = [
     # daphne first: its runserver serves the ASGI application (HTTP and WebSocket).
