@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -27,6 +26,7 @@ from core import ratelimit
 from core.events import publish_event_on_commit, region_groups
 from core.tasks import enqueue_on_commit
 from petitions import crypto
+from petitions.attachments import inspect_attachment
 from petitions.calendar import WorkingCalendar
 from petitions.codes import code_digest, new_code, normalise_code
 from petitions.deadlines import Clocks, Escalation, deadline, escalation
@@ -53,18 +53,6 @@ from search.similarity import text_similarity
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
-ALLOWED_TYPES = {
-    "application/pdf": "pdf",
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "audio/mpeg": "mp3",
-    "video/mp4": "mp4",
-    "text/plain": "txt",
-}
 DUPLICATE_SIMILARITY = 0.85
 SIGNAL_THRESHOLD = 3
 GENESIS = "0" * 64
@@ -153,24 +141,10 @@ def _sniff(upload: UploadedFile) -> tuple[bytes, str]:
     data = upload.read(MAX_ATTACHMENT_BYTES + 1)
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"attachments": [_("Each file may be at most 10 MB.")]})
-    if not data:
-        raise ValidationError({"attachments": [_("An attachment is empty.")]})
-    kind = filetype.guess(data)
-    if kind is not None:
-        mime = kind.mime
-    else:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            mime = "application/octet-stream"
-        else:
-            mime = "text/plain"
-    if mime == "application/zip" and b"word/" in data[:4096]:
-        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    if mime not in ALLOWED_TYPES:
-        raise ValidationError(
-            {"attachments": [_("This kind of file is not accepted: %(name)s") % {"name": upload.name[:80]}]}
-        )
+    try:
+        mime = inspect_attachment(upload.name or "", data)  # by content; see petitions/attachments.py
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.messages}) from None
     return data, mime
 
 

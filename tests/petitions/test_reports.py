@@ -20,7 +20,17 @@ from tests.factories import UserFactory
 from tests.petitions.conftest import ID_NUMBER
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (255, 200, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()  # a real picture: a PNG header alone is refused as damaged
 
 
 def _all_database_text() -> str:
