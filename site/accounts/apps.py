@@ -22,3 +22,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_roles, dispatch_uid="accounts.ensure_roles")
+        from accounts import throttle  # noqa: F401  (connects the sign-in failure counter)

@@ -304,7 +304,7 @@ class Command(BaseCommand):
         _, token = create_source(name=f"latency bench {os.getpid()}", domain=Domain.LAND)
         store = import_string(django_settings.SESSION_ENGINE + ".SessionStore")()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = django_settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.save()
         record = None
