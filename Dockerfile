@@ -2,6 +2,7 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/app:/app/site \
     DJANGO_SETTINGS_MODULE=config.settings.production
 
 RUN apt-get update \
@@ -22,4 +23,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only FIELD_ENCRYPTION_KEY=Y29sbGVjdHN0YXRpYy
 
 USER sunshine
 EXPOSE 8000
-CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "config.asgi:application"]
+# gunicorn with one Uvicorn worker per core (WEB_CONCURRENCY); no access log (site/config/gunicorn.conf.py).
+CMD ["gunicorn", "-c", "site/config/gunicorn.conf.py"]

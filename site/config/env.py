@@ -46,6 +46,7 @@ class Environment:
     site_url: str
     staff_mfa_required: bool | None
     trusted_proxies: list[str]
+    static_root: Path
 
 
 def read_environment() -> Environment:
@@ -68,6 +69,7 @@ def read_environment() -> Environment:
         site_url=os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
         staff_mfa_required=_bool("STAFF_MFA_REQUIRED") if os.environ.get("STAFF_MFA_REQUIRED") else None,
         trusted_proxies=_list("TRUSTED_PROXIES", []),
+        static_root=Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static"),
     )
 
 

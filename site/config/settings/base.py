@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so the others have run (language, user) and wrap its answers; before any view reads the body.
+    "core.encoding.StrictUtf8Middleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,7 +110,15 @@ TEMPLATES = [
 # Database: SQLite by default, PostgreSQL (or any dj-database-url URL) from DATABASE_URL.
 DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Many writers at once on the embedded default: write-ahead logging lets readers go on while one
+    # writes, IMMEDIATE transactions take the write lock up front (no deadlock when two transactions
+    # that both read first then try to write), and waiting writers queue for up to 20 s instead of
+    # failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and channel layer: Redis when REDIS_URL is set, in-process otherwise.
@@ -218,7 +228,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 # Static and media files
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = ENV.static_root
 STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
@@ -260,16 +270,33 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# No process the project starts logs a client's address or a line per request (core.logging).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"privacy": {"()": "core.logging.PrivacyFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["privacy"]},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
-        # Access logs would carry reporters' IP addresses and user agents: off.
-        "daphne.access": {"level": "WARNING"},
-        "django.server": {"level": "WARNING"},
-        "django.channels.server": {"level": "WARNING"},
+        # Access logs and the development servers' request lines: never written anywhere.
+        **{
+            name: {"handlers": ["null"], "level": "CRITICAL", "propagate": False}
+            for name in (
+                "daphne.access",
+                "django.server",
+                "django.channels.server",
+                "uvicorn.access",
+                "gunicorn.access",
+            )
+        },
+        # Django's default handlers would print request warnings unfiltered: route them through ours.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The production server's own messages go through the same filter; its INFO lines name clients.
+        "uvicorn.error": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "gunicorn.error": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         # One line per request to the search server: too much at INFO.
