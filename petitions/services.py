@@ -23,6 +23,7 @@ from petitions.crypto import keyed_digest
 from petitions.models import Petition, PetitionStatus, Signature, SignatureAlert
 from petitions.models.petitions import SIGNABLE_STATUSES, RejectionReason
 from regions.models import Region
+from search.indexing import record_changes
 from search.similarity import text_similarity
 
 
@@ -134,9 +135,21 @@ def reject_petition(*, petition: Petition, moderator, reason: str, details: str 
     return petition
 
 
+@transaction.atomic
 def close_expired_petitions(now=None) -> int:
+    """Close every open petition whose signing period has ended; the search index follows."""
     now = now or timezone.now()
-    return Petition.objects.filter(status=PetitionStatus.OPEN, closes_at__lte=now).update(status=PetitionStatus.CLOSED)
+    expired = list(
+        Petition.objects.select_for_update()
+        .filter(status=PetitionStatus.OPEN, closes_at__lte=now)
+        .values_list("pk", flat=True)
+    )
+    if not expired:
+        return 0
+    closed = Petition.objects.filter(pk__in=expired).update(status=PetitionStatus.CLOSED)
+    # update() sends no signals: tell the search outbox which petitions changed.
+    record_changes("petition", expired)
+    return closed
 
 
 # --- signing ------------------------------------------------------------------------------------
