@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, DateField, QuerySet
+from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
+from accounts.roles import Role, has_role
 from monitoring import charts
-from monitoring.models import Alert, Domain, Entity
-from monitoring.states import OPEN_ALERT_STATES, AlertState, Severity
+from monitoring.models import Alert, Domain, Entity, LandTransfer, VerificationTask
+from monitoring.states import OPEN_ALERT_STATES, AlertState, Severity, TaskState
 
 
 def counts(alerts: QuerySet[Alert]) -> dict[str, list[dict]]:
@@ -36,8 +37,46 @@ def open_alerts(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def entity_profile(entity: Entity, alerts: QuerySet[Alert]):
-    """An entity's alerts in the viewer's jurisdiction, and reports naming it (for inspectors who may see them)."""
+    """An entity's alerts among `alerts` (pass the viewer's: `services.alerts_for`)."""
     return alerts.filter(entity=entity).order_by("-raised_at")
+
+
+def land_transfers_for(user) -> QuerySet[LandTransfer]:
+    """The land transfers in the user's jurisdiction (the same rule as `monitoring.services.alerts_for`)."""
+    if not getattr(user, "is_authenticated", False) or not (user.is_superuser or has_role(user, Role.INSPECTOR)):
+        return LandTransfer.objects.none()
+    transfers = LandTransfer.objects.select_related("region")
+    if user.is_superuser:
+        return transfers
+    if user.jurisdiction is None:
+        return LandTransfer.objects.none()
+    return transfers.filter(region__code__startswith=user.jurisdiction.prefix)
+
+
+def entity_transfers(entity: Entity, transfers: QuerySet[LandTransfer], limit: int = 50) -> list[LandTransfer]:
+    """The land the entity got, among `transfers` (pass the viewer's: `land_transfers_for`)."""
+    return list(transfers.filter(holder=entity).order_by("-signed_on", "-pk")[:limit])
+
+
+def entity_reports(entity: Entity, reports: QuerySet, limit: int = 50) -> list:
+    """Reports naming the entity (by credit code, or by name), among `reports` (pass `petitions.reports.cases_for`)."""
+    from petitions.identifiers import normalise_name
+
+    same = Q(unit_name_key=normalise_name(entity.name)[:140])
+    if entity.credit_code:
+        same |= Q(unit_key=f"uscc:{entity.credit_code.upper()}")
+    return list(reports.filter(same).order_by("-received_at")[:limit])
+
+
+def open_tasks(user, alerts: QuerySet[Alert]) -> QuerySet[VerificationTask]:
+    """The user's open verification tasks on alerts they may see (pass `services.alerts_for`)."""
+    if not getattr(user, "is_authenticated", False):
+        return VerificationTask.objects.none()
+    return (
+        VerificationTask.objects.filter(assignee=user, state=TaskState.OPEN, alert__in=alerts.values("pk"))
+        .select_related("alert")
+        .order_by("due_on", "pk")
+    )
 
 
 # --- charts over time ----------------------------------------------------------------------------

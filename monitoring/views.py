@@ -40,11 +40,7 @@ def dashboard(request):
     filtered, series = selectors.alerts_over_time(
         alerts, domain=domain, rule=rule, severity=severity, state=state, period=period, today=timezone.localdate()
     )
-    tasks = (
-        request.user.verification_tasks.filter(state="open").select_related("alert")
-        if request.user.is_authenticated
-        else []
-    )
+    tasks = selectors.open_tasks(request.user, alerts)
     return render(
         request,
         "monitoring/dashboard.html",
@@ -140,22 +136,18 @@ def task_result(request, public_id):
 
 @inspector_required
 def entity_detail(request, entity_id: int):
-    entity = get_object_or_404(Entity, pk=entity_id)
-    alerts = selectors.entity_profile(entity, services.alerts_for(request.user))
-    from petitions.identifiers import normalise_name
+    # Every list is of the viewer's records: their jurisdiction, and (reports) not about themselves or their unit.
     from petitions.reports import cases_for
 
-    reports = cases_for(request.user).filter(
-        unit_key__in=[f"uscc:{entity.credit_code}", f"unit:{normalise_name(entity.name)}"]
-    )
+    entity = get_object_or_404(Entity, pk=entity_id)
     return render(
         request,
         "monitoring/entity.html",
         {
             "entity": entity,
-            "alerts": alerts,
-            "reports": reports,
-            "transfers": entity.land_transfers.all()[:50],
+            "alerts": selectors.entity_profile(entity, services.alerts_for(request.user)),
+            "reports": selectors.entity_reports(entity, cases_for(request.user)),
+            "transfers": selectors.entity_transfers(entity, selectors.land_transfers_for(request.user)),
             "procurement": procurement_selectors.entity_processes(
                 entity, procurement_selectors.processes_for(request.user)
             ),

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("Petitions and reports")
+
+    def ready(self) -> None:
+        from core.events import register_guard
+        from petitions.reports import may_receive_event
+
+        # Live events about reports reach only staff who may see the case (not those it names).
+        register_guard("report.", may_receive_event)

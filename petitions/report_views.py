@@ -23,7 +23,7 @@ from core.permissions import role_required
 from petitions import reports
 from petitions.codes import format_code
 from petitions.forms import CodeForm, EvaluationForm, InformationForm, ReportForm, RevealForm, StaffActionForm
-from petitions.models import CaseEvent, Report, ReportAttachment, TargetSignal
+from petitions.models import CaseEvent, Report, ReportAttachment
 from petitions.states import OPEN_STATES, REPORTER_CAN_ADD_INFORMATION, CaseState
 from petitions.views import errors_into_form
 
@@ -165,8 +165,7 @@ def case_list(request):
     mine = request.GET.get("mine") == "1"
     if mine:
         cases = cases.filter(assigned_to=request.user)
-    visible_ids = reports.cases_for(request.user).values("pk")
-    signals = TargetSignal.objects.filter(reports__in=visible_ids).distinct()[:20]
+    signals = reports.signals_for(request.user)[:20]
     return render(
         request,
         "reports/staff/list.html",

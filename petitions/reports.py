@@ -35,6 +35,7 @@ from petitions.models import (
     CaseEvent,
     IdentityAccess,
     Receipt,
+    ReceiptChainHead,
     Report,
     ReportAttachment,
     ReportMessage,
@@ -176,12 +177,12 @@ def _store_attachments(
         )
 
 
-def _keys(subject_name: str, subject_unit: str, subject_unit_code: str) -> tuple[str, str]:
+def _keys(subject_name: str, subject_unit: str, subject_unit_code: str) -> tuple[str, str, str]:
+    """(subject key, unit key, unit name key): the normalised forms linking and conflict checks compare."""
     subject_key = normalise_name(subject_name)[:80]
-    unit_key = (
-        f"uscc:{subject_unit_code.upper()}" if subject_unit_code else f"unit:{normalise_name(subject_unit)}"[:140]
-    )
-    return subject_key, unit_key
+    unit_name_key = normalise_name(subject_unit)[:140]
+    unit_key = f"uscc:{subject_unit_code.upper()}" if subject_unit_code else f"unit:{unit_name_key}"[:140]
+    return subject_key, unit_key, unit_name_key
 
 
 def file_report(
@@ -226,7 +227,7 @@ def file_report(
     written: list[Path] = []
     try:
         with transaction.atomic():
-            subject_key, unit_key = _keys(subject_name, subject_unit, subject_unit_code)
+            subject_key, unit_key, unit_name_key = _keys(subject_name, subject_unit, subject_unit_code)
             report = Report(
                 kind=kind,
                 subject_name=subject_name.strip(),
@@ -243,13 +244,14 @@ def file_report(
                 received_at=received_at or timezone.now(),
                 subject_key=subject_key,
                 unit_key=unit_key,
+                unit_name_key=unit_name_key,
             )
             refresh_deadline(report)
             report.save()
             CaseEvent.objects.create(report=report, to_state=CaseState.RECEIVED, action="filed", by_reporter=True)
             _store_attachments(report, attachments or [], None, written)
-            _issue_receipt(report)
             _link(report)
+            _issue_receipt(report)  # last: it holds the chain head's lock until commit
             publish_event_on_commit(
                 region_groups(report.region_id),
                 "report.received",
@@ -290,19 +292,39 @@ def chain_hash(previous_hash: str, sequence: int, filed_at, digest: str) -> str:
     return hashlib.sha256(f"{previous_hash}|{sequence}|{filed_at.isoformat()}|{digest}".encode()).hexdigest()
 
 
+def _locked_chain_head() -> ReceiptChainHead:
+    """The chain head, locked until the current transaction ends: one filer at a time gets past here.
+
+    Locking the one head row serialises issuers on PostgreSQL under READ COMMITTED, where locking the
+    last receipt did not (a receipt inserted meanwhile is not the row a waiting filer had locked). The
+    row is made on first use (after a test-database flush, say), starting from the last receipt.
+    """
+    head = ReceiptChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        last = Receipt.objects.order_by("-sequence").first()
+        ReceiptChainHead.objects.bulk_create(
+            [ReceiptChainHead(pk=1, sequence=last.sequence if last else 0, hash=last.hash if last else GENESIS)],
+            ignore_conflicts=True,
+        )
+        head = ReceiptChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
 def _issue_receipt(report: Report) -> Receipt:
-    last = Receipt.objects.select_for_update().order_by("-sequence").first()
-    sequence = (last.sequence + 1) if last else 1
-    previous = last.hash if last else GENESIS
+    """Chain a receipt to the head. Call it last in the filing transaction: the head stays locked until commit."""
+    head = _locked_chain_head()
+    sequence = head.sequence + 1
     digest = content_digest(report)
-    return Receipt.objects.create(
+    receipt = Receipt.objects.create(
         report=report,
         sequence=sequence,
         filed_at=report.received_at,
         content_digest=digest,
-        previous_hash=previous,
-        hash=chain_hash(previous, sequence, report.received_at, digest),
+        previous_hash=head.hash,
+        hash=chain_hash(head.hash, sequence, report.received_at, digest),
     )
+    ReceiptChainHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=receipt.hash)
+    return receipt
 
 
 @dataclass(frozen=True)
@@ -394,19 +416,57 @@ def linked_reports(report: Report) -> QuerySet[Report]:
 # --- who may see what ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ConflictKeys:
+    """Who a user is, in the normalised forms reports are keyed by (see `_keys`)."""
+
+    names: frozenset[str]  # compared with Report.subject_key
+    credit_code: str  # with Report.subject_unit_code, and the unit key "uscc:<code>"
+    unit_name: str  # with Report.unit_name_key, and the unit key "unit:<name>"
+
+    @classmethod
+    def of(cls, user) -> ConflictKeys:
+        spellings = [
+            user.display_name,
+            user.get_full_name(),
+            f"{user.last_name}{user.first_name}",  # 张 + 某: a Chinese name, family name first
+            f"{user.first_name}{user.last_name}",
+        ]
+        return cls(
+            names=frozenset(key for key in (normalise_name(n or "")[:80] for n in spellings) if key),
+            credit_code=(user.organisation_code or "").strip().upper(),
+            unit_name=normalise_name(user.organisation or "")[:140],
+        )
+
+
+def conflicts(user) -> Q | None:
+    """Reports naming the user or the user's unit, as a query condition (None: the user names nobody).
+
+    The one rule of conflicts of interest: `cases_for` excludes it (and so every list, count, profile,
+    signal and live event built on it), `is_conflicted` applies it to one report.
+    """
+    keys = ConflictKeys.of(user)
+    condition = Q(subject_key__in=keys.names) if keys.names else None
+    if keys.credit_code:
+        by_code = Q(subject_unit_code=keys.credit_code) | Q(unit_key=f"uscc:{keys.credit_code}")
+        condition = by_code if condition is None else condition | by_code
+    if keys.unit_name:
+        by_name = Q(unit_name_key=keys.unit_name) | Q(unit_key=f"unit:{keys.unit_name}"[:140])
+        condition = by_name if condition is None else condition | by_name
+    return condition
+
+
 def is_conflicted(user, report: Report) -> bool:
-    """The user is the person reported, or works for the unit reported."""
-    name = normalise_name(user.display_name or user.get_full_name() or "")
-    if report.subject_key and name and name == report.subject_key:
-        return True
-    if (
-        user.organisation_code
-        and report.subject_unit_code
-        and user.organisation_code.upper() == report.subject_unit_code
-    ):
-        return True
-    org = normalise_name(user.organisation)
-    return bool(org) and org == normalise_name(report.subject_unit)
+    """The user is the person reported, or works for the unit reported: `conflicts` for one report."""
+    keys = ConflictKeys.of(user)
+    by_name = bool(report.subject_key) and report.subject_key in keys.names
+    by_code = bool(keys.credit_code) and (
+        report.subject_unit_code == keys.credit_code or report.unit_key == f"uscc:{keys.credit_code}"
+    )
+    by_unit = bool(keys.unit_name) and (
+        report.unit_name_key == keys.unit_name or report.unit_key == f"unit:{keys.unit_name}"[:140]
+    )
+    return by_name or by_code or by_unit
 
 
 def cases_for(user) -> QuerySet[Report]:
@@ -418,14 +478,34 @@ def cases_for(user) -> QuerySet[Report]:
         if user.jurisdiction is None:
             return Report.objects.none()
         reports = reports.filter(region__code__startswith=user.jurisdiction.prefix)
-    name = normalise_name(user.display_name or user.get_full_name() or "")
-    if name:
-        reports = reports.exclude(subject_key=name)
-    if user.organisation_code:
-        reports = reports.exclude(subject_unit_code=user.organisation_code.upper())
-    if user.organisation:
-        reports = reports.exclude(unit_key=f"unit:{normalise_name(user.organisation)}")
-    return reports
+    condition = conflicts(user)
+    return reports if condition is None else reports.exclude(condition)
+
+
+def signals_for(user) -> QuerySet[TargetSignal]:
+    """Target signals an inspector may see: about cases they see, and none about themselves or their unit."""
+    signals = TargetSignal.objects.filter(reports__in=cases_for(user).values("pk"))
+    condition = conflicts(user)
+    if condition is not None:
+        signals = signals.exclude(reports__in=Report.objects.filter(condition).values("pk"))
+    return signals.distinct()
+
+
+def may_receive_event(user, event_type: str, payload: dict) -> bool:
+    """Whether a live `report.*` event may reach this user: only about a case or signal they may see.
+
+    Region groups reach every staff member of the region (legislators too, and inspectors named in the
+    report), so the socket asks this for each recipient before forwarding (`core.events.register_guard`).
+    """
+    if "report" in payload:
+        try:
+            public_id = uuid.UUID(str(payload["report"]))
+        except ValueError:
+            return False
+        return cases_for(user).filter(public_id=public_id).exists()
+    if "signal" in payload:
+        return signals_for(user).filter(pk=payload["signal"]).exists()
+    return False
 
 
 def can_handle(user, report: Report) -> bool:

@@ -65,6 +65,8 @@ class Report(models.Model):
     )
     subject_key = models.CharField(max_length=80, blank=True, db_index=True)
     unit_key = models.CharField(max_length=140, blank=True, db_index=True)
+    # The unit's name as compared for conflicts of interest, whether or not the report gives a credit code.
+    unit_name_key = models.CharField(max_length=140, blank=True, db_index=True)
     duplicate_of = models.ForeignKey(
         "self",
         null=True,
@@ -216,6 +218,21 @@ class Receipt(AppendOnly):
 
     class Meta:
         ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"
+
+
+class ReceiptChainHead(models.Model):
+    """The end of the receipt chain: one row, locked while a receipt is issued.
+
+    Issuing a receipt locks this row (SELECT ... FOR UPDATE), so receipts are numbered and chained
+    one at a time however many reports are filed at once, on PostgreSQL as on SQLite.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveIntegerField(default=0)
+    hash = models.CharField(max_length=64)
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.hash[:12]}"

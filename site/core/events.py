@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -41,6 +42,29 @@ def region_groups(code: str) -> list[str]:
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
+
+
+# --- per-recipient guards -------------------------------------------------------------------------
+
+Guard = Callable[[Any, str, dict[str, Any]], bool]
+_guards: dict[str, Guard] = {}
+
+
+def register_guard(prefix: str, guard: Guard) -> None:
+    """Before forwarding an event whose type starts with `prefix`, the socket asks `guard(user, type, payload)`.
+
+    A group reaches everyone in it; an app whose events some members must not see (a report about
+    an inspector of the region) registers a guard, from its AppConfig.ready.
+    """
+    _guards[prefix] = guard
+
+
+def may_receive(user, event_type: str, payload: dict[str, Any]) -> bool:
+    """Whether an event may be forwarded to `user` (synchronous: it may query the database)."""
+    for prefix, guard in _guards.items():
+        if event_type.startswith(prefix):
+            return guard(user, event_type, payload)
+    return True
 
 
 def publish_event(group: str, event_type: str, payload: dict[str, Any]) -> None:
