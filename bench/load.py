@@ -638,7 +638,8 @@ class Bench:
         return count, first
 
     async def main(self) -> dict:
-        self.say(f"run {self.run}: {self.args.server} server, logs in {self.log_dir}")
+        load_before = os.getloadavg()[0]
+        self.say(f"run {self.run}: {self.args.server} server, logs in {self.log_dir} (load average {load_before:.1f})")
         data = await self.prepare()
         ctx = Context(
             run=self.run,
@@ -669,6 +670,8 @@ class Bench:
             "server": self.args.server,
             "workers": self.args.workers if self.production else 1,
             "cores": os.cpu_count(),
+            # Other work on the machine takes cores from the server: figures are only comparable at low load.
+            "load_average": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
             "duration_s": self.args.duration,
             "fault": self.args.fault,
             "search": self.args.search if self.production else "database",
