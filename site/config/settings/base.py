@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.nocache.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChineseFirstLocaleMiddleware",
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     # Last, so the others have run (language, user) and wrap its answers; before any view reads the body.
     "core.encoding.StrictUtf8Middleware",
 ]
+# Cases, alerts, identities and entities: never stored by a browser or a proxy (core.nocache), whatever the status.
+NO_STORE_URL_PREFIXES = ["/reports/", "/monitoring/", "/petitions/moderation/", "/api/monitoring/"]
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
