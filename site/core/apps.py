@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        from core.checks import check_field_encryption_key, check_published_secrets
+
+        # Every environment: a bad key breaks filing. Deploy mode: no secret this repository publishes.
+        checks.register(check_field_encryption_key, checks.Tags.security)
+        checks.register(check_published_secrets, checks.Tags.security, deploy=True)
