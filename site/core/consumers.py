@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.roles import roles_of
-from core.events import ROLE_SLUGS, may_receive, region_groups, role_group, user_group
+from core.events import ROLE_SLUGS, guard_for, region_groups, role_group, user_group
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -23,9 +23,6 @@ def _subscriptions(user) -> list[str]:
         groups.append(region_groups(user.jurisdiction_id)[-1])
     groups.append(user_group(user.pk))
     return groups
-
-
-_may_receive = database_sync_to_async(may_receive)
 
 
 class LiveEventsConsumer(AsyncJsonWebsocketConsumer):
@@ -57,7 +54,10 @@ class LiveEventsConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"event": "pong", "payload": {}})
 
     async def live_event(self, message: dict) -> None:
-        # Groups are coarse (a region, a role): each recipient is checked against the event's guard.
-        if not await _may_receive(self.scope["user"], message["event"], message["payload"]):
+        # Groups are coarse (a region, a role): where the event's app has a guard, each recipient is checked.
+        guard = guard_for(message["event"])
+        if guard is not None and not await database_sync_to_async(guard)(
+            self.scope["user"], message["event"], message["payload"]
+        ):
             return
         await self.send_json({"event": message["event"], "payload": message["payload"]})

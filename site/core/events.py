@@ -59,12 +59,9 @@ def register_guard(prefix: str, guard: Guard) -> None:
     _guards[prefix] = guard
 
 
-def may_receive(user, event_type: str, payload: dict[str, Any]) -> bool:
-    """Whether an event may be forwarded to `user` (synchronous: it may query the database)."""
-    for prefix, guard in _guards.items():
-        if event_type.startswith(prefix):
-            return guard(user, event_type, payload)
-    return True
+def guard_for(event_type: str) -> Guard | None:
+    """The guard events of this type pass through, if any (it is synchronous: it may query the database)."""
+    return next((guard for prefix, guard in _guards.items() if event_type.startswith(prefix)), None)
 
 
 def publish_event(group: str, event_type: str, payload: dict[str, Any]) -> None:
