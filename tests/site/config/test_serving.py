@@ -27,18 +27,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.petitions.test_report_views import FORM as REPORT
+
 ROOT = Path(__file__).resolve().parents[3]
 PYTHON = sys.executable
 FORWARDED = "198.18.7.7"
-REPORT = {
-    "kind": "procurement",
-    "subject_name": "张某",
-    "subject_unit": "定兴县住房和城乡建设局",
-    "region": "130626",
-    "occurred": "2026年3月",
-    "description": "该单位在办公设备采购中把合同拆分成多个小额合同，规避公开招标。",
-    "identity": "anonymous",
-}
 
 
 def _free_port() -> int:

@@ -12,18 +12,22 @@ from consultations.models import Comment
 from petitions import reports
 from tests.consultations.conftest import article_3, make_draft  # noqa: F401
 from tests.petitions.conftest import calendar  # noqa: F401
+from tests.petitions.test_report_views import FORM as REPORT
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
-REPORT = {
-    "kind": "procurement",
-    "subject_name": "张某",
-    "subject_unit": "定兴县住房和城乡建设局",
-    "region": "130626",
-    "occurred": "2026年3月",
-    "description": "该单位在办公设备采购中把合同拆分成多个小额合同，规避公开招标。",
-    "identity": "anonymous",
-}
+
+def _a_comment_is_accepted(client, article_3, citizen):
+    draft, article = article_3
+    client.force_login(citizen)
+
+    response = client.post(
+        draft.url + "comment/",
+        {"provision": article.pk, "stance": "amend", "text": "建议增加物业费公示。", "region": "110105"},
+    )
+
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1
 
 
 @pytest.fixture
@@ -75,16 +79,7 @@ def test_wrong_codes_are_still_throttled_while_redis_is_down(client, regions, ca
 
 
 def test_a_comment_is_accepted_while_redis_is_down(client, article_3, citizen, redis_down):
-    draft, article = article_3
-    client.force_login(citizen)
-
-    response = client.post(
-        draft.url + "comment/",
-        {"provision": article.pk, "stance": "amend", "text": "建议增加物业费公示。", "region": "110105"},
-    )
-
-    assert response.status_code == 302
-    assert Comment.objects.count() == 1
+    _a_comment_is_accepted(client, article_3, citizen)
 
 
 @pytest.mark.parametrize(
@@ -114,16 +109,7 @@ def test_search_says_it_is_unavailable_while_the_search_server_is_down(client, a
 
 
 def test_a_comment_is_accepted_while_the_search_server_is_down(client, article_3, citizen, search_down):
-    draft, article = article_3
-    client.force_login(citizen)
-
-    response = client.post(
-        draft.url + "comment/",
-        {"provision": article.pk, "stance": "amend", "text": "建议增加物业费公示。", "region": "110105"},
-    )
-
-    assert response.status_code == 302
-    assert Comment.objects.count() == 1
+    _a_comment_is_accepted(client, article_3, citizen)
 
 
 def test_a_reporter_sees_the_code_while_the_search_server_is_down(client, regions, calendar, search_down):
