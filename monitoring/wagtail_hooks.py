@@ -5,6 +5,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from core.snippet_choosers import PermissionCheckedChooserViewSet
 from monitoring.approvals.rules import APPROVAL_RULES
 from monitoring.models import RuleSetting
 from monitoring.procurement.rules import ALL_RULES as PROCUREMENT_RULES
@@ -44,6 +45,7 @@ class RuleSettingForm(WagtailAdminModelForm):
 
 class RuleSettingViewSet(SnippetViewSet):
     model = RuleSetting
+    chooser_viewset_class = PermissionCheckedChooserViewSet
     icon = "cogs"
     menu_label = _("Monitoring rules")
     add_to_settings_menu = True

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from core.snippet_choosers import PermissionCheckedChooserViewSet
 from petitions.models import WorkingDayOverride
 
 
@@ -9,6 +10,7 @@ class WorkingCalendarViewSet(SnippetViewSet):
     """Administrators keep the holiday calendar current: the State Council announces it each year."""
 
     model = WorkingDayOverride
+    chooser_viewset_class = PermissionCheckedChooserViewSet
     icon = "date"
     menu_label = _("Working-day calendar")
     add_to_settings_menu = True
