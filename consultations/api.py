@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
+from config.api_schemas import BAD_REQUEST, NOT_FOUND, UNAUTHORIZED, Detail, Errors, constraints, id_of, model_field
 from consultations import selectors, services
-from consultations.models import DraftPage, Provision
+from consultations.models import DraftPage, DraftVersion, Provision, Sector, Stance
 from regions.models import Region
 
 router = Router(tags=["consultations"])
@@ -75,23 +77,41 @@ class CommentPage(Schema):
     results: list[CommentOut]
 
 
+DraftId = id_of(DraftPage, "Draft (page) id")
+ProvisionId = id_of(Provision, "Article or item id")
+VersionNumber = Annotated[int, Field(ge=1, **{"le": constraints(model_field(DraftVersion, "number"))["le"]})]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL stores no NUL character in text
+
+
 class CommentIn(Schema):
-    text: str = Field(..., description="The comment, 5 to 5,000 characters")
-    stance: str = Field(..., description="support, oppose or amend")
-    provision: int | None = Field(None, description="Article or item id; empty for the whole draft")
-    quote: str = ""
-    region: str | None = Field(None, description="Six-digit GB/T 2260 code")
-    sector: str = ""
+    """The limits the service checks (length, stance, sector) are stated here and reported together by it."""
+
+    text: str = Field(
+        ...,
+        pattern=NO_NUL,
+        description=f"The comment, {services.COMMENT_MIN_LENGTH} to {services.COMMENT_MAX_LENGTH:,} characters",
+        json_schema_extra={"minLength": services.COMMENT_MIN_LENGTH, "maxLength": services.COMMENT_MAX_LENGTH},
+    )
+    stance: str = Field(
+        ...,
+        description="support, oppose or amend",
+        json_schema_extra={"enum": [Stance.SUPPORT.value, Stance.OPPOSE.value, Stance.AMEND.value]},
+    )
+    provision: ProvisionId | None = Field(None, description="Article or item id; empty for the whole draft")
+    quote: str = Field(
+        "",
+        pattern=NO_NUL,
+        description="A passage of the article",
+        json_schema_extra={"maxLength": services.QUOTE_MAX_LENGTH},
+    )
+    region: str | None = Field(None, pattern=r"^[0-9]{6}$", description="Six-digit GB/T 2260 code")
+    sector: str = Field("", json_schema_extra={"enum": ["", *Sector.values]})
 
 
 class CommentCreated(Schema):
     id: int
     status: str
     visible: bool
-
-
-class Errors(Schema):
-    errors: dict[str, list[str]]
 
 
 def _draft_out(draft: DraftPage) -> dict:
@@ -119,8 +139,8 @@ def list_drafts(request):
     return [_draft_out(draft) for draft in selectors.list_drafts()]
 
 
-@router.get("/drafts/{draft_id}", response=DraftOut, summary="One draft")
-def get_draft(request, draft_id: int):
+@router.get("/drafts/{draft_id}", response={200: DraftOut, **BAD_REQUEST, **NOT_FOUND}, summary="One draft")
+def get_draft(request, draft_id: DraftId):
     return _draft_out(_live_draft(draft_id))
 
 
@@ -141,10 +161,10 @@ def _provision_out(view: selectors.ProvisionView) -> dict:
 
 @router.get(
     "/drafts/{draft_id}/structure",
-    response={200: StructureOut, 404: Errors},
+    response={200: StructureOut, **BAD_REQUEST, 404: Errors | Detail},
     summary="A version's structure: 编/章/节 with their articles, each with its comment count",
 )
-def get_structure(request, draft_id: int, version: int | None = None):
+def get_structure(request, draft_id: DraftId, version: VersionNumber | None = None):
     draft = _live_draft(draft_id)
     chosen = draft.versions.filter(number=version).first() if version else draft.current_version
     if chosen is None:
@@ -156,13 +176,26 @@ def get_structure(request, draft_id: int, version: int | None = None):
     }
 
 
-@router.get("/drafts/{draft_id}/comments", response=CommentPage, summary="Published comments, newest first")
-def list_comments(request, draft_id: int, page: int = 1, page_size: int = 50, provision: int | None = None):
+MAX_PAGE_SIZE = 200
+
+
+@router.get(
+    "/drafts/{draft_id}/comments",
+    response={200: CommentPage, **BAD_REQUEST, **NOT_FOUND},
+    summary="Published comments, newest first",
+)
+def list_comments(
+    request,
+    draft_id: DraftId,
+    page: Annotated[int, Query(ge=1, le=2**31 - 1, description="Past the last page: the last page")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    provision: ProvisionId | None = None,
+):
     draft = _live_draft(draft_id)
     comments = selectors.visible_comments(draft).order_by("-created_at", "-pk")
     if provision is not None:
         comments = comments.filter(provision_id=provision)
-    paginator = Paginator(comments, max(1, min(page_size, 200)))
+    paginator = Paginator(comments, page_size)
     current = paginator.get_page(page)
     return {
         "count": paginator.count,
@@ -189,10 +222,10 @@ def list_comments(request, draft_id: int, page: int = 1, page_size: int = 50, pr
 @router.post(
     "/drafts/{draft_id}/comments",
     auth=django_auth,
-    response={201: CommentCreated, 400: Errors, 403: Errors},
+    response={201: CommentCreated, **BAD_REQUEST, **UNAUTHORIZED, 403: Errors | Detail, **NOT_FOUND},
     summary="Submit a comment (signed in; send the CSRF token)",
 )
-def create_comment(request, draft_id: int, payload: CommentIn):
+def create_comment(request, draft_id: DraftId, payload: CommentIn):
     draft = _live_draft(draft_id)
     errors: dict[str, list[str]] = {}
     provision = None

@@ -7,39 +7,75 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from monitoring.limits import DATE_RANGE, in_range, nul_at
+
 DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 class LandRecordError(ValueError):
-    pass
+    """A record that cannot be read; `field` names the key at fault (the message names it too)."""
+
+    def __init__(self, message: str, field: str = "__all__"):
+        super().__init__(message)
+        self.field = field
 
 
-def parse_cn_date(value) -> date | None:
+def parse_cn_date(value, what: str = "date") -> date | None:
     """'2018年12月31日' or '2018-12-31' → date; blank → None; anything else is an error."""
-    text = (value or "").strip() if isinstance(value, str) else ""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise LandRecordError(f"{what} is not a date: {value!r}"[:200], what)
+    text = value.strip()
     if not text:
         return None
     match = DATE_RE.search(text) or ISO_RE.search(text)
     if not match:
-        raise LandRecordError(f"not a date: {text!r}")
+        raise LandRecordError(f"{what} is not a date: {text[:40]!r}", what)
     try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError as error:
-        raise LandRecordError(f"not a date: {text!r}") from error
+        raise LandRecordError(f"{what} is not a date: {text[:40]!r}", what) from error
+    if not in_range(day):
+        raise LandRecordError(f"{what} is out of range ({DATE_RANGE}): {text[:40]!r}", what)
+    return day
 
 
 def parse_decimal(value, what: str) -> Decimal | None:
+    """A non-negative decimal (a number, or text with thousands separators); blank → None."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | None):
+        raise LandRecordError(f"{what} is not a number: {value!r}"[:200], what)
     text = str(value).strip() if value is not None else ""
     if not text:
         return None
     try:
         number = Decimal(text.replace(",", ""))
     except InvalidOperation as error:
-        raise LandRecordError(f"{what} is not a number: {text!r}") from error
+        raise LandRecordError(f"{what} is not a number: {text[:40]!r}", what) from error
+    if not number.is_finite():
+        raise LandRecordError(f"{what} is not a finite number: {text[:40]!r}", what)
     if number < 0:
-        raise LandRecordError(f"{what} is negative: {text!r}")
+        raise LandRecordError(f"{what} is negative: {text[:40]!r}", what)
     return number
+
+
+def _text(raw: dict, key: str) -> str:
+    """A text field (a number is read as its digits); anything else is an error naming the key."""
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise LandRecordError(f"{key} is not text: {value!r}"[:200], key)
+    return str(value).strip()
+
+
+def _term(value) -> int | None:
+    """The term in years: a whole number, or text starting with one ('70', '70年' is not read)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 @dataclass
@@ -86,51 +122,63 @@ class LandRecord:
 
 
 def parse_land_record(raw: dict) -> LandRecord:
+    """Read a 供地结果 record; raises LandRecordError naming the key at fault.
+
+    Texts are kept whole: whether they fit the columns they are stored in is the storing service's check.
+    """
     if not isinstance(raw, dict):
         raise LandRecordError("a record is a JSON object")
-    record_id = str(raw.get("idnumber") or "").strip()
-    if not re.fullmatch(r"\d{6}[0-9A-Z][0-9A-Z-]{3,33}", record_id):
-        raise LandRecordError(f"missing or malformed 电子监管号 (idnumber): {record_id!r}")
-    term = str(raw.get("duration") or "").strip()
+    if (where := nul_at(raw)) is not None:
+        raise LandRecordError(f"{where} contains a NUL character", where)
+    record_id = _text(raw, "idnumber") if raw.get("idnumber") else ""
+    if not re.fullmatch(r"\d{6}[0-9A-Z][0-9A-Z-]{3,33}", record_id, flags=re.ASCII):
+        raise LandRecordError(f"missing or malformed 电子监管号 (idnumber): {record_id[:60]!r}", "idnumber")
     instalments = []
     plan = raw.get("paid_plan") or {}
     if not isinstance(plan, dict):
-        raise LandRecordError("paid_plan must be an object")
-    for key, value in sorted(plan.items(), key=lambda item: int(item[0]) if str(item[0]).isdigit() else 0):
+        raise LandRecordError("paid_plan must be an object", "paid_plan")
+    for key, value in sorted(plan.items(), key=lambda item: int(item[0]) if _number_key(item[0]) else 0):
+        what = f"paid_plan.{key}"
         if not isinstance(value, list | tuple) or len(value) < 2:
-            raise LandRecordError(f"paid_plan[{key}] must be [date, amount] (a note may follow)")
+            raise LandRecordError(f"{what} must be [date, amount] (a note may follow)", what)
         instalments.append(
             Instalment(
-                int(key) if str(key).isdigit() else 0, parse_cn_date(value[0]), parse_decimal(value[1], "instalment")
+                int(key) if _number_key(key) else 0,
+                parse_cn_date(value[0], f"{what}[0]"),
+                parse_decimal(value[1], f"{what}[1]"),
             )
         )
     return LandRecord(
         record_id=record_id,
         region_code=record_id[:6],
-        district=str(raw.get("district") or "").strip(),
-        project=str(raw.get("name") or "").strip()[:200],
-        location=str(raw.get("location") or "").strip()[:300],
+        district=_text(raw, "district"),
+        project=_text(raw, "name"),
+        location=_text(raw, "location"),
         area_ha=parse_decimal(raw.get("area"), "area"),
-        land_source=str(raw.get("source") or "").strip(),
-        use=str(raw.get("use") or "").strip(),
-        supply=str(raw.get("supply") or "").strip(),
-        term_years=int(term) if term.isdigit() else None,
-        industry=str(raw.get("industry") or "").strip(),
-        grade=str(raw.get("grade") or "").strip(),
+        land_source=_text(raw, "source"),
+        use=_text(raw, "use"),
+        supply=_text(raw, "supply"),
+        term_years=_term(raw.get("duration")),
+        industry=_text(raw, "industry"),
+        grade=_text(raw, "grade"),
         price_wan=parse_decimal(raw.get("price"), "price"),
-        holder=str(raw.get("holder") or "").strip()[:200],
-        plot_ratio_min=parse_decimal(raw.get("plot_ratio_minimum"), "plot ratio"),
-        plot_ratio_max=parse_decimal(raw.get("plot_ratio_maximum"), "plot ratio"),
-        handover_planned=parse_cn_date(raw.get("time4handover_plan")),
-        commencement_planned=parse_cn_date(raw.get("time4commencement_plan")),
-        completion_planned=parse_cn_date(raw.get("time4completion_plan")),
-        commencement_actual=parse_cn_date(raw.get("time4commencement_reality")),
-        completion_actual=parse_cn_date(raw.get("time4completion_reality")),
-        approved_by=str(raw.get("approvedby") or "").strip()[:200],
-        signed_on=parse_cn_date(raw.get("date4sign")),
+        holder=_text(raw, "holder"),
+        plot_ratio_min=parse_decimal(raw.get("plot_ratio_minimum"), "plot_ratio_minimum"),
+        plot_ratio_max=parse_decimal(raw.get("plot_ratio_maximum"), "plot_ratio_maximum"),
+        handover_planned=parse_cn_date(raw.get("time4handover_plan"), "time4handover_plan"),
+        commencement_planned=parse_cn_date(raw.get("time4commencement_plan"), "time4commencement_plan"),
+        completion_planned=parse_cn_date(raw.get("time4completion_plan"), "time4completion_plan"),
+        commencement_actual=parse_cn_date(raw.get("time4commencement_reality"), "time4commencement_reality"),
+        completion_actual=parse_cn_date(raw.get("time4completion_reality"), "time4completion_reality"),
+        approved_by=_text(raw, "approvedby"),
+        signed_on=parse_cn_date(raw.get("date4sign"), "date4sign"),
         instalments=instalments,
-        url=str(raw.get("url") or "")[:500],
+        url=_text(raw, "url")[:500],
     )
+
+
+def _number_key(key) -> bool:
+    return str(key).isascii() and str(key).isdigit() and len(str(key)) < 10
 
 
 # Land uses for which 招标、拍卖、挂牌 is required (国土资源部令第39号 art. 4): industry (incl. storage),

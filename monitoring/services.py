@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
+from config.api_schemas import field_error
 from core.events import publish_event_on_commit, region_groups
 from monitoring.land import LandRecord, LandRecordError, parse_land_record, use_category
 from monitoring.models import (
@@ -42,7 +43,11 @@ TASK_WORKING_DAYS = 10
 
 
 class IngestError(ValueError):
-    """A record that cannot be read; the message names the field."""
+    """A record that cannot be read; the message names the field, and so does `field` where known."""
+
+    def __init__(self, message: str, *, field: str = "__all__") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # --- sources and entities ----------------------------------------------------------------------
@@ -126,28 +131,58 @@ def land_peers(transfer: LandTransfer, min_peers: int) -> tuple[list[float], str
     return list(base.values_list("unit_price", flat=True)), f"all regions · {transfer.use_category}"
 
 
+# Where each column of a land transfer comes from in a 供地结果 record: (column, JSON key, value read).
+LAND_COLUMNS = (
+    ("district", "district", lambda r: r.district),
+    ("project", "name", lambda r: r.project),
+    ("location", "location", lambda r: r.location),
+    ("area_ha", "area", lambda r: r.area_ha),
+    ("land_source", "source", lambda r: r.land_source),
+    ("use", "use", lambda r: r.use),
+    ("supply", "supply", lambda r: r.supply),
+    ("term_years", "duration", lambda r: r.term_years),
+    ("industry", "industry", lambda r: r.industry),
+    ("grade", "grade", lambda r: r.grade),
+    ("price_wan", "price", lambda r: r.price_wan),
+    ("approved_by", "approvedby", lambda r: r.approved_by),
+)
+
+
+def _check_land_columns(record: LandRecord) -> None:
+    """Every value fits the column it is stored in (length, range, digits), or an IngestError names its key."""
+    for column, key, read in LAND_COLUMNS:
+        if (problem := field_error(LandTransfer._meta.get_field(column), read(record))) is not None:
+            raise IngestError(f"{key}: {problem}", field=key)
+    if (problem := field_error(Entity._meta.get_field("name"), record.holder)) is not None:
+        raise IngestError(f"holder: {problem}", field="holder")
+
+
 @transaction.atomic
 def ingest_land(raw: dict, *, source: SourceSystem | None = None) -> tuple[LandTransfer, bool, list[Alert]]:
-    """Upsert a land record by its 电子监管号 and evaluate the rules on it. Idempotent."""
+    """Upsert a land record by its 电子监管号 and evaluate the rules on it. Idempotent.
+
+    Raises IngestError naming the key at fault when the record cannot be read or does not fit the columns.
+    """
     try:
         record = parse_land_record(raw)
     except LandRecordError as error:
-        raise IngestError(str(error)) from error
+        raise IngestError(str(error), field=error.field) from error
+    _check_land_columns(record)
     region = _region(record.region_code)
     fields = {
         "source": source,
         "region": region,
-        "district": record.district[:60],
+        "district": record.district,
         "project": record.project or record.record_id,
         "location": record.location,
         "area_ha": record.area_ha,
-        "land_source": record.land_source[:60],
-        "use": record.use[:60],
+        "land_source": record.land_source,
+        "use": record.use,
         "use_category": use_category(record.use) or "",
-        "supply": record.supply[:20],
+        "supply": record.supply,
         "term_years": record.term_years,
-        "industry": record.industry[:60],
-        "grade": record.grade[:20],
+        "industry": record.industry,
+        "grade": record.grade,
         "price_wan": record.price_wan,
         "unit_price": record.unit_price_yuan_m2,
         "holder": resolve_entity(record.holder),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from ninja import Router, Schema, Status
 
-from monitoring.api import MAX_BATCH, IngestErrors, SourceToken
+from config.api_schemas import BAD_REQUEST, UNAUTHORIZED
+from monitoring.api import MAX_BATCH, IngestErrors, SourceToken, body_of, read_body
+from monitoring.approvals.records import approval_record_schema
 from monitoring.approvals.services import ApprovalIngestError, current_evaluation, ingest_approval
+from monitoring.limits import BodyError
 from monitoring.models import Domain
 
 router = Router(tags=["monitoring"])
@@ -31,14 +32,13 @@ class ApprovalResponse(Schema):
 @router.post(
     "",
     auth=SourceToken(),
-    response={200: ApprovalResponse, 400: IngestErrors, 403: IngestErrors},
+    response={200: ApprovalResponse, **BAD_REQUEST, **UNAUTHORIZED, 403: IngestErrors},
     summary="Ingest administrative approval cases (one object or a list); upserted by case number",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array"}]}}},
-        }
-    },
+    description=(
+        'Each case is checked on its own: a case that cannot be read is reported under `errors["field"]` '
+        '(one case) or `errors["[index].field"]` (a list), and the others are stored.'
+    ),
+    openapi_extra=body_of(approval_record_schema(), "case"),
 )
 def ingest_approval_cases(request):
     """The body is read here rather than by a schema so that every malformed body gets the same 400 shape."""
@@ -46,8 +46,8 @@ def ingest_approval_cases(request):
     if source.domain != Domain.APPROVAL:
         return Status(403, {"errors": {"__all__": ["This token is for another domain."]}})
     try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as error:
+        payload = read_body(request)
+    except BodyError as error:
         return Status(400, {"errors": {"__all__": [f"The body is not JSON: {error}"]}})
     if not isinstance(payload, list | dict):
         return Status(400, {"errors": {"__all__": ["Send one case (an object) or a list of cases."]}})

@@ -29,6 +29,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from monitoring.limits import DATE_RANGE, in_range, nul_at
+
 CHINA = ZoneInfo("Asia/Shanghai")
 UNITS = ("natural", "working")
 OUTCOMES = ("pending", "approved", "refused", "withdrawn")
@@ -143,6 +145,8 @@ def _moment(raw: dict, key: str, field: str, *, required: bool = False) -> datet
         raise ApprovalRecordError(field, f"not an ISO 8601 date and time: {value[:40]!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CHINA)
+    if not in_range(moment):
+        raise ApprovalRecordError(field, f"out of range ({DATE_RANGE})")
     return moment
 
 
@@ -231,6 +235,8 @@ def parse_approval_record(raw: Any) -> ApprovalRecord:
     """Check and read one case record; raises ApprovalRecordError naming the field at fault."""
     if not isinstance(raw, dict):
         raise ApprovalRecordError("__all__", "expected a JSON object")
+    if (where := nul_at(raw)) is not None:
+        raise ApprovalRecordError(where, "contains a NUL character")
     case_number = _text(raw, "case_number", "case_number", max_length=50)
     if not CASE_NUMBER.match(case_number):
         raise ApprovalRecordError("case_number", "letters, digits and - _ / . only")
@@ -287,3 +293,94 @@ def parse_approval_record(raw: Any) -> ApprovalRecord:
         steps=_steps(raw.get("steps")),
         corrections=_corrections(raw.get("corrections")),
     )
+
+
+def approval_record_schema() -> dict:
+    """The record format as a JSON schema (for the API's documentation), with the limits checked above."""
+
+    def text(max_length: int, description: str = "", **extra) -> dict:
+        return {"type": "string", "maxLength": max_length, "description": description, **extra}
+
+    def moment(description: str) -> dict:
+        return {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": f"{description}; ISO 8601, China time without an offset; {DATE_RANGE}",
+        }
+
+    limit = {
+        "type": "object",
+        "required": ["days"],
+        "properties": {
+            "days": {"type": "integer", "minimum": 0, "maximum": 3650},
+            "unit": {"enum": list(UNITS), "default": "working"},
+        },
+    }
+    step = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "sequence": {"type": "integer", "minimum": 1, "maximum": 999, "description": "unique within the case"},
+            "name": text(40, "受理, 审查, 决定, 送达…", minLength=1),
+            "handler": text(60),
+            "department": text(200),
+            "started_at": moment("started"),
+            "finished_at": moment("finished, not before started"),
+            "limit": limit,
+            "counts": {"type": "boolean", "description": "false: not counted toward the limit (art. 45)"},
+        },
+    }
+    correction = {
+        "type": "object",
+        "required": ["requested_at"],
+        "properties": {
+            "requested_at": moment("requested"),
+            "answered_at": moment("answered, not before requested"),
+            "items": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    return {
+        "type": "object",
+        "title": "ApprovalCase",
+        "description": "One case; keys starting with _ are ignored.",
+        "required": ["case_number", "matter", "region", "department", "applicant", "received_at"],
+        "properties": {
+            "case_number": text(50, pattern=CASE_NUMBER.pattern),
+            "matter": {
+                "type": "object",
+                "required": ["code", "name", "legal_limit"],
+                "properties": {
+                    "code": text(40, minLength=1),
+                    "name": text(120, minLength=1),
+                    "basis": text(300),
+                    "legal_limit": limit,
+                    "promised_limit": limit,
+                    "required_steps": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "extension_days": {"type": "integer", "minimum": 0, "maximum": 365},
+            "region": text(6, "six-digit GB/T 2260 code", pattern=r"^[0-9]{6}$"),
+            "department": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {"name": text(200, minLength=1), "credit_code": text(18)},
+            },
+            "applicant": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": text(200, minLength=1),
+                    "kind": {"enum": list(KINDS), "default": "org"},
+                    "credit_code": text(18),
+                    "legal_representative": text(60),
+                    "controller": text(60),
+                },
+            },
+            "received_at": moment("received") | {"type": "string"},
+            "accepted_at": moment("accepted, not before received"),
+            "decided_at": moment("decided, not before accepted; required for approved or refused"),
+            "outcome": {"enum": list(OUTCOMES), "default": "pending"},
+            "steps": {"type": "array", "items": step, "maxItems": MAX_STEPS},
+            "corrections": {"type": "array", "items": correction, "maxItems": MAX_CORRECTIONS},
+        },
+    }

@@ -123,7 +123,8 @@ def _person(cache: dict, handler: str, department: str) -> Entity | None:
     """An officer's profile: the name with the department, so two officers of the same name stay apart."""
     if not handler:
         return None
-    return _entity(cache, f"{handler}（{department}）", kind=Entity.Kind.PERSON)
+    name = f"{handler}（{department}）"[: Entity._meta.get_field("name").max_length]
+    return _entity(cache, name, kind=Entity.Kind.PERSON)
 
 
 def ingest_approval(

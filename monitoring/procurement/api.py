@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from django.db import transaction
 from ninja import Router, Schema, Status
 
-from monitoring.api import MAX_BATCH, IngestErrors, SourceToken
+from config.api_schemas import BAD_REQUEST, UNAUTHORIZED
+from monitoring.api import MAX_BATCH, IngestErrors, SourceToken, read_body
+from monitoring.limits import BodyError
 from monitoring.models import Domain
+from monitoring.procurement.models import Process
 from monitoring.procurement.reading import releases_of
 from monitoring.procurement.services import cardinal_pass, ingest_release
 from monitoring.services import IngestError
@@ -29,11 +30,26 @@ class ProcurementResponse(Schema):
     alerts: list[str]  # every alert raised by this request, including those on organisations
 
 
+_RELEASE = {
+    "type": "object",
+    "description": "an OCDS compiled release",
+    "required": ["ocid"],
+    "properties": {
+        "ocid": {"type": "string", "minLength": 1, "maxLength": Process._meta.get_field("ocid").max_length},
+    },
+}
+
+
 @router.post(
     "",
     auth=SourceToken(),
-    response={200: ProcurementResponse, 400: IngestErrors, 403: IngestErrors},
+    response={200: ProcurementResponse, **BAD_REQUEST, **UNAUTHORIZED, 403: IngestErrors},
     summary="Ingest OCDS compiled releases (one, a list, or a release package); upserted by ocid",
+    description=(
+        "A release that is not a compiled release (no ocid, not an object, a NUL character) is reported under "
+        '`errors["[index].field"]`; a field that cannot be read or stored (a date out of range, a number too '
+        "large) becomes one of the release's `problems` and the rest of the release is stored."
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -41,8 +57,16 @@ class ProcurementResponse(Schema):
                 "application/json": {
                     "schema": {
                         "oneOf": [
-                            {"type": "object", "description": "a compiled release, or a release/record package"},
-                            {"type": "array", "items": {"type": "object"}, "description": "compiled releases"},
+                            _RELEASE,
+                            {"type": "array", "items": _RELEASE, "maxItems": MAX_BATCH, "description": "releases"},
+                            {
+                                "type": "object",
+                                "description": "a release package or a record package",
+                                "properties": {
+                                    "releases": {"type": "array", "items": _RELEASE, "maxItems": MAX_BATCH},
+                                    "records": {"type": "array", "maxItems": MAX_BATCH},
+                                },
+                            },
                         ]
                     }
                 }
@@ -57,8 +81,8 @@ def ingest_procurement(request):
     # The body is read here rather than by a schema: an OCDS release is open-ended, and a body that is
     # not JSON gets the same {"errors": {field: [messages]}} answer as every other bad input.
     try:
-        payload = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        payload = read_body(request)
+    except BodyError as error:
         return Status(400, {"errors": {"__all__": [f"The body is not JSON: {error}"]}})
     if not isinstance(payload, list | dict):
         return Status(400, {"errors": {"__all__": ["Send a compiled release, a list of them, or a release package."]}})

@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from monitoring.limits import DATE_RANGE, in_range
 from monitoring.ocds import ReadReport, iter_releases, parse_rfc3339
 from monitoring.rules.cardinal.settings import CardinalSettings
 from monitoring.rules.prepare import PrepareSettings, prepare_release
@@ -293,6 +294,9 @@ class _Reader:
         moment = parse_rfc3339(value, require_offset=False)
         if moment is None:
             self.problem(path, "not an RFC 3339 date-time", value)
+        elif not in_range(moment):
+            self.problem(path, f"out of range ({DATE_RANGE})", value)
+            return None
         return moment
 
     def money(self, value: Any, path: str) -> tuple[Decimal | None, str]:

@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from config.api_schemas import field_error
+from monitoring.limits import nul_at
 from monitoring.models import Alert, Domain, Entity, SourceSystem
 from monitoring.procurement import rules as procurement_rules
 from monitoring.procurement.models import (
@@ -118,6 +120,16 @@ class _Entities:
         return self.cache[key]
 
 
+def _fit_columns(parsed: ParsedRelease) -> list[Problem]:
+    """Values the reading accepted but the process's columns cannot hold become problems (and are not stored)."""
+    problems = []
+    column = Process._meta.get_field("number_of_tenderers")
+    if (error := field_error(column, parsed.number_of_tenderers)) is not None:
+        problems.append(Problem("tender.numberOfTenderers", error, str(parsed.number_of_tenderers)[:200]))
+        parsed.number_of_tenderers = None
+    return problems
+
+
 @transaction.atomic
 def ingest_release(
     raw: Any,
@@ -135,6 +147,8 @@ def ingest_release(
         raise IngestError(f"{source.name} is a source of another domain ({source.domain})")
     if not isinstance(raw, dict):
         raise ReleaseRejected("__all__", "not a JSON object")
+    if (where := nul_at(raw)) is not None:
+        raise ReleaseRejected(where, "contains a NUL character")
     settings = _settings_of(source)
     ini = settings.prepare_ini if settings else ""
     region_code = settings.default_region_id if settings else NATIONAL_CODE
@@ -151,7 +165,7 @@ def ingest_release(
         parsed = parse_release(prepared)
     except ReleaseError as error:
         raise ReleaseRejected(error.field, str(error)) from error
-    problems = warnings + parsed.problems
+    problems = warnings + parsed.problems + _fit_columns(parsed)
     entity = _Entities()
     fields = {
         "source": source,

@@ -6,6 +6,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from accounts.roles import roles_of
+from config.api_schemas import UNAUTHORIZED
 
 api = NinjaAPI(
     title="阳光 Sunshine API",
@@ -66,7 +67,13 @@ def health(request):
     return {"status": "ok", "search_backend": settings.SEARCH_BACKEND["BACKEND"].rsplit(".", 1)[-1]}
 
 
-@api.get("/me", response=MeOut, auth=django_auth, tags=["platform"], summary="The signed-in user and roles")
+@api.get(
+    "/me",
+    response={200: MeOut, **UNAUTHORIZED},
+    auth=django_auth,
+    tags=["platform"],
+    summary="The signed-in user and roles",
+)
 def me(request):
     user = request.auth
     return {
