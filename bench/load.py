@@ -533,6 +533,7 @@ class Bench:
 
     async def run_level(self, ctx: Context, scenario: str, clients: int) -> Level:
         level = Level(scenario=scenario, clients=clients)
+        cpu_before = self.cpu()
         ctx.accepted = {}
         ctx.requests = 0
         self.say(
@@ -562,6 +563,11 @@ class Bench:
         if scenario == "reports":
             await self.check_codes(ctx, level)
         await self.count(ctx, level)
+        cpu_after = self.cpu()
+        for name, used_before in cpu_before.items():
+            if level.accepted and name in cpu_after:
+                used = cpu_after[name] - used_before  # pages and submissions, the queue drained after the level
+                level.extra[f"{name}_cpu_ms_per_accepted"] = round(used * 1000 / level.accepted, 1)
         summary = level.summary()
         self.say(
             f"  done: {summary['accepted']} accepted in {summary['seconds']} s ({summary['accepted_per_s']}/s), "
@@ -570,6 +576,10 @@ class Bench:
             + (f", codes shown {summary['codes_shown']}/{summary['stored']}" if scenario == "reports" else "")
         )
         return level
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by the web server (all its workers) and the task worker."""
+        return {name: self.services[name].cpu_seconds() for name in ("server", "worker") if name in self.services}
 
     async def check_codes(self, ctx: Context, level: Level) -> None:
         """Open a few reports with the codes their reporters were shown, as a reporter would."""

@@ -72,6 +72,12 @@ class Service:
                 time.sleep(0.05)
         return time.monotonic() - started
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the process and its living descendants (gunicorn's workers)."""
+        if not self.running:
+            return 0.0
+        return process_tree_cpu(self.process.pid)
+
     def kill(self) -> None:
         """The fault: SIGKILL, as a crash or an out-of-memory kill would."""
         self._signal(signal.SIGKILL)
@@ -101,6 +107,23 @@ class Service:
             return True
         except subprocess.TimeoutExpired:
             return False
+
+
+def process_tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, NotADirectoryError):
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
 
 
 def redis_service(port: int, log: Path) -> Service:

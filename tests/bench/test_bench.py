@@ -5,11 +5,15 @@ The bench itself (python -m bench.load) is run by people, not by the test suite.
 
 import asyncio
 import json
+import os
 import smtplib
+import subprocess
+import sys
 from email.message import EmailMessage
 
 from bench.client import Browser, MailSink, Response, csrf_token
 from bench.load import Addresses, parse
+from bench.services import process_tree_cpu
 from bench.stats import Level, json_line, percentile, table, targets
 
 
@@ -170,3 +174,23 @@ async def test_mail_sink_keeps_each_recipients_confirmation_token():
 
     assert token == "Tok_en-123"
     assert sink.messages == 1
+
+
+def test_cpu_of_a_process_tree_includes_its_children():
+    child = subprocess.Popen(  # burns 0.3 s of CPU, says so, then waits
+        [
+            sys.executable,
+            "-c",
+            "import time\nwhile time.process_time() < 0.3: pass\nprint('done', flush=True)\ntime.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        child.stdout.readline()
+
+        used = process_tree_cpu(os.getpid())
+    finally:
+        child.kill()
+        child.wait()
+
+    assert used >= 0.25
