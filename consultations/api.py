@@ -7,13 +7,14 @@ from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
-from config.api_schemas import BAD_REQUEST, NOT_FOUND, UNAUTHORIZED, Detail, Errors, constraints, id_of, model_field
 from consultations import selectors, services
 from consultations.models import DraftPage, DraftVersion, Provision, Sector, Stance
+from core.api_schemas import BAD_REQUEST, NOT_FOUND, UNAUTHORIZED, Detail, Errors, constraints, id_of, model_field
 from regions.models import Region
 
 router = Router(tags=["consultations"])
@@ -130,8 +131,13 @@ def _draft_out(draft: DraftPage) -> dict:
     }
 
 
-def _live_draft(draft_id: int) -> DraftPage:
-    return get_object_or_404(DraftPage.objects.live(), pk=draft_id)
+def _live_draft(request, draft_id: int) -> DraftPage:
+    """A published draft this request may view: Wagtail's view restrictions (sign-in, groups, password)
+    hold for the API as for the page; a draft the request may not view does not exist for it."""
+    draft = get_object_or_404(DraftPage.objects.live(), pk=draft_id)
+    if not all(restriction.accept_request(request) for restriction in draft.get_view_restrictions()):
+        raise Http404
+    return draft
 
 
 @router.get("/drafts", response=list[DraftOut], summary="Drafts published for comment")
@@ -141,7 +147,7 @@ def list_drafts(request):
 
 @router.get("/drafts/{draft_id}", response={200: DraftOut, **BAD_REQUEST, **NOT_FOUND}, summary="One draft")
 def get_draft(request, draft_id: DraftId):
-    return _draft_out(_live_draft(draft_id))
+    return _draft_out(_live_draft(request, draft_id))
 
 
 def _provision_out(view: selectors.ProvisionView) -> dict:
@@ -165,7 +171,7 @@ def _provision_out(view: selectors.ProvisionView) -> dict:
     summary="A version's structure: 编/章/节 with their articles, each with its comment count",
 )
 def get_structure(request, draft_id: DraftId, version: VersionNumber | None = None):
-    draft = _live_draft(draft_id)
+    draft = _live_draft(request, draft_id)
     chosen = draft.versions.filter(number=version).first() if version else draft.current_version
     if chosen is None:
         return Status(404, {"errors": {"version": ["No such version."]}})
@@ -191,7 +197,7 @@ def list_comments(
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     provision: ProvisionId | None = None,
 ):
-    draft = _live_draft(draft_id)
+    draft = _live_draft(request, draft_id)
     comments = selectors.visible_comments(draft).order_by("-created_at", "-pk")
     if provision is not None:
         comments = comments.filter(provision_id=provision)
@@ -226,7 +232,7 @@ def list_comments(
     summary="Submit a comment (signed in; send the CSRF token)",
 )
 def create_comment(request, draft_id: DraftId, payload: CommentIn):
-    draft = _live_draft(draft_id)
+    draft = _live_draft(request, draft_id)
     errors: dict[str, list[str]] = {}
     provision = None
     if payload.provision is not None:

@@ -25,7 +25,10 @@ from consultations.models import (
 
 
 def list_drafts(*, index=None) -> list[DraftPage]:
-    drafts = DraftPage.objects.live().select_related("jurisdiction", "report_publication").order_by("-opens_at")
+    """Published drafts open to everyone; one behind a Wagtail view restriction is reached by its link only."""
+    drafts = (
+        DraftPage.objects.live().public().select_related("jurisdiction", "report_publication").order_by("-opens_at")
+    )
     if index is not None:
         drafts = drafts.child_of(index)
     return list(drafts)

@@ -8,7 +8,7 @@ from django.db import models
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
-from config.api_schemas import BAD_REQUEST, SIGNIFICANT_DIGITS, UNAUTHORIZED, Errors, constraints
+from core.api_schemas import BAD_REQUEST, SIGNIFICANT_DIGITS, UNAUTHORIZED, Errors, constraints
 from monitoring.limits import DATE_RANGE, BodyError, loads
 from monitoring.models import Domain, Entity, LandTransfer
 from monitoring.services import IngestError, ingest_land, source_for_token

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
-from config.api_schemas import field_error
+from core.api_schemas import field_error
 from core.events import publish_event_on_commit, region_groups
 from monitoring.land import LandRecord, LandRecordError, parse_land_record, use_category
 from monitoring.models import (

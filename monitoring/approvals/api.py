@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema, Status
 
-from config.api_schemas import BAD_REQUEST, UNAUTHORIZED
+from core.api_schemas import BAD_REQUEST, UNAUTHORIZED
 from monitoring.api import MAX_BATCH, IngestErrors, SourceToken, body_of, read_body
 from monitoring.approvals.records import approval_record_schema
 from monitoring.approvals.services import ApprovalIngestError, current_evaluation, ingest_approval

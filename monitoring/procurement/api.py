@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from ninja import Router, Schema, Status
 
-from config.api_schemas import BAD_REQUEST, UNAUTHORIZED
+from core.api_schemas import BAD_REQUEST, UNAUTHORIZED
 from monitoring.api import MAX_BATCH, IngestErrors, SourceToken, read_body
 from monitoring.limits import BodyError
 from monitoring.models import Domain

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from config.api_schemas import field_error
+from core.api_schemas import field_error
 from monitoring.limits import nul_at
 from monitoring.models import Alert, Domain, Entity, SourceSystem
 from monitoring.procurement import rules as procurement_rules

@@ -6,7 +6,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from accounts.roles import roles_of
-from config.api_schemas import UNAUTHORIZED
+from core.api_schemas import UNAUTHORIZED
 
 api = NinjaAPI(
     title="阳光 Sunshine API",

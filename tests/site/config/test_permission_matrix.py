@@ -880,11 +880,7 @@ CASES = _cases()
 
 # Holes the matrix found that are being fixed elsewhere (see the issue #10 report): the expectation above is the
 # correct behaviour; strict, so the marker must go when the fix lands.
-KNOWN_HOLES = {
-    "api:get_draft-restricted-GET-anonymous": "the API serves drafts behind a Wagtail view restriction",
-    "api:get_structure-restricted-GET-anonymous": "the API serves drafts behind a Wagtail view restriction",
-    "api:list_comments-restricted-GET-anonymous": "the API serves drafts behind a Wagtail view restriction",
-}
+KNOWN_HOLES: dict[str, str] = {}
 
 
 def _params():
