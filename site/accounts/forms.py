@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from regions.models import Region
@@ -36,3 +37,11 @@ class StaffUserEditForm(UserEditForm):
 
     class Meta(UserEditForm.Meta):
         fields = UserEditForm.Meta.fields | STAFF_FIELDS
+
+
+class StaffLoginForm(LoginForm):
+    """Wagtail's sign-in form, with a translatable password label (Wagtail leaves it as the field name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Password")

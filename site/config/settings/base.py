@@ -247,6 +247,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Wagtail
 WAGTAIL_SITE_NAME = "阳光 Sunshine"
 WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.StaffLoginForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # Security headers. The admin (Wagtail) and the API docs ship inline scripts, so
