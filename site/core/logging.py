@@ -7,7 +7,8 @@ commands) passes `PrivacyFilter` on its way out:
 - per-request lines are dropped: access logs, the development servers' request lines, and
   Django's warnings about client errors (4xx: "Not Found: /reports/…", CSRF failures, bad
   hosts), which would time-stamp each visit;
-- anything that still looks like an IPv4 or IPv6 address is replaced by `[address]`.
+- anything that still looks like an IPv4 or IPv6 address is replaced by `[address]`, in the
+  message (`PrivacyFilter`) and in the whole formatted line with its traceback (`PrivacyFormatter`).
 
 Server errors (5xx) are kept, with their traceback and without the client's address: the
 team needs them, and they describe the failure, not the visitor.
@@ -53,10 +54,18 @@ class PrivacyFilter(logging.Filter):
             return False
         if record.name.startswith(("django.request", "django.security")):
             status = getattr(record, "status_code", None)
-            if status is None or status < 500:
+            # 503 is an answer the platform gives on purpose (the search server is down), not a failure to fix.
+            if status is None or status < 500 or status == 503:
                 return False
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class PrivacyFormatter(logging.Formatter):
+    """Redacts addresses from the whole formatted record, tracebacks included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "regions",
     "home",
     "core",
+    "workdays",
     # Domain apps
     "consultations",
     "petitions",
@@ -279,8 +280,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"privacy": {"()": "core.logging.PrivacyFilter"}},
+    "formatters": {"private": {"()": "core.logging.PrivacyFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["privacy"]},
+        "console": {"class": "logging.StreamHandler", "filters": ["privacy"], "formatter": "private"},
         "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": "INFO"},
