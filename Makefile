@@ -25,8 +25,11 @@ run: $(VENV)/.runtime
 	@echo "Serving Sunshine on http://$(HOST):$(PORT)/ (staff admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# On every core (pytest-xdist; PYTEST_WORKERS=0 runs in one process). The demo tests share one worker and one
+# load of the demo (tests/conftest.py, pyproject.toml: --dist loadgroup); the browser tests come last.
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -33,8 +33,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.core.cache import cache
 from django.db import transaction
 from django_tasks import task
@@ -53,6 +53,9 @@ from consultations.models import (
 )
 from core.tasks import enqueue_on_commit
 from search.indexing import record_changes
+
+if TYPE_CHECKING:
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +198,8 @@ def _write_members(theme: Theme, similarity_of: dict[int, float], *, add_only: b
 
 def _describe(comments: _Comments, items, features, labels_by_item: np.ndarray, k: int):
     """Terms and dominant article per theme from item labels (-1 = no theme)."""
+    import numpy as np
+
     from search.clustering.themes import distinctive_terms, dominant
 
     inside = labels_by_item >= 0
@@ -300,6 +305,8 @@ def _lock(draft: DraftPage) -> None:
 
 
 def _full_run(draft, comments, result, items, features, clustered, members, k, say) -> ClusterRunSummary:
+    import numpy as np
+
     from search.clustering.themes import match_groups
 
     decided = [theme for theme in clustered if theme.decision in DECIDED]
@@ -385,6 +392,8 @@ def _full_run(draft, comments, result, items, features, clustered, members, k, s
 def _incremental_run(draft, comments, result, items, features, clustered, members, say) -> ClusterRunSummary:
     """Add-only, and cheap unless new themes form: done under the draft's lock, on the themes and
     memberships as they are once the lock is held."""
+    import numpy as np
+
     from search.clustering.pipeline import assign_to_existing
 
     _lock(draft)

@@ -18,10 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, TypedDict
 
-try:
-    import msgspec
-except ImportError:  # pragma: no cover - msgspec is in requirements.txt; stdlib json still works
-    msgspec = None
+
+def _msgspec() -> Any:
+    """msgspec, imported on first use (it is not needed to start the site); None without it."""
+    try:
+        import msgspec
+    except ImportError:  # pragma: no cover - msgspec is in requirements.txt; stdlib json still works
+        return None
+    return msgspec
 
 
 @dataclass
@@ -151,6 +155,7 @@ def iter_cardinal_releases(handle: IO[bytes], report: ReadReport | None = None) 
     `handle` is a binary file. Lines that are not JSON objects with an ocid are reported and skipped.
     """
     report = report if report is not None else ReadReport()
+    msgspec = _msgspec()
     if msgspec is None:  # pragma: no cover
         yield from iter_releases((line.decode("utf-8") for line in handle), report)
         return

@@ -22,6 +22,7 @@ from consultations.models import (
     ThemeOrigin,
 )
 from consultations.services import comment_hash
+from tests.conftest import require
 from tests.factories import UserFactory
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -54,8 +55,7 @@ def _comment(draft, text: str, *, status=CommentStatus.APPROVED, provision=None,
 
 @pytest.fixture
 def commented_draft(article_3):
-    if not SHOPPING.exists():
-        pytest.skip("shared data not found")
+    require(SHOPPING.exists(), "../shared/data/text/online_shopping_10_cats.csv is missing")
     draft, article = article_3
     for label in ("酒店", "书籍", "水果"):
         for text in _reviews(label, 25):

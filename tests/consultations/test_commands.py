@@ -45,9 +45,8 @@ def test_importing_into_a_draft(make_draft, tmp_path):
     assert "2 articles matched" in out.getvalue()
 
 
-def test_the_demo_has_an_open_a_reported_and_a_two_version_consultation(db):
-    call_command("load_demo", stdout=StringIO())
-    call_command("load_demo", stdout=StringIO())  # twice: nothing duplicated
+def test_the_demo_has_an_open_a_reported_and_a_two_version_consultation(demo_content):
+    call_command("load_demo", stdout=StringIO())  # loaded twice: nothing duplicated
 
     drafts = {d.slug: d for d in DraftPage.objects.all()}
     assert len(drafts) == 4

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from search import bench
+from tests.conftest import require
 
 SHOPPING = Path(__file__).resolve().parents[3] / "shared" / "data" / "text" / "online_shopping_10_cats.csv"
 
 
 @pytest.fixture
 def small_csv(tmp_path) -> Path:
-    if not SHOPPING.exists():
-        pytest.skip("shared data not found")
+    require(SHOPPING.exists(), "../shared/data/text/online_shopping_10_cats.csv is missing")
     with SHOPPING.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))[::40]  # 1,570 reviews of every category
     path = tmp_path / "small.csv"

@@ -10,6 +10,7 @@ import pytest
 
 from search.clustering.campaigns import addition, find_campaigns, near_duplicate_groups
 from search.clustering.evaluation import inject_campaign, pair_scores
+from tests.conftest import require
 
 SHOPPING = Path(__file__).resolve().parents[3] / "shared" / "data" / "text" / "online_shopping_10_cats.csv"
 LETTER = "我们坚决反对草案第二十条关于延长试用期的规定，试用期最长不应超过三个月，请保护新入职劳动者的合法权益。"
@@ -17,8 +18,7 @@ LETTER = "我们坚决反对草案第二十条关于延长试用期的规定，�
 
 @pytest.fixture(scope="module")
 def reviews() -> list[str]:
-    if not SHOPPING.exists():
-        pytest.skip("shared data not found")
+    require(SHOPPING.exists(), "../shared/data/text/online_shopping_10_cats.csv is missing")
     with SHOPPING.open(encoding="utf-8") as handle:
         return [row["text"] for row in csv.DictReader(handle)][::10]  # 6,278 reviews of every category
 

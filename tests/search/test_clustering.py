@@ -11,6 +11,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from search.clustering.pipeline import ASSIGN_FLOOR, assign_to_existing, cluster_feedback
 from search.clustering.themes import dominant, match_groups, stance_counts
+from tests.conftest import require
 
 SHOPPING = Path(__file__).resolve().parents[3] / "shared" / "data" / "text" / "online_shopping_10_cats.csv"
 
@@ -18,8 +19,7 @@ SHOPPING = Path(__file__).resolve().parents[3] / "shared" / "data" / "text" / "o
 @pytest.fixture(scope="module")
 def sample() -> tuple[list[str], list[str]]:
     """2,000 reviews of the ten categories, drawn with a fixed seed."""
-    if not SHOPPING.exists():
-        pytest.skip("shared data not found")
+    require(SHOPPING.exists(), "../shared/data/text/online_shopping_10_cats.csv is missing")
     with SHOPPING.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     chosen = np.random.default_rng(0).choice(len(rows), size=2000, replace=False)

@@ -1,6 +1,8 @@
 """Tests: whatever DATABASE_URL / REDIS_URL say (PostgreSQL and Redis in CI)."""
 
-from config.env import ENV
+import os
+
+from config.env import BASE_DIR, ENV
 
 from .base import *  # noqa: F403
 
@@ -17,3 +19,16 @@ STORAGES = {  # noqa: F405
 }
 # Tests sign staff in with force_login; the second-factor requirement has its own tests.
 STAFF_MFA_REQUIRED = False
+
+# pytest-xdist runs the suite in several worker processes (PYTEST_XDIST_WORKER=gw0, gw1, …). Each has its own
+# test database already (pytest-django adds the suffix); here each gets its own cache keys and channel-layer
+# groups in the Redis they share, and its own media folders in the checkout they share.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER:
+    if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
+        CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": f"sunshine-{XDIST_WORKER}"}}  # noqa: F405
+    if "prefix" in CHANNEL_LAYERS["default"].get("CONFIG", {}):  # noqa: F405
+        layer = CHANNEL_LAYERS["default"]  # noqa: F405
+        CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "prefix": f"sunshine-{XDIST_WORKER}"}}}
+    MEDIA_ROOT = BASE_DIR / "var" / f"test-{XDIST_WORKER}" / "media"
+    PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / f"test-{XDIST_WORKER}" / "private"

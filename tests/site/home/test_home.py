@@ -1,3 +1,5 @@
+from io import StringIO
+
 from django.core.management import call_command
 from wagtail.models import Page, Site
 
@@ -5,11 +7,12 @@ from accounts.models import User
 from home.models import HomePage
 
 
-def test_load_demo_twice_creates_nothing_twice(db):
-    # when
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_load_demo_twice_creates_nothing_twice(demo_content):
+    # given: the demo loaded once
     first = (Page.objects.count(), User.objects.count(), Site.objects.count())
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    # when
+    call_command("load_demo", stdout=StringIO())
 
     # then
     assert (Page.objects.count(), User.objects.count(), Site.objects.count()) == first
@@ -17,17 +20,14 @@ def test_load_demo_twice_creates_nothing_twice(db):
     assert Site.objects.get(is_default_site=True).root_page.specific_class is HomePage
 
 
-def test_load_demo_prints_the_demo_accounts(db, capsys):
-    call_command("load_demo")
+def test_load_demo_prints_the_demo_accounts(demo_content):
+    out = demo_content.output
 
-    out = capsys.readouterr().out
     assert "legislator@demo.sunshine.cn" in out and "立法工作人员" in out
     assert "sunshine-demo-2026" in out
 
 
-def test_the_demo_legislator_can_log_into_the_admin(client, db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
+def test_the_demo_legislator_can_log_into_the_admin(client, demo_content):
     response = client.post(
         "/admin/login/", {"username": "legislator@demo.sunshine.cn", "password": "sunshine-demo-2026"}
     )
@@ -36,9 +36,7 @@ def test_the_demo_legislator_can_log_into_the_admin(client, db):
     assert client.get("/admin/").status_code == 200
 
 
-def test_home_page_is_chinese_by_default_and_leads_to_the_three_journeys(client, db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
+def test_home_page_is_chinese_by_default_and_leads_to_the_three_journeys(client, demo_content):
     response = client.get("/")
 
     html = response.content.decode()
@@ -52,9 +50,7 @@ def test_home_page_is_chinese_by_default_and_leads_to_the_three_journeys(client,
         assert f'href="{link}">{label}' in html
 
 
-def test_switching_language_to_english(client, db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
+def test_switching_language_to_english(client, demo_content):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/").content.decode()
 
@@ -62,9 +58,7 @@ def test_switching_language_to_english(client, db):
     assert "Comment on a draft law" in html
 
 
-def test_public_pages_send_security_headers(client, db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
+def test_public_pages_send_security_headers(client, demo_content):
     response = client.get("/")
 
     assert response["X-Frame-Options"] == "DENY"
