@@ -1,5 +1,6 @@
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from core.jurisdiction import in_jurisdiction
 from regions.models import Region
 
 
@@ -13,10 +14,7 @@ class DraftPageForm(WagtailAdminPageForm):
             return
         regions = Region.objects.exclude(level="county").select_related("parent__parent")
         user = for_user
-        if user is not None and not user.is_superuser:
-            if user.jurisdiction is None:
-                regions = regions.none()
-            else:
-                regions = regions.filter(code__startswith=user.jurisdiction.prefix)
+        if user is not None:
+            regions = in_jurisdiction(regions, user, "")
         field.queryset = regions.order_by("code")
         field.label_from_instance = lambda region: f"{region.code} {region.full_name}"

@@ -7,6 +7,8 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from accounts.roles import Role, has_role
+from core.identifiers import normalise_name
+from core.jurisdiction import in_jurisdiction
 from monitoring import charts
 from monitoring.models import Alert, Domain, Entity, LandTransfer, VerificationTask
 from monitoring.states import OPEN_ALERT_STATES, AlertState, Severity, TaskState
@@ -45,12 +47,7 @@ def land_transfers_for(user) -> QuerySet[LandTransfer]:
     """The land transfers in the user's jurisdiction (the same rule as `monitoring.services.alerts_for`)."""
     if not getattr(user, "is_authenticated", False) or not (user.is_superuser or has_role(user, Role.INSPECTOR)):
         return LandTransfer.objects.none()
-    transfers = LandTransfer.objects.select_related("region")
-    if user.is_superuser:
-        return transfers
-    if user.jurisdiction is None:
-        return LandTransfer.objects.none()
-    return transfers.filter(region__code__startswith=user.jurisdiction.prefix)
+    return in_jurisdiction(LandTransfer.objects.select_related("region"), user)
 
 
 def entity_transfers(entity: Entity, transfers: QuerySet[LandTransfer], limit: int = 50) -> list[LandTransfer]:
@@ -60,8 +57,6 @@ def entity_transfers(entity: Entity, transfers: QuerySet[LandTransfer], limit: i
 
 def entity_reports(entity: Entity, reports: QuerySet, limit: int = 50) -> list:
     """Reports naming the entity (by credit code, or by name), among `reports` (pass `petitions.reports.cases_for`)."""
-    from petitions.identifiers import normalise_name
-
     same = Q(unit_name_key=normalise_name(entity.name)[:140])
     if entity.credit_code:
         same |= Q(unit_key=f"uscc:{entity.credit_code.upper()}")

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, has_role
 from core.api_schemas import field_error
 from core.events import publish_event_on_commit, region_groups
+from core.identifiers import is_valid_credit_code, normalise_name
+from core.jurisdiction import in_jurisdiction
 from monitoring.land import LandRecord, LandRecordError, parse_land_record, use_category
 from monitoring.models import (
     Alert,
@@ -33,10 +35,10 @@ from monitoring.models import (
 from monitoring.rules.base import Context, Finding, Rule
 from monitoring.rules.land import LAND_RULES
 from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity, TaskState
-from petitions.deadlines import escalation
-from petitions.identifiers import is_valid_credit_code, normalise_name
-from petitions.reports import working_calendar
+from regions.codes import NATIONAL_CODE, ancestors
 from regions.models import Region
+from workdays.deadlines import escalation
+from workdays.selectors import working_calendar
 
 COMPETITIVE_SUPPLY = ("挂牌出让", "拍卖出让", "招标出让")
 TASK_WORKING_DAYS = 10
@@ -90,7 +92,8 @@ def resolve_entity(name: str, credit_code: str = "", kind: str = Entity.Kind.ORG
 
 
 def _region(code: str) -> Region:
-    for candidate in (code, code[:4] + "00", code[:2] + "0000"):
+    """The region of the code, else the nearest enclosing one up to its province (never the whole country)."""
+    for candidate in (code, *(enclosing for enclosing in reversed(ancestors(code)) if enclosing != NATIONAL_CODE)):
         region = Region.objects.filter(code=candidate).first()
         if region is not None:
             return region
@@ -314,12 +317,7 @@ def _announce(alert: Alert) -> None:
 def alerts_for(user) -> QuerySet[Alert]:
     if not getattr(user, "is_authenticated", False) or not (user.is_superuser or has_role(user, Role.INSPECTOR)):
         return Alert.objects.none()
-    alerts = Alert.objects.select_related("region", "entity")
-    if user.is_superuser:
-        return alerts
-    if user.jurisdiction is None:
-        return Alert.objects.none()
-    return alerts.filter(region__code__startswith=user.jurisdiction.prefix)
+    return in_jurisdiction(Alert.objects.select_related("region", "entity"), user)
 
 
 def _require(user, alert: Alert) -> None:

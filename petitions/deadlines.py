@@ -1,17 +1,19 @@
 """Statutory clocks of a case (信访工作条例 2022; 纪检监察机关处理检举控告工作规则 2020).
 
 Pure functions: a case's state and the dates that started its clocks go in, due dates and the
-escalation level come out. Natural days and working days as each rule says.
+escalation level (`workdays.deadlines`, with the thresholds here) come out. Natural days and working days
+as each rule says.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
-from petitions.calendar import WorkingCalendar
 from petitions.states import CaseState
+from workdays.calendar import WorkingCalendar
+from workdays.deadlines import Escalation
+from workdays.deadlines import escalation as workdays_escalation
 
 
 @dataclass(frozen=True)
@@ -77,21 +79,6 @@ def evaluation_window_ends(replied: date, rules: Rules = RULES) -> date:
     return replied + timedelta(days=rules.evaluation_days)
 
 
-class Escalation(StrEnum):
-    NONE = "none"
-    REMINDER = "reminder"
-    YELLOW = "yellow"
-    RED = "red"
-
-
 def escalation(due: date | None, today: date, rules: Rules = RULES) -> Escalation:
-    if due is None:
-        return Escalation.NONE
-    overdue = (today - due).days
-    if overdue > rules.red_after_days:
-        return Escalation.RED
-    if overdue > 0:
-        return Escalation.YELLOW
-    if -overdue <= rules.reminder_days:
-        return Escalation.REMINDER
-    return Escalation.NONE
+    """How late a case is, by the reminder and red thresholds of the rules."""
+    return workdays_escalation(due, today, reminder_days=rules.reminder_days, red_after_days=rules.red_after_days)

@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, has_role
 from core import ratelimit
 from core.events import publish_event_on_commit, region_groups
+from core.identifiers import is_valid_credit_code, is_valid_resident_id, normalise_name
+from core.jurisdiction import in_jurisdiction
 from core.tasks import enqueue_on_commit
 from petitions import crypto
 from petitions.attachments import inspect_attachment
-from petitions.calendar import WorkingCalendar
 from petitions.codes import code_digest, new_code, normalise_code
 from petitions.deadlines import Clocks, Escalation, deadline, escalation
-from petitions.identifiers import is_valid_credit_code, is_valid_resident_id, normalise_name
 from petitions.models import (
     CaseEvent,
     IdentityAccess,
@@ -40,7 +40,6 @@ from petitions.models import (
     ReportAttachment,
     ReportMessage,
     TargetSignal,
-    WorkingDayOverride,
 )
 from petitions.states import (
     OPEN_STATES,
@@ -51,6 +50,8 @@ from petitions.states import (
 )
 from regions.models import Region
 from search.similarity import text_similarity
+from workdays.calendar import WorkingCalendar
+from workdays.selectors import working_calendar
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
@@ -95,10 +96,6 @@ class ReporterIdentity:
 
 
 # --- calendar and deadlines ---------------------------------------------------------------------
-
-
-def working_calendar() -> WorkingCalendar:
-    return WorkingCalendar.from_overrides(WorkingDayOverride.objects.values_list("day", "is_working_day"))
 
 
 def _local(moment) -> date | None:
@@ -473,11 +470,7 @@ def cases_for(user) -> QuerySet[Report]:
     """Reports an inspector may see: in their jurisdiction, and not about themselves or their unit."""
     if not getattr(user, "is_authenticated", False) or not (user.is_superuser or has_role(user, Role.INSPECTOR)):
         return Report.objects.none()
-    reports = Report.objects.select_related("region", "assigned_to")
-    if not user.is_superuser:
-        if user.jurisdiction is None:
-            return Report.objects.none()
-        reports = reports.filter(region__code__startswith=user.jurisdiction.prefix)
+    reports = in_jurisdiction(Report.objects.select_related("region", "assigned_to"), user)
     condition = conflicts(user)
     return reports if condition is None else reports.exclude(condition)
 

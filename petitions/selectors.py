@@ -4,6 +4,7 @@ from django.db.models import Count, QuerySet
 
 from petitions.models import Petition, PetitionStatus, SignatureAlert
 from petitions.services import can_moderate
+from regions.codes import province_of
 
 
 def open_petitions() -> QuerySet[Petition]:
@@ -31,7 +32,7 @@ def signatures_by_region(petition: Petition) -> list[dict]:
 
     provinces = {r.code: r.name for r in Region.objects.filter(level="province")}
     for row in rows:
-        code = row["region__code"][:2] + "0000"
+        code = province_of(row["region__code"])
         entry = by_province.setdefault(code, {"code": code, "name": provinces.get(code, code), "count": 0})
         entry["count"] += row["n"]
     result = sorted(by_province.values(), key=lambda e: -e["count"])

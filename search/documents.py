@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from regions.codes import ancestors, is_region_code
 from search.tokenize import analyze
 
 
@@ -57,13 +58,7 @@ class SearchDocument:
 
 def region_path(code: str) -> list[str]:
     """A GB/T 2260 code and the codes of the regions enclosing it, country first."""
-    if not code or len(code) != 6:
-        return []
-    path = ["000000"]
-    for candidate in (code[:2] + "0000", code[:4] + "00", code):
-        if candidate not in path:
-            path.append(candidate)
-    return path
+    return [*ancestors(code), code] if is_region_code(code) else []
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ the importer and the API ignore keys starting with "_". Deterministic per seed. 
 documented in docs/monitoring-rules.md (Administrative approval).
 
 Time is scheduled on a working-day cursor (09:00–17:00 on working days of the Chinese holiday calendar,
-`petitions/data/workdays_cn.csv`): each step lasts a log-normal number of working days, so the
+`workdays.calendar.HOLIDAYS_CSV`): each step lasts a log-normal number of working days, so the
 generator knows by construction how many working days each step and the case took. Labels for the
 time limits come from that schedule; the rules recompute them from the timestamps alone, so the
 measurement checks one against the other.
@@ -15,19 +15,16 @@ measurement checks one against the other.
 
 from __future__ import annotations
 
-import csv
 import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
+from core.identifiers import USCC_CHARSET, uscc_check_character
 from monitoring.approvals.records import CHINA
-from petitions.calendar import WorkingCalendar
-from petitions.identifiers import USCC_CHARSET, uscc_check_character
+from workdays.calendar import WorkingCalendar, calendar_from_csv
 
-CALENDAR_CSV = Path(__file__).resolve().parents[2] / "petitions" / "data" / "workdays_cn.csv"
 DAY_MINUTES = 480  # a working day: 09:00 to 17:00
 DEFAULT_START = date(2025, 1, 2)
 SPAN_DAYS = 360  # applications arrive over this many days from the start
@@ -267,16 +264,6 @@ CORRECTION_ITEMS = (
     "规划设计方案",
     "安全管理制度",
 )
-
-
-def calendar_from_csv(path: Path = CALENDAR_CSV) -> WorkingCalendar:
-    """The holiday calendar shipped with the project, read without the database."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = [
-            (date.fromisoformat(r["date"].strip()), r["working"].strip() in {"1", "true", "yes"})
-            for r in csv.DictReader(handle)
-        ]
-    return WorkingCalendar.from_overrides(rows)
 
 
 @dataclass

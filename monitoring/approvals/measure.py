@@ -22,7 +22,7 @@ from monitoring.approvals.rules import (
     processing_hours,
     related_case,
 )
-from petitions.calendar import WorkingCalendar
+from workdays.calendar import WorkingCalendar
 
 LABEL_RULES = {
     "overdue_legal": "A001",

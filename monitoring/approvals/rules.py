@@ -16,11 +16,11 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.identifiers import normalise_name
 from monitoring.approvals.records import CHINA, ApprovalRecord, local, local_date
 from monitoring.rules.base import Context, Finding, Rule
 from monitoring.stats import log_fence_evidence, tukey_fences
-from petitions.calendar import WorkingCalendar
-from petitions.identifiers import normalise_name
+from workdays.calendar import WorkingCalendar
 
 LICENSING_LAW = "中华人民共和国行政许可法"
 # The usual order of the steps; names outside it are kept but not judged for order.

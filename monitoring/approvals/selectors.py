@@ -8,23 +8,21 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from accounts.roles import Role, has_role
+from core.jurisdiction import in_jurisdiction
 from monitoring.approvals.models import ApprovalCase
 from monitoring.approvals.records import parse_approval_record
 from monitoring.approvals.rules import elapsed_days
 from monitoring.models import Entity
-from petitions.calendar import WorkingCalendar
+from workdays.calendar import WorkingCalendar
 
 
 def cases_for(user) -> QuerySet[ApprovalCase]:
     """The cases in the user's jurisdiction (the same rule as `monitoring.services.alerts_for`)."""
     if not getattr(user, "is_authenticated", False) or not (user.is_superuser or has_role(user, Role.INSPECTOR)):
         return ApprovalCase.objects.none()
-    cases = ApprovalCase.objects.select_related("matter", "region", "department", "applicant", "source")
-    if user.is_superuser:
-        return cases
-    if user.jurisdiction is None:
-        return ApprovalCase.objects.none()
-    return cases.filter(region__code__startswith=user.jurisdiction.prefix)
+    return in_jurisdiction(
+        ApprovalCase.objects.select_related("matter", "region", "department", "applicant", "source"), user
+    )
 
 
 def entity_cases(entity: Entity, cases: QuerySet[ApprovalCase], limit: int = 50) -> dict[str, list[ApprovalCase]]:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.identifiers import normalise_name
 from monitoring.approvals.models import ApprovalCase, CaseStep, CorrectionRequest, Matter, Outcome
 from monitoring.approvals.records import ApprovalRecord, ApprovalRecordError, parse_approval_record
 from monitoring.approvals.rules import (
@@ -33,10 +34,9 @@ from monitoring.approvals.rules import (
 from monitoring.models import Alert, Domain, Entity, RuleSetting, SourceSystem
 from monitoring.rules.base import Finding
 from monitoring.services import IngestError, raise_alert, resolve_entity
-from petitions.calendar import WorkingCalendar
-from petitions.identifiers import normalise_name
-from petitions.reports import working_calendar
 from regions.models import Region
+from workdays.calendar import WorkingCalendar
+from workdays.selectors import working_calendar
 
 
 class ApprovalIngestError(IngestError):

@@ -10,7 +10,7 @@ from core.permissions import role_required
 from monitoring import services
 from monitoring.approvals import selectors
 from monitoring.models import Domain
-from petitions.reports import working_calendar
+from workdays.selectors import working_calendar
 
 inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR, second_factor=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts.roles import Role, has_role
+from core.jurisdiction import in_jurisdiction
 from monitoring.models import Entity
 from monitoring.procurement.models import Process
 
@@ -13,12 +14,7 @@ def processes_for(user) -> QuerySet[Process]:
     """The processes in the user's jurisdiction (the same rule as `monitoring.services.alerts_for`)."""
     if not getattr(user, "is_authenticated", False) or not (user.is_superuser or has_role(user, Role.INSPECTOR)):
         return Process.objects.none()
-    processes = Process.objects.select_related("region", "buyer", "procuring_entity", "source")
-    if user.is_superuser:
-        return processes
-    if user.jurisdiction is None:
-        return Process.objects.none()
-    return processes.filter(region__code__startswith=user.jurisdiction.prefix)
+    return in_jurisdiction(Process.objects.select_related("region", "buyer", "procuring_entity", "source"), user)
 
 
 def process_for(user, ocid: str) -> Process | None:

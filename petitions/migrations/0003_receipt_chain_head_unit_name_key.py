@@ -1,7 +1,7 @@
 """The receipt chain's head row (locked while a receipt is issued) and the unit-name key used for conflicts.
 
 The head starts at the last receipt already issued; every report gets its unit name normalised as
-`petitions.identifiers.normalise_name` does, truncated to the field's length.
+`core.identifiers.normalise_name` does, truncated to the field's length.
 """
 
 import re

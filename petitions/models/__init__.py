@@ -1,4 +1,3 @@
-from petitions.models.calendar import WorkingDayOverride
 from petitions.models.petitions import Petition, PetitionStatus, Signature, SignatureAlert
 from petitions.models.reports import (
     CaseEvent,
@@ -26,5 +25,4 @@ __all__ = [
     "Signature",
     "SignatureAlert",
     "TargetSignal",
-    "WorkingDayOverride",
 ]

@@ -41,13 +41,13 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "wagtailcore.view_workflow",
         "wagtailcore.add_workflow",
         "wagtailcore.change_workflow",
-        "petitions.view_workingdayoverride",
+        "workdays.view_workingdayoverride",
         "monitoring.view_rulesetting",
         "monitoring.add_rulesetting",
         "monitoring.change_rulesetting",
-        "petitions.add_workingdayoverride",
-        "petitions.change_workingdayoverride",
-        "petitions.delete_workingdayoverride",
+        "workdays.add_workingdayoverride",
+        "workdays.change_workingdayoverride",
+        "workdays.delete_workingdayoverride",
     },
 }
 

@@ -19,6 +19,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from accounts.roles import Role
+from regions.codes import ancestors
 
 ROLE_SLUGS = {Role.LEGISLATOR: "legislator", Role.INSPECTOR: "inspector", Role.ADMINISTRATOR: "administrator"}
 
@@ -29,15 +30,7 @@ def role_group(role: Role) -> str:
 
 def region_groups(code: str) -> list[str]:
     """The groups of `code` and every region enclosing it, the whole country first."""
-    groups = ["region.000000"]
-    if code[:2] == "00":
-        return groups
-    groups.append(f"region.{code[:2]}0000")
-    if code[2:4] != "00":
-        groups.append(f"region.{code[:4]}00")
-    if code[4:] != "00":
-        groups.append(f"region.{code}")
-    return groups
+    return [f"region.{enclosing}" for enclosing in [*ancestors(code), code]]
 
 
 def user_group(user_id: int) -> str:

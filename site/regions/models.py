@@ -4,10 +4,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from regions.codes import NATIONAL_CODE
+
 region_code_validator = RegexValidator(r"^\d{6}$", _("A region code is six digits (GB/T 2260)."))
 
-
-NATIONAL_CODE = "000000"
+__all__ = ["NATIONAL_CODE", "Region", "RegionLevel", "level_of", "region_code_validator"]
 
 
 class RegionLevel(models.TextChoices):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from regions.models import NATIONAL_CODE, Region, level_of, region_code_validator
+from regions.codes import ancestors
+from regions.models import Region, level_of, region_code_validator
 
 GB2260_CSV = Path(__file__).resolve().parent / "data" / "gb2260.csv"
 
@@ -42,16 +43,8 @@ def read_region_rows(path: Path = GB2260_CSV) -> list[RegionRow]:
 
 
 def parent_code(code: str, known: set[str]) -> str | None:
-    """The nearest enclosing code that exists: county → city → province."""
-    level = level_of(code)
-    candidates: list[str] = []
-    if level == "county":
-        candidates = [code[:4] + "00", code[:2] + "0000"]
-    elif level == "city":
-        candidates = [code[:2] + "0000"]
-    elif level == "province":
-        candidates = [NATIONAL_CODE]
-    return next((candidate for candidate in candidates if candidate in known), None)
+    """The nearest enclosing code that exists: county → city → province → country."""
+    return next((candidate for candidate in reversed(ancestors(code)) if candidate in known), None)
 
 
 @transaction.atomic

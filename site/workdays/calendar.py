@@ -6,9 +6,13 @@ database (`WorkingDayOverride`, loaded from data/workdays_cn.csv and editable by
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
+
+HOLIDAYS_CSV = Path(__file__).resolve().parent / "data" / "workdays_cn.csv"
 
 
 @dataclass(frozen=True)
@@ -47,3 +51,26 @@ class WorkingCalendar:
             current += timedelta(days=1)
             count += self.is_working_day(current)
         return count
+
+
+class CalendarFileError(ValueError):
+    pass
+
+
+def read_calendar_csv(path: Path | str = HOLIDAYS_CSV) -> list[tuple[date, bool, str]]:
+    """(day, is working day, occasion) of each row of a `date,working,name` file. FileNotFoundError if missing."""
+    rows = []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for line, record in enumerate(csv.DictReader(handle), start=2):
+            try:
+                day = date.fromisoformat(record["date"].strip())
+                working = record["working"].strip() in {"1", "true", "yes"}
+            except (KeyError, ValueError, AttributeError) as error:
+                raise CalendarFileError(f"{path}:{line}: expected date,working,name — {error}") from error
+            rows.append((day, working, (record.get("name") or "").strip()[:40]))
+    return rows
+
+
+def calendar_from_csv(path: Path | str = HOLIDAYS_CSV) -> WorkingCalendar:
+    """The holiday calendar shipped with the project, read without the database."""
+    return WorkingCalendar.from_overrides((day, working) for day, working, _name in read_calendar_csv(path))

@@ -16,6 +16,7 @@ class WorkingDayOverride(models.Model):
     name = models.CharField(_("occasion"), max_length=40, blank=True)
 
     class Meta:
+        db_table = "petitions_workingdayoverride"  # created by the petitions app, which kept it until issue #15
         ordering = ["day"]
         verbose_name = _("working-day calendar entry")
         verbose_name_plural = _("working-day calendar")

@@ -3,7 +3,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from core.snippet_choosers import PermissionCheckedChooserViewSet
-from petitions.models import WorkingDayOverride
+from workdays.models import WorkingDayOverride
 
 
 class WorkingCalendarViewSet(SnippetViewSet):

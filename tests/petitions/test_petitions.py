@@ -212,21 +212,6 @@ def test_pending_petitions_are_not_public(client, petition):
     assert client.get(f"/petitions/{petition.pk}/?sponsor={petition.sponsor_token}").status_code == 200
 
 
-def test_administrators_edit_the_working_day_calendar_in_the_admin(client, calendar, moderator):
-    client.force_login(moderator)
-
-    listing = client.get("/admin/snippets/petitions/workingdayoverride/")
-    created = client.post(
-        "/admin/snippets/petitions/workingdayoverride/add/", {"day": "2027-01-01", "is_working_day": "", "name": "元旦"}
-    )
-
-    assert listing.status_code == 200 and "2026" in listing.content.decode()
-    assert created.status_code == 302
-    from petitions.models import WorkingDayOverride
-
-    assert WorkingDayOverride.objects.filter(day="2027-01-01", is_working_day=False).exists()
-
-
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [

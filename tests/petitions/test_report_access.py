@@ -8,9 +8,9 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.roles import Role
 from config.asgi import application
+from core.identifiers import uscc_check_character
 from monitoring.models import Entity
 from petitions import reports
-from petitions.identifiers import uscc_check_character
 from petitions.models import Report
 from regions.models import Region
 from tests.factories import UserFactory

@@ -149,7 +149,7 @@ def test_the_reported_person_and_unit_never_see_the_case(file_report, regions):
 
 
 def test_the_unit_is_matched_by_its_credit_code_too(file_report, regions):
-    from petitions.identifiers import uscc_check_character
+    from core.identifiers import uscc_check_character
 
     code = "11130626000000000"
     code += uscc_check_character(code)

@@ -3,9 +3,10 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from monitoring.approvals.generator import calendar_from_csv, generate_cases
+from monitoring.approvals.generator import generate_cases
 from monitoring.models import Domain
 from monitoring.services import create_source
+from workdays.calendar import calendar_from_csv
 
 
 @pytest.fixture(scope="session")

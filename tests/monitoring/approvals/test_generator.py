@@ -5,11 +5,11 @@ import statistics
 from collections import Counter
 from datetime import date, datetime
 
+from core.identifiers import is_valid_credit_code
 from monitoring.approvals.generator import ANOMALIES, MATTERS, generate_cases, label_counts
 from monitoring.approvals.measure import findings_in_order, score
 from monitoring.approvals.records import parse_approval_record
 from monitoring.approvals.rules import elapsed_days
-from petitions.identifiers import is_valid_credit_code
 
 
 def test_the_same_seed_gives_the_same_cases_and_another_seed_others(calendar):

@@ -7,12 +7,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from monitoring.approvals.generator import calendar_from_csv
 from monitoring.approvals.measure import findings_in_order
 from monitoring.approvals.models import ApprovalCase, CaseStep, CorrectionRequest
 from monitoring.approvals.services import current_evaluation, ingest_approval, reevaluate_approvals
 from monitoring.models import Alert, Domain, Entity, RuleSetting
 from monitoring.services import create_source
+from workdays.calendar import calendar_from_csv
 
 URL = "/api/monitoring/approvals"
 

@@ -271,8 +271,9 @@ def _procurement(world: World) -> None:
 
 
 def _approvals(world: World) -> None:
-    from monitoring.approvals.generator import calendar_from_csv, generate_cases
+    from monitoring.approvals.generator import generate_cases
     from monitoring.approvals.services import ingest_approval
+    from workdays.calendar import calendar_from_csv
 
     generated = generate_cases(count=60, seed=7, anomaly_rate=0.3, start=date(2025, 1, 2), calendar=calendar_from_csv())
     for where, prefix in (("in", "1306"), ("out", "1301")):
@@ -282,8 +283,8 @@ def _approvals(world: World) -> None:
 
 
 def build_world() -> World:
-    from petitions.models import WorkingDayOverride
     from regions.services import GB2260_CSV, load_regions, read_region_rows
+    from workdays.models import WorkingDayOverride
 
     load_regions([row for row in read_region_rows(GB2260_CSV) if row.code[:2] in {"00", "11", "13"}])
     world = World()

@@ -670,7 +670,7 @@ RULES: dict[str, list[Probe]] = {
         ),
     ],
     **snippet_rules("wagtailsnippets_monitoring_rulesetting", delete=ADMIN_DENIED),
-    **snippet_rules("wagtailsnippets_petitions_workingdayoverride", delete=OK),
+    **snippet_rules("wagtailsnippets_workdays_workingdayoverride", delete=OK),
     # the users admin carries jurisdictions (accounts.viewsets.UserViewSet): administrators only
     "wagtailusers_users:index": [get(ADMIN_ONLY)],
     "wagtailusers_users:index_results": [get(ADMIN_ONLY)],
@@ -765,10 +765,11 @@ PROJECT_PACKAGES = (
     "petitions",
     "regions",
     "search",
+    "workdays",
     "config",
 )
 PROJECT_NAME = re.compile(
-    r"^(consultations_admin:|wagtailsnippets(choosers)?_(petitions|monitoring|procurement|approvals|consultations|accounts)_|wagtailusers_users:)"
+    r"^(consultations_admin:|wagtailsnippets(choosers)?_(petitions|monitoring|procurement|approvals|consultations|accounts|workdays)_|wagtailusers_users:)"
 )
 
 

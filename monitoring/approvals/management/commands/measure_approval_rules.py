@@ -3,8 +3,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from monitoring.approvals.generator import calendar_from_csv, generate_cases
+from monitoring.approvals.generator import generate_cases
 from monitoring.approvals.measure import findings_in_order, score
+from workdays.calendar import calendar_from_csv
 
 
 class Command(BaseCommand):

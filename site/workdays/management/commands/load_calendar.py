@@ -1,32 +1,21 @@
-import csv
-from datetime import date
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from petitions.models import WorkingDayOverride
-
-DEFAULT = Path(__file__).resolve().parents[2] / "data" / "workdays_cn.csv"
+from workdays.calendar import HOLIDAYS_CSV, CalendarFileError, read_calendar_csv
+from workdays.models import WorkingDayOverride
 
 
 class Command(BaseCommand):
     help = "Load public holidays and make-up working days (CSV: date,working,name). Idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", default=str(DEFAULT))
+        parser.add_argument("path", nargs="?", default=str(HOLIDAYS_CSV))
 
     def handle(self, *args, path: str, **options):
-        rows = []
         try:
-            with open(path, encoding="utf-8", newline="") as handle:
-                for line, record in enumerate(csv.DictReader(handle), start=2):
-                    try:
-                        day = date.fromisoformat(record["date"].strip())
-                        working = record["working"].strip() in {"1", "true", "yes"}
-                    except (KeyError, ValueError, AttributeError) as error:
-                        raise CommandError(f"{path}:{line}: expected date,working,name — {error}") from error
-                    rows.append((day, working, (record.get("name") or "").strip()[:40]))
+            rows = read_calendar_csv(path)
+        except CalendarFileError as error:
+            raise CommandError(str(error)) from error
         except FileNotFoundError:
             raise CommandError(f"{path}: no such file")
         created = updated = 0
