@@ -13,6 +13,7 @@ stops it and reads everything it wrote.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import os
 import re
@@ -64,7 +65,10 @@ class Server:
     def __init__(self, command: list[str], env: dict[str, str], port: int):
         self.port = port
         self.log = open(env["SERVER_LOG"], "w+b")  # noqa: SIM115
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        # A session of its own, so stopping it stops its worker processes too.
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -76,12 +80,15 @@ class Server:
         raise AssertionError("the server did not start:\n" + self.output())
 
     def stop(self) -> str:
-        self.process.send_signal(signal.SIGINT)
+        group = os.getpgid(self.process.pid)
+        os.killpg(group, signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)  # any worker left behind
         return self.output()
 
     def output(self) -> str:
