@@ -34,6 +34,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=site $(BIN)/lint-imports  # layers: no import goes up (pyproject.toml [tool.importlinter])
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .

@@ -1,7 +1,7 @@
 """The clustering pipeline on a draft's comments: campaigns and themes written to the database.
 
     cluster_draft(*, draft, k=None, full=False) -> ClusterRunSummary
-    schedule_clustering(*, draft)    after commit, one pending run per draft (django-tasks)
+    schedule_clustering(*, draft)    at commit, one pending run per draft (django-tasks)
 
 The algorithms are pure functions in `search.clustering`; this module reads the comments, calls
 them and writes the result:
@@ -33,6 +33,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -51,7 +52,7 @@ from consultations.models import (
     ThemeMembership,
     ThemeOrigin,
 )
-from core.tasks import enqueue_on_commit
+from core.tasks import on_commit_once
 from search.indexing import record_changes
 
 if TYPE_CHECKING:
@@ -504,11 +505,20 @@ def cluster_draft_task(draft_id: int) -> dict:
     return cluster_draft(draft=draft).as_dict()
 
 
-def schedule_clustering(*, draft: DraftPage) -> bool:
-    """Queue an incremental run for after the current transaction commits, unless one is already
-    pending for this draft (debounce: comments approved in a burst make one run). Returns whether
-    a run was queued."""
-    if not cache.add(_pending_key(draft.pk), True, timeout=PENDING_SECONDS):
-        return False
-    enqueue_on_commit(cluster_draft_task, draft.pk)
-    return True
+def schedule_clustering(*, draft: DraftPage) -> None:
+    """Once the current transaction commits, queue an incremental run unless one is pending for this
+    draft (debounce: comments approved in a burst make one run).
+
+    The pending mark is set at commit, never before: a write that rolls back holds nothing back.
+    """
+    on_commit_once(("consultations.clustering", draft.pk), partial(_queue_run, draft.pk))
+
+
+def _queue_run(draft_id: int) -> None:
+    if not cache.add(_pending_key(draft_id), True, timeout=PENDING_SECONDS):
+        return  # a run is pending: it reads the comments this transaction committed
+    try:
+        cluster_draft_task.enqueue(draft_id)
+    except Exception:
+        cache.delete(_pending_key(draft_id))  # not queued: the next change may try again
+        raise

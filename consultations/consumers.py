@@ -1,16 +1,30 @@
-"""Public live comment counts for a draft page: anyone may listen, nobody may send."""
+"""Public live comment counts for a draft page: anyone may listen, nobody may send.
+
+The counts are computed once per change, after commit, by the task that sends them
+(`publish_counts_on_commit`); listeners forward what they receive and never query.
+"""
 
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django_tasks import task
 
 from consultations.models import DraftPage
 from consultations.selectors import visible_comments, visible_counts_by_provision
+from core.events import publish_event
+from core.tasks import enqueue_on_commit
+
+COUNTS_CHANGED = "counts.changed"
 
 
-@database_sync_to_async
-def _counts(draft_id: int) -> dict | None:
+def draft_group(draft_id: int) -> str:
+    return f"draft.{draft_id}"
+
+
+def draft_counts(draft_id: int) -> dict[str, int] | None:
+    """Visible comments per article of the current version, and on the whole draft; None for a draft
+    that is not live."""
     draft = DraftPage.objects.live().filter(pk=draft_id).first()
     if draft is None:
         return None
@@ -20,14 +34,26 @@ def _counts(draft_id: int) -> dict | None:
     return counts
 
 
+@task()
+def push_counts(draft_id: int) -> None:
+    counts = draft_counts(draft_id)
+    if counts is not None:
+        publish_event(draft_group(draft_id), COUNTS_CHANGED, {"draft": draft_id, "counts": counts})
+
+
+def publish_counts_on_commit(*, draft: DraftPage) -> None:
+    """Once the current transaction commits, send the draft's counts to everyone reading it."""
+    enqueue_on_commit(push_counts, draft.pk)
+
+
 class DraftCountsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.draft_id = int(self.scope["url_route"]["kwargs"]["draft_id"])
-        counts = await _counts(self.draft_id)
+        counts = await database_sync_to_async(draft_counts)(self.draft_id)
         if counts is None:
             await self.close(code=4404)
             return
-        self.group = f"draft.{self.draft_id}"
+        self.group = draft_group(self.draft_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"event": "counts", "counts": counts})
@@ -40,6 +66,6 @@ class DraftCountsConsumer(AsyncJsonWebsocketConsumer):
         """Listeners do not send; anything received is ignored."""
 
     async def live_event(self, message: dict) -> None:
-        counts = await _counts(self.draft_id)
-        if counts is not None:
+        counts = message["payload"].get("counts")
+        if message["event"] == COUNTS_CHANGED and counts is not None:
             await self.send_json({"event": "counts", "counts": counts})

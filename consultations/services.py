@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
 from consultations.clustering import schedule_clustering
+from consultations.consumers import publish_counts_on_commit
 from consultations.matching import match_provisions
 from consultations.models import (
     COMMENTABLE_KINDS,
@@ -237,7 +238,7 @@ def _announce(comment: Comment, event: str) -> None:
         "summary": f"{draft.title} · {comment.provision.label if comment.provision else _('whole draft')}",
     }
     publish_event_on_commit(region_groups(draft.jurisdiction_id), event, payload)
-    publish_event_on_commit([f"draft.{draft.pk}"], "counts.changed", {"draft": draft.pk})
+    publish_counts_on_commit(draft=draft)  # computed once, after commit, for every reader of the draft
 
 
 # --- moderation --------------------------------------------------------------------------

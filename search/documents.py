@@ -1,14 +1,18 @@
-"""What gets indexed: one SearchDocument per draft article, comment, petition and report.
+"""What gets indexed: a registry of document types, each turning objects of one model into SearchDocuments.
 
-Each document type names its model, which objects are indexed, and how an object becomes a
-document. Both backends index the same documents, so they answer the same queries.
+Search knows documents, never the apps that make them: each app builds its own and registers them from
+its AppConfig.ready (`consultations/search.py`: draft articles and comments; `petitions/search.py`:
+petitions and reports). Saving or deleting an object of a registered type's model writes an outbox row
+(`search.indexing`), so every change of an indexed object reaches the index. Both backends index the
+same documents, so they answer the same queries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -28,10 +32,12 @@ class SearchDocument:
     public: bool
     keywords: dict[str, list[str]] = field(default_factory=dict)  # draft, provision, stance, status, theme
     region: str = ""  # the region code; filters match it and every enclosing region
+    title_searched: bool = True  # False: the title is shown, not matched (a comment's is its draft's)
 
     def searched_title(self) -> str:
-        """A comment's title is its draft's: shown, not matched (else one word of it finds them all)."""
-        return "" if self.doc_type == "comment" else self.analyzed_title()
+        """The analysed title when it is matched; empty when it is only shown (else one word of a shared
+        title would find every document that shares it)."""
+        return self.analyzed_title() if self.title_searched else ""
 
     @property
     def key(self) -> str:
@@ -61,12 +67,23 @@ def region_path(code: str) -> list[str]:
     return [*ancestors(code), code] if is_region_code(code) else []
 
 
+Expansion = Callable[[set[int]], Iterable[int]]
+
+
 @dataclass(frozen=True)
 class DocumentType:
+    """One kind of document: its model, which objects have one, and how an object becomes one.
+
+    `changed_by` tells the indexing which other changes reach these documents: outbox rows recorded
+    under another name (say "draft", for a change that touches every article and comment of a draft)
+    map to ids of this type through the function given for that name.
+    """
+
     name: str
     model_label: str  # app_label.ModelName
     queryset: Callable[[], QuerySet]  # every object that has a document
     build: Callable[[Any], SearchDocument | None]
+    changed_by: Mapping[str, Expansion] = field(default_factory=dict)
 
     def model(self) -> type[Model]:
         from django.apps import apps
@@ -83,141 +100,41 @@ class DocumentType:
         return self.build(obj) if obj is not None else None
 
 
-# --- draft articles and comments ------------------------------------------------------------------
+# --- the registry --------------------------------------------------------------------------------
+
+_registry: dict[str, DocumentType] = {}
+_by_model: dict[str, DocumentType] = {}
 
 
-def _restricted(draft_path: str):
-    """True (in SQL) when the draft or a page above it has a view restriction (password, login, groups)."""
-    from django.db.models import Exists, F, OuterRef
-    from django.db.models.functions import Length, Substr
-    from wagtail.models import PageViewRestriction
+def register(doc_type: DocumentType) -> DocumentType:
+    """Index documents of this type (call from the app's AppConfig.ready).
 
-    return Exists(
-        PageViewRestriction.objects.annotate(prefix=Substr(OuterRef(draft_path), 1, Length("page__path"))).filter(
-            page__path=F("prefix")
-        )
-    )
-
-
-def _articles() -> QuerySet:
-    from django.db.models import OuterRef, Subquery
-
-    from consultations.models import DraftVersion, Provision
-
-    current = DraftVersion.objects.filter(draft=OuterRef("version__draft")).order_by("-number").values("pk")[:1]
-    return (
-        Provision.objects.select_related("version__draft")
-        .exclude(text="")
-        .annotate(current_version=Subquery(current), draft_restricted=_restricted("version__draft__path"))
-    )
+    From then on, saving or deleting an object of its model writes an outbox row. Registering again
+    under the same name replaces the type; one model has at most one document type.
+    """
+    previous = _by_model.get(doc_type.model_label)
+    if previous is not None and previous.name != doc_type.name:
+        raise ValueError(f"{doc_type.model_label} is indexed as {previous.name!r} already")
+    if (replaced := _registry.get(doc_type.name)) is not None:
+        _by_model.pop(replaced.model_label, None)
+    _registry[doc_type.name] = doc_type
+    _by_model[doc_type.model_label] = doc_type
+    return doc_type
 
 
-def _article_document(provision) -> SearchDocument | None:
-    draft = provision.version.draft
-    if getattr(provision, "current_version", provision.version_id) != provision.version_id:
-        return None  # only the current version of a draft is searched
-    return SearchDocument(
-        doc_type="article",
-        pk=provision.pk,
-        title=f"{draft.title} {provision.label} {provision.heading}".strip(),
-        text=provision.text,
-        url=f"{draft.url}articles/{provision.pk}/" if draft.url else "",
-        created=provision.version.created_at,
-        public=bool(draft.live) and not getattr(provision, "draft_restricted", False),
-        keywords={"draft": [str(draft.pk)], "provision": [str(provision.pk)]},
-    )
+def registered() -> Mapping[str, DocumentType]:
+    """Every registered document type by name (read-only)."""
+    return MappingProxyType(_registry)
 
 
-def _comments() -> QuerySet:
-    from consultations.models import Comment
-
-    return (
-        Comment.objects.select_related("draft", "provision")
-        .prefetch_related("memberships")
-        .annotate(draft_restricted=_restricted("draft__path"))
-    )
-
-
-def _comment_document(comment) -> SearchDocument:
-    from consultations.models import VISIBLE_STATUSES
-
-    draft = comment.draft
-    label = comment.provision.label if comment.provision_id else ""
-    return SearchDocument(
-        doc_type="comment",
-        pk=comment.pk,
-        title=f"{draft.title} {label}".strip(),
-        text=comment.text,
-        url=f"{draft.url}#comment-{comment.pk}" if draft.url else "",
-        created=comment.created_at,
-        public=bool(draft.live)
-        and not getattr(comment, "draft_restricted", False)
-        and comment.status in VISIBLE_STATUSES,
-        keywords={
-            "draft": [str(comment.draft_id)],
-            "provision": [str(comment.provision_id)] if comment.provision_id else [],
-            "stance": [comment.stance],
-            "status": [comment.status],
-            "theme": [str(membership.theme_id) for membership in comment.memberships.all()],
-        },
-        region=comment.region_id or "",
-    )
-
-
-# --- petitions and reports ----------------------------------------------------------------------
-
-
-def _petitions() -> QuerySet:
-    from petitions.models import Petition
-
-    return Petition.objects.all()
-
-
-def _petition_document(petition) -> SearchDocument:
-    from petitions.models.petitions import PUBLIC_STATUSES
-
-    return SearchDocument(
-        doc_type="petition",
-        pk=petition.pk,
-        title=petition.title,
-        text=f"{petition.action}\n{petition.background}".strip(),
-        url=f"/petitions/{petition.pk}/",
-        created=petition.opened_at or petition.created_at,
-        public=petition.status in PUBLIC_STATUSES,
-        keywords={"status": [petition.status]},
-        region=petition.region_id or "",
-    )
-
-
-def _reports() -> QuerySet:
-    from petitions.models import Report
-
-    return Report.objects.all()
-
-
-def _report_document(report) -> SearchDocument:
-    """Reports are for inspectors only: never public, and the reporter's identity is not in them."""
-    return SearchDocument(
-        doc_type="report",
-        pk=report.pk,
-        title=f"{report.subject_unit} {report.subject_post}".strip(),
-        text=report.description,
-        url=f"/reports/cases/{report.public_id}/",
-        created=report.received_at,
-        public=False,
-        keywords={"status": [report.state]},
-        region=report.region_id or "",
-    )
-
-
-DOCUMENT_TYPES: dict[str, DocumentType] = {
-    "article": DocumentType("article", "consultations.Provision", _articles, _article_document),
-    "comment": DocumentType("comment", "consultations.Comment", _comments, _comment_document),
-    "petition": DocumentType("petition", "petitions.Petition", _petitions, _petition_document),
-    "report": DocumentType("report", "petitions.Report", _reports, _report_document),
-}
+def get(name: str) -> DocumentType:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise LookupError(f"no search document type {name!r} is registered") from None
 
 
 def document_type_for(model: type[Model]) -> DocumentType | None:
-    label = model._meta.label
-    return next((doc_type for doc_type in DOCUMENT_TYPES.values() if doc_type.model_label == label), None)
+    """The document type objects of this model are indexed as, if any (a dictionary look-up: it runs on
+    every save)."""
+    return _by_model.get(model._meta.label)

@@ -1,10 +1,12 @@
 """Reliable indexing through a transactional outbox.
 
-A change to an indexed object writes an IndexOutbox row in the same transaction (signals below),
-and schedules `process_outbox` after commit. Processing reads each object's current state and
-writes it to the search backend (or removes it), then deletes the rows: idempotent, and safe to
-run again. When the search server is down the rows stay, with the error, and are processed on
-the next run (the next change, `manage.py index_pending`, or the worker's retry).
+A change to an indexed object writes an IndexOutbox row in the same transaction (signals below, and
+`record_change` for writes that send none), and schedules `process_outbox` after commit. Processing reads
+each object's current state and writes it to the search backend (or removes it), then deletes the rows:
+idempotent, and safe to run again. When the search server is down the rows stay, with the error, and are
+processed on the next run (the next change, `manage.py index_pending`, or the worker's retry).
+
+What is indexed comes from the registry in `search.documents`; this module never names an app.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from django.db.models import F, Max
 from django.db.models.signals import post_delete, post_save
 from django_tasks import task
 
+from core.tasks import on_commit_once
 from search.backends import get_backend
 from search.backends.base import SearchUnavailable
-from search.documents import DOCUMENT_TYPES, SearchDocument, document_type_for
+from search.documents import SearchDocument, document_type_for, get, registered
 from search.models import IndexOutbox
 
 logger = logging.getLogger(__name__)
@@ -41,7 +44,10 @@ class OutboxRun:
 
 
 def record_change(doc_type: str, object_id: int) -> None:
-    """Write an outbox row (in the caller's transaction) and schedule processing after commit."""
+    """Write an outbox row (in the caller's transaction) and schedule processing after commit.
+
+    `doc_type` is a registered document type, or a name some type declares in `changed_by` ("draft").
+    """
     IndexOutbox.objects.create(doc_type=doc_type, object_id=object_id)
     _schedule_after_commit()
 
@@ -55,12 +61,8 @@ def record_changes(doc_type: str, object_ids: Iterable[int]) -> None:
 
 
 def _schedule_after_commit() -> None:
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        current = set(connection.savepoint_ids)
-        if any(func is _enqueue and sids == current for sids, func, _ in connection.run_on_commit):
-            return  # one run per transaction (or savepoint) drains every row written in it
-    transaction.on_commit(_enqueue, robust=True)
+    # One run per transaction drains every row written in it, however many writes asked for one.
+    on_commit_once("search.process_outbox", _enqueue)
 
 
 def _enqueue() -> None:
@@ -77,24 +79,26 @@ def process_search_outbox() -> dict:
 
 
 def _expand(rows: list[IndexOutbox]) -> dict[str, set[int]]:
-    """Outbox rows as object ids per document type; a draft row stands for its articles and comments."""
-    wanted: dict[str, set[int]] = {name: set() for name in DOCUMENT_TYPES}
+    """Outbox rows as object ids per document type; a row under a name a type is `changed_by` (a draft)
+    stands for the documents of that type the type's function returns."""
+    kinds = registered()
+    wanted: dict[str, set[int]] = {name: set() for name in kinds}
+    others: dict[str, set[int]] = {}
     for row in rows:
-        if row.doc_type == "draft":
-            from consultations.models import Comment, Provision
-
-            wanted["article"].update(
-                Provision.objects.filter(version__draft_id=row.object_id).values_list("pk", flat=True)
-            )
-            wanted["comment"].update(Comment.objects.filter(draft_id=row.object_id).values_list("pk", flat=True))
-        elif row.doc_type in wanted:
+        if row.doc_type in wanted:
             wanted[row.doc_type].add(row.object_id)
+        else:
+            others.setdefault(row.doc_type, set()).add(row.object_id)
+    for name, kind in kinds.items():
+        for source, ids in others.items():
+            if (expand := kind.changed_by.get(source)) is not None:
+                wanted[name].update(expand(ids))
     return wanted
 
 
 def documents_for(doc_type: str, ids: Iterable[int]) -> tuple[list[SearchDocument], list[int]]:
     """The current documents of these objects, and the ids that no longer have one (to remove)."""
-    kind = DOCUMENT_TYPES[doc_type]
+    kind = get(doc_type)
     ids = set(ids)
     documents = []
     for obj in kind.queryset().filter(pk__in=ids):
@@ -156,13 +160,14 @@ def rebuild(doc_types: Iterable[str] | None = None, progress=None) -> int:
     Outbox rows written before the rebuild began are covered by it and removed; rows written
     during it are kept for the next run.
     """
-    names = list(doc_types or DOCUMENT_TYPES)
+    kinds = registered()
+    names = list(doc_types or kinds)
     covered = IndexOutbox.objects.aggregate(last=Max("pk"))["last"]
     cache.set(REBUILDING, True, REBUILD_TIMEOUT)
 
     def documents():
         for name in names:
-            for count, document in enumerate(DOCUMENT_TYPES[name].documents(), start=1):
+            for count, document in enumerate(get(name).documents(), start=1):
                 if progress and count % 1000 == 0:
                     progress(name, count)
                 yield document
@@ -170,15 +175,26 @@ def rebuild(doc_types: Iterable[str] | None = None, progress=None) -> int:
     try:
         written = get_backend().rebuild(documents(), names)
         if covered is not None:
-            drafts = ["draft"] if {"article", "comment"} <= set(names) else []
-            IndexOutbox.objects.filter(pk__lte=covered, doc_type__in=[*names, *drafts]).delete()
+            IndexOutbox.objects.filter(pk__lte=covered, doc_type__in=[*names, *_covered_sources(names)]).delete()
     finally:
         cache.delete(REBUILDING)
     process_outbox()  # the changes made while the rebuild ran
     return written
 
 
+def _covered_sources(names: list[str]) -> list[str]:
+    """The `changed_by` names whose every document type is among `names` (a rebuild of them covers it)."""
+    kinds = registered()
+    sources = {source for kind in kinds.values() for source in kind.changed_by}
+    return sorted(
+        source for source in sources if all(name in names for name, kind in kinds.items() if source in kind.changed_by)
+    )
+
+
 # --- signals -------------------------------------------------------------------------------------
+# Connected for every model, once (SearchConfig.ready): a save of a model no type is registered for
+# costs one dictionary look-up. Changes that reach documents through other models (a draft's title, a
+# comment's themes) are recorded by the app that registered the documents (e.g. consultations/search.py).
 
 
 def _on_save(sender, instance, raw=False, **kwargs):
@@ -195,46 +211,9 @@ def _on_delete(sender, instance, **kwargs):
         record_change(kind.name, instance.pk)
 
 
-def _on_membership(sender, instance, **kwargs):
-    record_change("comment", instance.comment_id)
-
-
-# A draft's documents change with its publication, title or address; saving a revision alone does not.
-DRAFT_FIELDS = {"live", "title", "slug", "url_path"}
-
-
-def _on_draft(sender, instance, update_fields=None, raw=False, **kwargs):
-    if raw or (update_fields is not None and not DRAFT_FIELDS & set(update_fields)):
-        return
-    record_change("draft", instance.pk)
-
-
-def _on_view_restriction(sender, instance, raw=False, **kwargs):
-    """A restriction added to or removed from a page changes whether the drafts under it are public."""
-    from consultations.models import DraftPage
-
-    if raw:
-        return
-    page = instance.page
-    for pk in DraftPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True):
-        record_change("draft", pk)
-
-
 def connect_signals() -> None:
-    from wagtail.models import PageViewRestriction
-
-    from consultations.models import DraftPage, ThemeMembership
-
-    post_save.connect(_on_view_restriction, sender=PageViewRestriction, dispatch_uid="search-restriction-save")
-    post_delete.connect(_on_view_restriction, sender=PageViewRestriction, dispatch_uid="search-restriction-delete")
-
-    for kind in DOCUMENT_TYPES.values():
-        model = kind.model()
-        post_save.connect(_on_save, sender=model, dispatch_uid=f"search-save-{kind.name}")
-        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"search-delete-{kind.name}")
-    post_save.connect(_on_membership, sender=ThemeMembership, dispatch_uid="search-membership-save")
-    post_delete.connect(_on_membership, sender=ThemeMembership, dispatch_uid="search-membership-delete")
-    post_save.connect(_on_draft, sender=DraftPage, dispatch_uid="search-draft-save")
+    post_save.connect(_on_save, dispatch_uid="search-save")
+    post_delete.connect(_on_delete, dispatch_uid="search-delete")
 
 
-__all__ = ["OutboxRun", "SearchUnavailable", "process_outbox", "rebuild", "record_change"]
+__all__ = ["OutboxRun", "SearchUnavailable", "process_outbox", "rebuild", "record_change", "record_changes"]

@@ -11,15 +11,19 @@ Group names:
 from __future__ import annotations
 
 import asyncio
-import threading
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django_tasks import task
 
 from accounts.roles import Role
+from core.tasks import enqueue_on_commit
 from regions.codes import ancestors
+
+logger = logging.getLogger(__name__)
 
 ROLE_SLUGS = {Role.LEGISLATOR: "legislator", Role.INSPECTOR: "inspector", Role.ADMINISTRATOR: "administrator"}
 
@@ -58,24 +62,42 @@ def guard_for(event_type: str) -> Guard | None:
 
 
 def publish_event(group: str, event_type: str, payload: dict[str, Any]) -> None:
-    """Send now. Prefer `publish_event_on_commit` inside a write."""
+    """Send now. Prefer `publish_event_on_commit` inside a write.
+
+    From synchronous code in a thread without an event loop (a view, a worker, sync_to_async) the
+    send completes before this returns. Synchronous code called straight from a running loop cannot
+    wait for that loop: the send is scheduled on it and runs as soon as the caller hands control back.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
     message = {"type": "live.event", "event": event_type, "payload": payload}
     try:
-        asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
     except RuntimeError:
         async_to_sync(layer.group_send)(group, message)
         return
-    # This thread runs an event loop already (synchronous code called from one): send from a helper thread.
-    sender = threading.Thread(target=async_to_sync(layer.group_send), args=(group, message))
-    sender.start()
-    sender.join()
+    sending = loop.create_task(layer.group_send(group, message))
+    _sending.add(sending)  # the loop keeps only a weak reference to its tasks
+    sending.add_done_callback(_sent)
+
+
+_sending: set[asyncio.Task] = set()
+
+
+def _sent(sending: asyncio.Task) -> None:
+    _sending.discard(sending)
+    if not sending.cancelled() and (error := sending.exception()) is not None:
+        logger.error("a live event could not be sent", exc_info=error)
 
 
 def publish_event_on_commit(groups: list[str], event_type: str, payload: dict[str, Any]) -> None:
     """Push an event to `groups` through the task queue once the current transaction commits."""
-    from core.tasks import deliver_live_event, enqueue_on_commit
-
     enqueue_on_commit(deliver_live_event, groups, event_type, payload)
+
+
+@task()
+def deliver_live_event(groups: list[str], event_type: str, payload: dict[str, Any]) -> int:
+    for group in groups:
+        publish_event(group, event_type, payload)
+    return len(groups)

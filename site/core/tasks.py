@@ -8,10 +8,11 @@ the record that caused it.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.db import transaction
-from django_tasks import task
 from django_tasks.base import Task
 
 
@@ -25,10 +26,40 @@ def enqueue_on_commit(task_to_run: Task, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: task_to_run.enqueue(*args, **kwargs), robust=True)
 
 
-@task()
-def deliver_live_event(groups: list[str], event_type: str, payload: dict[str, Any]) -> int:
-    from core.events import publish_event
+class _Once:
+    """A callback that runs its function the first time it is called, and does nothing after."""
 
-    for group in groups:
-        publish_event(group, event_type, payload)
-    return len(groups)
+    __slots__ = ("done", "func")
+
+    def __init__(self, func: Callable[[], Any]) -> None:
+        self.func = func
+        self.done = False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            self.func()
+
+
+_once: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # database connection → {key: _Once}
+_ONCE_LIMIT = 1000  # keys kept per connection; past it, finished and abandoned ones are dropped
+
+
+def on_commit_once(key: Hashable, func: Callable[[], Any], *, robust: bool = True) -> None:
+    """Call `func` once after the current transaction commits, however often `key` is asked for in it.
+
+    For debounced side effects (one outbox run, one clustering run per draft): every call registers
+    the same callback, so it survives a savepoint rolled back around some of the calls, and the first
+    of them to run calls `func` while the others find it done. A transaction that rolls back entirely
+    leaves its callback unrun; the next transaction to ask for `key` shares it, so that one runs once
+    too. `func` should depend on `key` alone (the latest one asked for is called).
+    """
+    connection = transaction.get_connection()
+    pending = _once.setdefault(connection, {})
+    once = pending.get(key)
+    if once is None or once.done:
+        if len(pending) >= _ONCE_LIMIT:
+            pending.clear()  # at worst a later ask repeats a run: side effects asked for once are idempotent
+        once = pending[key] = _Once(func)
+    once.func = func
+    transaction.on_commit(once, robust=robust)

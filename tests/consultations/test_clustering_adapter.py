@@ -201,19 +201,75 @@ def test_a_draft_whose_report_is_out_is_left_alone(commented_draft):
     assert not Campaign.objects.filter(draft=commented_draft).exists()
 
 
-@pytest.mark.django_db
-def test_scheduling_is_debounced_per_draft(commented_draft, django_capture_on_commit_callbacks):
-    draft = commented_draft
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert schedule_clustering(draft=draft) is True
-        assert schedule_clustering(draft=draft) is False
-    from search.indexing import _enqueue
+@pytest.fixture
+def queued_runs(monkeypatch):
+    """Records the drafts whose clustering run is queued, in order (`.runs`); `.hold = True` queues
+    without running (a busy worker)."""
+    from consultations import clustering
 
-    assert len([callback for callback in callbacks if callback is not _enqueue]) == 1  # (the run's indexing aside)
+    real = clustering.cluster_draft_task
+
+    class Recorder:
+        def __init__(self):
+            self.runs: list[int] = []
+            self.hold = False
+
+        def enqueue(self, draft_id):
+            self.runs.append(draft_id)
+            return None if self.hold else real.enqueue(draft_id)
+
+    recorder = Recorder()
+    monkeypatch.setattr(clustering, "cluster_draft_task", recorder)
+    return recorder
+
+
+@pytest.mark.django_db
+def test_scheduling_is_debounced_per_draft(commented_draft, django_capture_on_commit_callbacks, queued_runs):
+    draft = commented_draft
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_clustering(draft=draft)
+        schedule_clustering(draft=draft)
+        assert queued_runs.runs == []  # nothing before commit
+
+    assert queued_runs.runs == [draft.pk]  # one run for the burst
     assert _clustered(draft).exists()  # the run happened after commit
     # once it ran, the next comment may schedule again
-    with django_capture_on_commit_callbacks(execute=False):
-        assert schedule_clustering(draft=draft) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_clustering(draft=draft)
+    assert queued_runs.runs == [draft.pk, draft.pk]
+
+
+@pytest.mark.django_db
+def test_a_pending_run_absorbs_later_transactions(article_3, django_capture_on_commit_callbacks, queued_runs):
+    draft, _article = article_3
+    queued_runs.hold = True  # queued, not run yet (a worker is busy)
+
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            schedule_clustering(draft=draft)
+
+    assert queued_runs.runs == [draft.pk]
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_write_does_not_hold_the_drafts_clustering_back(
+    article_3, django_capture_on_commit_callbacks, queued_runs
+):
+    from django.db import transaction
+
+    draft, _article = article_3
+    # given: a write that asked for a run, then rolled back
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        schedule_clustering(draft=draft)
+        raise RuntimeError("the approval failed")
+    assert queued_runs.runs == []
+
+    # when: the next write asks
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_clustering(draft=draft)
+
+    # then: its run is queued (the rolled-back one left no pending mark)
+    assert queued_runs.runs == [draft.pk]
 
 
 @pytest.mark.django_db

@@ -3,6 +3,8 @@
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
 
 from config.asgi import application
 from consultations.models import Stance
@@ -38,3 +40,44 @@ async def test_an_unknown_draft_is_refused(db):
     connected, code = await communicator.connect()
 
     assert not connected and code == 4404
+
+
+async def _queries_to_publish_a_comment(draft, article, author, text: str, *, listeners: int) -> int:
+    """Database queries from submitting one comment until every listener has the new counts."""
+    communicators = []
+    for _ in range(listeners):
+        communicator = WebsocketCommunicator(
+            application, f"/ws/drafts/{draft.pk}/", headers=[(b"origin", b"http://127.0.0.1")]
+        )
+        await communicator.connect()
+        await communicator.receive_json_from()
+        communicators.append(communicator)
+    # Every database call here and in the consumers runs on asgiref's one thread for sync code.
+    queries = await database_sync_to_async(lambda: CaptureQueriesContext(connections["default"]))()
+    await database_sync_to_async(queries.__enter__)()
+
+    await database_sync_to_async(submit_comment)(
+        draft=draft, author=author, provision=article, text=text, stance=Stance.SUPPORT
+    )
+    for communicator in communicators:
+        update = await communicator.receive_json_from(timeout=5)
+        assert update["event"] == "counts" and str(article.pk) in update["counts"]
+
+    await database_sync_to_async(queries.__exit__)(None, None, None)
+    for communicator in communicators:
+        await communicator.disconnect()
+    return len(queries.captured_queries)
+
+
+async def test_the_counts_are_computed_once_per_change_however_many_listen(article_3, citizen):
+    # given: a draft read by one person, then by three
+    draft, article = article_3
+
+    await _queries_to_publish_a_comment(draft, article, citizen, "先热身的意见。", listeners=1)  # caches warm
+
+    # when: a comment is published each time
+    one = await _queries_to_publish_a_comment(draft, article, citizen, "第一条意见。", listeners=1)
+    three = await _queries_to_publish_a_comment(draft, article, citizen, "第二条意见。", listeners=3)
+
+    # then: the same queries (the counts are computed once, by the sender), not three times as many
+    assert three == one

@@ -6,7 +6,7 @@ from django.urls import reverse
 from consultations.models import Stance
 from consultations.services import create_theme, submit_comment
 from search.backends import get_backend
-from search.documents import DOCUMENT_TYPES
+from search.documents import get
 from tests.factories import UserFactory
 
 
@@ -25,7 +25,7 @@ def indexed(make_draft, beijing_legislator, regions):
         for d, p, t, s, code in texts
     ]
     theme = create_theme(draft=draft, title="账目公开", comments=comments[:1], user=beijing_legislator)
-    get_backend().index(DOCUMENT_TYPES["comment"].documents())
+    get_backend().index(get("comment").documents())
     return draft, article, theme, comments
 
 

@@ -223,3 +223,67 @@ def test_a_draft_behind_a_view_restriction_is_not_public(make_draft, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         restriction.delete()
     assert found("收支明细", public=True) == [comment.pk]
+
+
+@pytest.fixture
+def outbox_runs(monkeypatch):
+    """Counts the runs of the outbox that are queued (each still runs)."""
+    from search import indexing
+
+    real = indexing.process_search_outbox
+    runs = []
+
+    class Counting:
+        def enqueue(self):
+            runs.append(real.enqueue())
+
+    monkeypatch.setattr(indexing, "process_search_outbox", Counting())
+    return runs
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_one_run_per_transaction_drains_every_row_written_in_it(
+    make_draft, django_capture_on_commit_callbacks, outbox_runs
+):
+    draft = make_draft()
+    IndexOutbox.objects.all().delete()
+
+    # when: one transaction calls two services (each atomic: a savepoint of its own) and writes a theme
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        first = comment_on(draft, "建议公开小区公共收益的分配方案。")
+        second = comment_on(draft, "建议公共收益优先用于电梯更新。")
+        theme = Theme.objects.create(draft=draft, title="公共收益")
+        ThemeMembership.objects.create(theme=theme, comment=first)
+        assert outbox_runs == []  # nothing before commit
+
+    # then: one run, and it indexed every change
+    assert len(outbox_runs) == 1
+    assert found("公共收益") == sorted([first.pk, second.pk])
+    assert found("公共收益", theme=theme.pk) == [first.pk]
+    assert not IndexOutbox.objects.exists()
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_a_rolled_back_write_neither_loses_nor_repeats_the_run(
+    make_draft, django_capture_on_commit_callbacks, outbox_runs
+):
+    draft = make_draft()
+
+    # given: a transaction whose first write is rolled back (savepoint) and a later one kept
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            comment_on(draft, "这条意见随保存点回滚。")
+            raise RuntimeError("rolled back")
+        kept = comment_on(draft, "建议公开维修资金的使用明细。")
+    assert len(outbox_runs) == 1
+    assert found("维修资金") == [kept.pk]
+
+    # and: a transaction that rolls back entirely does not stop the next one from being indexed
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        comment_on(draft, "整个事务回滚的意见。")
+        raise RuntimeError("rolled back")
+    with django_capture_on_commit_callbacks(execute=True):
+        later = comment_on(draft, "建议公开物业费调价的依据。")
+    assert len(outbox_runs) == 2
+    assert found("调价") == [later.pk]
+    assert not IndexOutbox.objects.exists()

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from search.backends import get_backend
-from search.documents import DOCUMENT_TYPES
+from search.documents import registered
 from search.indexing import rebuild
 
 
@@ -15,11 +15,11 @@ class Command(BaseCommand):
     help = "Rebuild the search index from the database (on Elasticsearch: a new index, then an atomic alias swap)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--type", action="append", choices=sorted(DOCUMENT_TYPES), dest="types")
+        parser.add_argument("--type", action="append", choices=sorted(registered()), dest="types")
 
     def handle(self, *args, types=None, **options):
         backend = get_backend()
-        names = types or list(DOCUMENT_TYPES)
+        names = types or list(registered())
         started = time.perf_counter()
         self.stdout.write(f"Rebuilding {', '.join(names)} on {type(backend).__name__}")
 

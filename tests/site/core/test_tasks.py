@@ -58,3 +58,51 @@ def test_the_database_queue_keeps_tasks_until_the_worker_runs_them(
 
     assert CALLS == ["queued"]
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_asked_for_many_times_in_a_transaction_a_side_effect_runs_once_after_commit(
+    db, django_capture_on_commit_callbacks
+):
+    from core.tasks import on_commit_once
+
+    calls = []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for _ in range(3):
+            with transaction.atomic():  # each write a savepoint of its own
+                on_commit_once("drain", lambda: calls.append("drain"))
+        assert calls == []
+
+    assert calls == ["drain"]
+
+    # and the next transaction runs it again
+    with django_capture_on_commit_callbacks(execute=True):
+        on_commit_once("drain", lambda: calls.append("drain"))
+    assert calls == ["drain", "drain"]
+
+
+def test_a_rollback_neither_loses_nor_repeats_a_side_effect_asked_for_once(db, django_capture_on_commit_callbacks):
+    from core.tasks import on_commit_once
+
+    calls = []
+    # a savepoint rolled back around one ask: the ask outside it still runs, once
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():
+                on_commit_once("drain", lambda: calls.append("drain"))
+                raise ValueError
+        except ValueError:
+            pass
+        on_commit_once("drain", lambda: calls.append("drain"))
+    assert calls == ["drain"]
+
+    # a transaction rolled back entirely: the next one to ask still runs it
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                on_commit_once("other", lambda: calls.append("other"))
+                raise ValueError
+        except ValueError:
+            pass
+    with django_capture_on_commit_callbacks(execute=True):
+        on_commit_once("other", lambda: calls.append("other"))
+    assert calls == ["drain", "other"]
