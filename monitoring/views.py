@@ -140,20 +140,32 @@ def entity_detail(request, entity_id: int):
     from petitions.reports import cases_for
 
     entity = get_object_or_404(Entity, pk=entity_id)
-    return render(
-        request,
-        "monitoring/entity.html",
-        {
-            "entity": entity,
-            "alerts": selectors.entity_profile(entity, services.alerts_for(request.user)),
-            "reports": selectors.entity_reports(entity, cases_for(request.user)),
-            "transfers": selectors.entity_transfers(entity, selectors.land_transfers_for(request.user)),
-            "procurement": procurement_selectors.entity_processes(
-                entity, procurement_selectors.processes_for(request.user)
-            ),
-            "approvals": approval_selectors.entity_cases(entity, approval_selectors.cases_for(request.user)),
-        },
-    )
+    sections = {
+        "alerts": selectors.entity_profile(entity, services.alerts_for(request.user)),
+        "reports": selectors.entity_reports(entity, cases_for(request.user)),
+        "transfers": selectors.entity_transfers(entity, selectors.land_transfers_for(request.user)),
+        "procurement": procurement_selectors.entity_processes(
+            entity, procurement_selectors.processes_for(request.user)
+        ),
+        "approvals": approval_selectors.entity_cases(entity, approval_selectors.cases_for(request.user)),
+    }
+    # An official or unit with nothing in the viewer's jurisdiction is not theirs to profile at all.
+    if not _any_record(sections):
+        raise Http404
+    return render(request, "monitoring/entity.html", {"entity": entity, **sections})
+
+
+def _any_record(sections: dict) -> bool:
+    for value in sections.values():
+        if isinstance(value, dict):
+            if any(value.values()):
+                return True
+        elif hasattr(value, "exists"):
+            if value.exists():
+                return True
+        elif value:
+            return True
+    return False
 
 
 @inspector_required
