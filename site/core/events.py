@@ -98,6 +98,20 @@ def publish_event_on_commit(groups: list[str], event_type: str, payload: dict[st
 
 @task()
 def deliver_live_event(groups: list[str], event_type: str, payload: dict[str, Any]) -> int:
-    for group in groups:
-        publish_event(group, event_type, payload)
+    """Send one event to its groups; returns how many got it.
+
+    Live events are a courtesy on top of what the pages show from the database: while the channel
+    layer (Redis) is down they are dropped with one warning line, not retried and not a failed task
+    with a traceback per event.
+    """
+    from redis.exceptions import RedisError
+
+    for sent, group in enumerate(groups):
+        try:
+            publish_event(group, event_type, payload)
+        except (OSError, TimeoutError, RedisError) as error:
+            logger.warning(
+                "live event %s not delivered: channel layer unavailable (%s)", event_type, type(error).__name__
+            )
+            return sent
     return len(groups)

@@ -117,3 +117,13 @@ def test_a_reporter_sees_the_code_while_the_search_server_is_down(client, region
 
     assert response.status_code == 200 and reports.Report.objects.count() == 1
     assert response.context["code"] in response.content.decode()
+
+
+def test_live_events_are_dropped_with_one_line_while_redis_is_down(redis_down, caplog):
+    from core.events import deliver_live_event
+
+    delivered = deliver_live_event.call(["region.000000", "region.130000"], "report.received", {"id": 1})
+
+    assert delivered == 0
+    warnings = [record for record in caplog.records if "live event" in record.getMessage()]
+    assert len(warnings) == 1 and warnings[0].exc_info is None
