@@ -68,7 +68,9 @@ def report_check(request):
         try:
             report = reports.find_by_code(form.cleaned_data["code"], network=client_address(request))
         except reports.Throttled:
-            return render(request, "reports/check.html", {"form": form, "throttled": True}, status=429)
+            response = render(request, "reports/check.html", {"form": form, "throttled": True}, status=429)
+            response["Retry-After"] = str(reports.code_attempt_window())
+            return response
         if report is not None:
             request.session.cycle_key()
             request.session[SESSION_KEY] = str(report.public_id)

@@ -549,12 +549,21 @@ def delete_report(*, report: Report) -> None:
 # --- reporter's follow-up ------------------------------------------------------------------------
 
 
+def _code_attempts() -> tuple[int, int]:
+    return getattr(settings, "REPORT_CODE_ATTEMPTS", (10, 3600))
+
+
+def code_attempt_window() -> int:
+    """Seconds a network waits once it has used up its wrong follow-up codes."""
+    return _code_attempts()[1]
+
+
 def find_by_code(raw_code: str, *, network: str) -> Report | None:
     """The report a follow-up code opens, or None. Wrong codes from one network are throttled.
 
     The network address is used only as a keyed, daily-rotated digest in the cache, never stored.
     """
-    limit, seconds = getattr(settings, "REPORT_CODE_ATTEMPTS", (10, 3600))
+    limit, seconds = _code_attempts()
     bucket = f"reports:code-attempts:{crypto.keyed_digest('network:' + timezone.localdate().isoformat(), network)}"
     if ratelimit.exceeded(bucket, limit):
         raise Throttled

@@ -55,9 +55,10 @@ def test_thirty_forged_headers_still_meet_the_follow_up_code_throttle(client, re
         client.post("/reports/check/", WRONG, HTTP_X_FORWARDED_FOR=f"198.18.0.{n}").status_code for n in range(30)
     ]
 
-    # then the throttle answers 429 after ten
+    # then the throttle answers 429 after ten, saying when to come back
     assert statuses[:10] == [400] * 10
     assert set(statuses[10:]) == {429}
+    assert client.post("/reports/check/", WRONG)["Retry-After"] == "3600"
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_allowance(client, regions, settings):
