@@ -113,9 +113,7 @@ TEMPLATES = [
 
 # Database: SQLite by default, PostgreSQL (or any dj-database-url URL) from DATABASE_URL.
 # Connections are kept for CONN_MAX_AGE seconds (checked before reuse) instead of one per request.
-DATABASES = {
-    "default": dj_database_url.parse(ENV.database_url, conn_max_age=ENV.conn_max_age, conn_health_checks=True)
-}
+DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=ENV.conn_max_age, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Many writers at once on the embedded default: write-ahead logging lets readers go on while one
     # writes, IMMEDIATE transactions take the write lock up front (no deadlock when two transactions
