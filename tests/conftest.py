@@ -146,7 +146,7 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the xdist_group markers added here
+@pytest.hookimpl(trylast=True)  # after pytest-django's, which puts transactional tests after the others
 def pytest_collection_modifyitems(config, items):
     """The demo tests first, one after another, so the demo is loaded once; browser tests last:
     Playwright's sync API keeps an event loop running in the main thread while its browser is
@@ -164,7 +164,8 @@ def pytest_collection_modifyitems(config, items):
 def _suffix_node_id(item, group: str) -> None:
     """What pytest-xdist's loadgroup does with an xdist_group marker: `<nodeid>@<group>`, which its
     scheduler reads. pytest 9.2 keeps node ids in `_id`, which xdist 3.8 does not update
-    (pytest-dev/pytest-xdist#1386), so the markers alone would not group anything."""
+    (pytest-dev/pytest-xdist#1386), so the markers alone would not group anything; done here, it
+    does not depend on the order of the two hooks."""
     if "@" in item.nodeid.rpartition("]")[2]:
         return
     try:
