@@ -105,6 +105,11 @@ def manager_page(inside: bool, allowed: Expect = OK) -> dict[str, Expect]:
     return admin_page(legislator=allowed if inside else ADMIN_DENIED, administrator=allowed, superuser=allowed)
 
 
+def manager_gets(kwargs_of):
+    """GET of a consultation staff screen, for a draft inside the legislator's jurisdiction and one outside."""
+    return [get(manager_page(where == "in"), where, kwargs=kwargs_of(where)) for where in ("in", "out")]
+
+
 ADMIN_ONLY = admin_page(administrator=OK, superuser=OK)
 ADMIN_HOME = admin_page(**dict.fromkeys(STAFF, OK))
 
@@ -546,8 +551,7 @@ RULES: dict[str, list[Probe]] = {
         ),
     ],
     "consultations_admin:import": [
-        get(manager_page(True), "in", kwargs=draft("in")),
-        get(manager_page(False), "out", kwargs=draft("out")),
+        *manager_gets(draft),
         post(
             manager_page(False, allowed=DONE),
             "out",
@@ -556,8 +560,7 @@ RULES: dict[str, list[Probe]] = {
         ),
     ],
     "consultations_admin:themes": [
-        get(manager_page(True), "in", kwargs=draft("in")),
-        get(manager_page(False), "out", kwargs=draft("out")),
+        *manager_gets(draft),
         post(
             manager_page(False, allowed=DONE),
             "out",
@@ -589,8 +592,7 @@ RULES: dict[str, list[Probe]] = {
         ),
     ],
     "consultations_admin:review": [
-        get(manager_page(True), "in", kwargs=draft("in")),
-        get(manager_page(False), "out", kwargs=draft("out")),
+        *manager_gets(draft),
     ],
     "consultations_admin:cluster": [
         get(admin_page(**dict.fromkeys(STAFF, NOT_ALLOWED)), kwargs=draft("in")),
@@ -602,16 +604,13 @@ RULES: dict[str, list[Probe]] = {
         ),
     ],
     "consultations_admin:review_articles": [
-        get(manager_page(True), "in", kwargs=draft("in")),
-        get(manager_page(False), "out", kwargs=draft("out")),
+        *manager_gets(draft),
     ],
     "consultations_admin:review_search": [
-        get(manager_page(True), "in", kwargs=draft("in")),
-        get(manager_page(False), "out", kwargs=draft("out")),
+        *manager_gets(draft),
     ],
     "consultations_admin:review_campaigns": [
-        get(manager_page(True), "in", kwargs=draft("in")),
-        get(manager_page(False), "out", kwargs=draft("out")),
+        *manager_gets(draft),
     ],
     "consultations_admin:review_campaign": [
         *(
@@ -624,8 +623,7 @@ RULES: dict[str, list[Probe]] = {
         ),
     ],
     "consultations_admin:review_theme": [
-        get(manager_page(True), "in", kwargs=theme("in")),
-        get(manager_page(False), "out", kwargs=theme("out")),
+        *manager_gets(theme),
     ],
     "consultations_admin:rename_theme": [
         get(admin_page(**dict.fromkeys(STAFF, NOT_ALLOWED)), kwargs=theme("in")),
