@@ -17,6 +17,9 @@ STORAGES = {  # noqa: F405
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# One connection per request, as before persistent connections: threads in tests (concurrent filers) leave
+# none open behind them, so test databases can be dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Tests sign staff in with force_login; the second-factor requirement has its own tests.
 STAFF_MFA_REQUIRED = False
 
