@@ -71,7 +71,7 @@ def read_environment() -> Environment:
         staff_mfa_required=_bool("STAFF_MFA_REQUIRED") if os.environ.get("STAFF_MFA_REQUIRED") else None,
         trusted_proxies=_list("TRUSTED_PROXIES", []),
         static_root=Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE") or 60),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE") or 0),
     )
 
 
