@@ -1,4 +1,4 @@
-"""Public live comment counts for a draft page: anyone may listen, nobody may send.
+"""Public live comment counts for a draft page: anyone who may read the page may listen, nobody may send.
 
 The counts are computed once per change, after commit, by the task that sends them
 (`publish_counts_on_commit`); listeners forward what they receive and never query.
@@ -6,8 +6,11 @@ The counts are computed once per change, after commit, by the task that sends th
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
 from django_tasks import task
 
 from consultations.models import DraftPage
@@ -46,10 +49,22 @@ def publish_counts_on_commit(*, draft: DraftPage) -> None:
     enqueue_on_commit(push_counts, draft.pk)
 
 
+def counts_for_viewer(draft_id: int, scope) -> dict[str, int] | None:
+    """The draft's counts, or None when it is not live or sits behind a Wagtail view restriction (sign-in,
+    groups, password) that this connection's user and session do not pass: as for the page itself."""
+    draft = DraftPage.objects.live().filter(pk=draft_id).first()
+    if draft is None:
+        return None
+    viewer = SimpleNamespace(user=scope.get("user") or AnonymousUser(), session=scope.get("session") or {})
+    if not all(restriction.accept_request(viewer) for restriction in draft.get_view_restrictions()):
+        return None
+    return draft_counts(draft_id)
+
+
 class DraftCountsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.draft_id = int(self.scope["url_route"]["kwargs"]["draft_id"])
-        counts = await database_sync_to_async(draft_counts)(self.draft_id)
+        counts = await database_sync_to_async(counts_for_viewer)(self.draft_id, self.scope)
         if counts is None:
             await self.close(code=4404)
             return

@@ -693,6 +693,11 @@ RULES: dict[str, list[Probe]] = {
     "ws:ws/drafts/<int:draft_id>/": [
         ws(roles(WS_ACCEPT), "in", path=lambda w: f"/ws/drafts/{w.draft_in.pk}/"),
         ws(roles(WS_4404), "missing", path=lambda w: "/ws/drafts/999999/"),
+        ws(
+            roles(WS_ACCEPT, anonymous=WS_4404),
+            "restricted",
+            path=lambda w: f"/ws/drafts/{w.objects['draft_restricted'].pk}/",
+        ),
     ],
 }
 
