@@ -6,14 +6,14 @@ so keys can be rotated.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from core.digests import keyed_digest
 
 
 @lru_cache(maxsize=4)
@@ -53,12 +53,6 @@ def encrypt_json(value: dict) -> str:
 
 def decrypt_json(token: str) -> dict:
     return json.loads(decrypt_text(token))
-
-
-def keyed_digest(purpose: str, value: str) -> str:
-    """HMAC-SHA256 under a key derived from SECRET_KEY for one purpose: lookups without storing the value."""
-    key = hashlib.sha256(f"sunshine:{purpose}:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 __all__ = ["InvalidToken", "decrypt_json", "encrypt_json", "keyed_digest"]

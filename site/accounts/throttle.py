@@ -12,9 +12,6 @@ kept only as a keyed digest, never in clear.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.backends import ModelBackend
@@ -25,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from core import ratelimit
 from core.clientip import client_address
+from core.digests import keyed_digest
 
 # (failures, seconds): per account tried, per client network. Same as allauth's "5/5m/key, 10/m/ip".
 DEFAULT_LIMITS = {"account": (5, 300), "network": (10, 60)}
@@ -34,18 +32,13 @@ def _limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS, **getattr(settings, "LOGIN_FAILURE_LIMITS", {})}
 
 
-def _digest(purpose: str, value: str) -> str:
-    key = hashlib.sha256(f"sunshine:{purpose}:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
 def _account(credentials: dict) -> str:
     value = credentials.get("email") or credentials.get("username") or credentials.get("login") or ""
-    return _digest("login-account", str(value).strip().lower())
+    return keyed_digest("login-account", str(value).strip().lower())
 
 
 def _network(request) -> str:
-    return _digest("login-network", client_address(request))
+    return keyed_digest("login-network", client_address(request))
 
 
 def _buckets(request, credentials: dict) -> list[tuple[str, int, int]]:

@@ -5,7 +5,7 @@
 then the right-most address in the header that is not itself a trusted proxy. Anything a
 client writes further left is ignored, and a client that talks to the web processes directly
 cannot choose its address by sending the header. The address is never logged or stored:
-callers turn it into a keyed, daily digest (see `petitions.crypto.keyed_digest`).
+callers turn it into a keyed, daily digest (`core.digests.keyed_digest`).
 """
 
 from __future__ import annotations
