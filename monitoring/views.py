@@ -15,15 +15,12 @@ from accounts.roles import Role
 from core.permissions import role_required
 from monitoring import selectors, services
 from monitoring.approvals import selectors as approval_selectors
-from monitoring.approvals.rules import APPROVAL_RULES
 from monitoring.models import Alert, Domain, Entity
 from monitoring.procurement import selectors as procurement_selectors
-from monitoring.procurement.rules import ALL_RULES as PROCUREMENT_RULES
-from monitoring.rules.land import LAND_RULES
+from monitoring.rules.registry import RULES
 from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity
 
 inspector_required = role_required(Role.INSPECTOR, Role.ADMINISTRATOR, second_factor=True)
-RULES = {rule.code: rule for rule in [*LAND_RULES, *PROCUREMENT_RULES, *APPROVAL_RULES]}
 
 
 @inspector_required

@@ -6,12 +6,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from core.snippet_choosers import PermissionCheckedChooserViewSet
-from monitoring.approvals.rules import APPROVAL_RULES
 from monitoring.models import RuleSetting
-from monitoring.procurement.rules import ALL_RULES as PROCUREMENT_RULES
-from monitoring.rules.land import LAND_RULES
-
-RULES = {rule.code: rule for rule in [*LAND_RULES, *PROCUREMENT_RULES, *APPROVAL_RULES]}
+from monitoring.rules.registry import RULES
 
 
 class RuleSettingForm(WagtailAdminModelForm):
