@@ -61,6 +61,21 @@ class Petition(models.Model):
     response_threshold_reached_at = models.DateTimeField(null=True, blank=True)
     debate_threshold_reached_at = models.DateTimeField(null=True, blank=True)
     government_response = models.TextField(_("government response"), blank=True)
+    # The response clock (as on UK e-petitions): it starts when the response threshold is reached.
+    response_due_on = models.DateField(_("response due"), null=True, blank=True)
+    response_escalation = models.CharField(_("escalation"), max_length=10, default="none", db_index=True)
+    response_draft = models.TextField(_("draft response"), blank=True)
+    response_published_at = models.DateTimeField(_("response published"), null=True, blank=True)
+    response_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Past the debate threshold: the people's congress considers the petition.
+    considered_on = models.DateField(_("considered on"), null=True, blank=True)
+    consideration_summary = models.TextField(_("consideration"), blank=True)
+    consideration_url = models.URLField(_("record of the consideration"), max_length=500, blank=True)
+    consideration_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-signature_count", "-opened_at"]
@@ -79,6 +94,19 @@ class Petition(models.Model):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
+    @property
+    def has_response(self) -> bool:
+        return self.response_published_at is not None
+
+    @property
+    def awaits_response(self) -> bool:
+        """The response threshold is reached and no response is published yet."""
+        return self.response_threshold_reached_at is not None and self.response_published_at is None
+
+    def response_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.awaits_response and self.response_due_on is not None and self.response_due_on < today
+
 
 class Signature(models.Model):
     """One person's signature. It counts once its e-mail link is confirmed; one per e-mail per petition."""
@@ -95,11 +123,20 @@ class Signature(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    notify_by_email = models.BooleanField(_("e-mail me the response"), default=False)
 
     class Meta:
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
         constraints = [models.UniqueConstraint(fields=["petition", "email"], name="one_signature_per_email")]
+        indexes = [
+            # The signers to tell of a response, read in batches by primary key.
+            models.Index(
+                fields=["petition", "id"],
+                condition=models.Q(notify_by_email=True, confirmed_at__isnull=False),
+                name="signature_notify_batches",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} → {self.petition_id}"
