@@ -15,3 +15,19 @@ class PetitionsConfig(AppConfig):
         register_guard("report.", may_receive_event)
         # Petitions and reports are searched; search knows them only through this registration.
         register_documents()
+        _register_petition_jobs()
+
+
+def _register_petition_jobs() -> None:
+    """The petition answer loop's clock: unanswered responses escalate reminder → yellow → red."""
+    from datetime import timedelta
+
+    from core import schedule
+    from petitions.services import refresh_response_escalations
+
+    schedule.register(
+        "petitions.response_deadlines",
+        refresh_response_escalations,
+        every=timedelta(hours=1),
+        description="Escalate unanswered petition responses (reminder → yellow → red); tell staff once per level",
+    )

@@ -118,6 +118,32 @@ class SignatureForm(forms.Form):
         label=_("E-mail"), help_text=_("We send a link to confirm your signature. It is not published.")
     )
     region = RegionCodeField(label=_("Where you live (administrative division code)"))
+    notify_by_email = forms.BooleanField(
+        label=_("E-mail me when the government responds or the people's congress considers this petition"),
+        required=False,
+        initial=False,
+    )
+
+
+class ResponseForm(forms.Form):
+    text = forms.CharField(
+        label=_("Government response"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "wide"}),
+        help_text=_("Published on the petition's page and e-mailed to the signers who asked for it."),
+    )
+
+
+class ConsiderationForm(forms.Form):
+    considered_on = forms.DateField(label=_("Considered on"), widget=forms.DateInput(attrs={"type": "date"}))
+    summary = forms.CharField(
+        label=_("What the people's congress decided"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "wide"}),
+    )
+    url = forms.URLField(
+        label=_("Link to the record (optional)"), max_length=500, required=False, assume_scheme="https"
+    )
 
 
 class RejectPetitionForm(forms.Form):

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from datetime import date
 
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import TruncDate, TruncWeek
+from django.utils import timezone
+
+from core.jurisdiction import in_jurisdiction
 from petitions.models import Petition, PetitionStatus, SignatureAlert
+from petitions.models.petitions import PUBLIC_STATUSES
 from petitions.services import can_moderate
 from regions.codes import province_of
 
@@ -48,3 +54,56 @@ def open_alerts(user) -> list[SignatureAlert]:
         for a in SignatureAlert.objects.filter(resolved=False).select_related("petition")[:200]
         if can_moderate(user, a.petition)
     ]
+
+
+def public_petitions(status: str | None = None) -> QuerySet[Petition]:
+    """Open and closed petitions, the most signed first, for the API."""
+    statuses = [status] if status else list(PUBLIC_STATUSES)
+    return (
+        Petition.objects.filter(status__in=statuses)
+        .select_related("region")
+        .order_by("-signature_count", "-opened_at", "-pk")
+    )
+
+
+def response_queue(user) -> list[Petition]:
+    """The petitions past the response threshold in the staff member's jurisdiction: the unanswered ones first,
+    soonest due first; then the answered ones, latest first."""
+    rows = in_jurisdiction(
+        Petition.objects.filter(response_threshold_reached_at__isnull=False).select_related("region"), user
+    )
+    awaiting = rows.filter(response_published_at__isnull=True).order_by(F("response_due_on").asc(nulls_last=True))
+    answered = rows.filter(response_published_at__isnull=False).order_by("-response_published_at")[:50]
+    return [*awaiting, *answered]
+
+
+def signatures_over_time(petition: Petition, *, max_rows: int = 26) -> list[dict]:
+    """Confirmed signatures per day (per week past `max_rows` days), with the share of the busiest bucket.
+
+    One aggregate query; days without a signature are left out."""
+    confirmed = petition.signatures.filter(confirmed_at__isnull=False, sponsor=False)
+    first = confirmed.order_by("confirmed_at").values_list("confirmed_at", flat=True).first()
+    if first is None:
+        return []
+    weekly = (timezone.now() - first).days >= max_rows
+    bucket = TruncWeek("confirmed_at") if weekly else TruncDate("confirmed_at")
+    rows = list(confirmed.annotate(bucket=bucket).values("bucket").annotate(n=Count("pk")).order_by("bucket"))
+    rows = rows[-max_rows:]
+    top = max((row["n"] for row in rows), default=0)
+    result = []
+    for row in rows:
+        day = row["bucket"].date() if hasattr(row["bucket"], "date") else row["bucket"]
+        result.append({"start": day, "weekly": weekly, "count": row["n"], "percent": round(row["n"] * 100 / top)})
+    return result
+
+
+def response_facts(petition: Petition, today: date | None = None) -> dict:
+    """The clock as people read it: due date, days left or overdue."""
+    today = today or timezone.localdate()
+    due = petition.response_due_on
+    return {
+        "due_on": due,
+        "days_left": (due - today).days if due and petition.awaits_response else None,
+        "overdue": petition.response_overdue(today),
+        "days_overdue": (today - due).days if due and petition.response_overdue(today) else 0,
+    }

@@ -1,18 +1,21 @@
-"""Writes for public petitions: drafting, sponsors, moderation, e-mail-confirmed signatures, thresholds."""
+"""Writes for public petitions: drafting, sponsors, moderation, e-mail-confirmed signatures, thresholds,
+and the answer loop (response clock, government response, the people's congress's consideration)."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
@@ -22,6 +25,7 @@ from core.tasks import enqueue_on_commit
 from petitions.crypto import keyed_digest
 from petitions.models import Petition, PetitionStatus, Signature, SignatureAlert
 from petitions.models.petitions import SIGNABLE_STATUSES, RejectionReason
+from petitions.response_clock import is_worse, response_due, response_escalation
 from regions.models import Region
 from search.indexing import record_changes
 from search.similarity import text_similarity
@@ -37,6 +41,8 @@ class PetitionSettings:
     per_domain_per_hour: int
     trending_window_minutes: int
     trending_count: int
+    response_months: int
+    notify_batch_size: int
 
 
 def petition_settings() -> PetitionSettings:
@@ -52,6 +58,8 @@ DEFAULTS = {
     "per_domain_per_hour": 500,
     "trending_window_minutes": 60,
     "trending_count": 50,
+    "response_months": 3,  # the government responds within this many months of the response threshold
+    "notify_batch_size": 500,  # signers e-mailed per task (and per SMTP connection)
 }
 
 
@@ -171,7 +179,14 @@ def network_digest(address: str) -> str:
 
 
 def sign(
-    *, petition: Petition, name: str, email: str, region: Region, network: str, sponsor_token: str = ""
+    *,
+    petition: Petition,
+    name: str,
+    email: str,
+    region: Region,
+    network: str,
+    sponsor_token: str = "",
+    notify_by_email: bool = False,
 ) -> PendingSignature:
     """Record a signature and mail its confirmation link. It counts once confirmed."""
     sponsor = bool(sponsor_token) and secrets.compare_digest(sponsor_token, petition.sponsor_token)
@@ -203,6 +218,7 @@ def sign(
                 sponsor=sponsor,
                 token_digest=keyed_digest("signature-token", token),
                 network_digest=digest,
+                notify_by_email=notify_by_email,
             )
             _check_trending(petition, signature, limits)
             enqueue_on_commit(send_confirmation, signature.pk, token)
@@ -277,8 +293,12 @@ def _check_thresholds(petition: Petition) -> None:
         ("debate_threshold_reached_at", limits.debate_threshold, "petition.debate_threshold"),
     ):
         if petition.signature_count >= threshold and getattr(petition, field) is None:
-            Petition.objects.filter(pk=petition.pk, **{f"{field}__isnull": True}).update(**{field: now})
-            setattr(petition, field, now)
+            changes = {field: now}
+            if field == "response_threshold_reached_at":  # the response clock starts
+                changes["response_due_on"] = response_due(timezone.localdate(now), limits.response_months)
+            Petition.objects.filter(pk=petition.pk, **{f"{field}__isnull": True}).update(**changes)
+            for name, value in changes.items():
+                setattr(petition, name, value)
             publish_event_on_commit(
                 region_groups(petition.region_id),
                 event,
@@ -289,6 +309,172 @@ def _check_thresholds(petition: Petition) -> None:
                 },
             )
             enqueue_on_commit(notify_staff_of_threshold, petition.pk, threshold)
+
+
+# --- the answer loop: response, consideration, the clock --------------------------------------------
+
+RESPONSE_MIN_LENGTH = 50
+RESPONSE_MAX_LENGTH = 10_000
+CONSIDERATION_MIN_LENGTH = 20
+CONSIDERATION_MAX_LENGTH = 5_000
+
+
+class Update:
+    """What signers are told about by e-mail."""
+
+    RESPONSE = "response"
+    CONSIDERATION = "consideration"
+
+
+def can_respond(user, petition: Petition) -> bool:
+    """Who writes the government response: the staff who moderate petitions in the petition's region."""
+    return can_moderate(user, petition)
+
+
+def _text_errors(field: str, text: str, low: int, high: int) -> dict[str, list[str]]:
+    length = len(text.strip())
+    if length < low:
+        return {field: [_("Write at least %(n)d characters.") % {"n": low}]}
+    if length > high:
+        return {field: [_("Write at most %(n)d characters.") % {"n": high}]}
+    return {}
+
+
+@transaction.atomic
+def save_response_draft(*, petition: Petition, user, text: str) -> Petition:
+    """Keep a draft of the response; nothing is published and nobody is told."""
+    if not can_respond(user, petition):
+        raise PermissionDenied
+    if len(text) > RESPONSE_MAX_LENGTH:
+        raise ValidationError(_text_errors("text", text, 0, RESPONSE_MAX_LENGTH))
+    Petition.objects.filter(pk=petition.pk).update(response_draft=text.strip())
+    petition.response_draft = text.strip()
+    return petition
+
+
+@transaction.atomic
+def publish_response(*, petition: Petition, user, text: str) -> Petition:
+    """Publish the government response and tell the signers who asked to be told, after commit."""
+    if not can_respond(user, petition):
+        raise PermissionDenied
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    if petition.response_threshold_reached_at is None:
+        raise ValidationError(_("The petition has not reached the signatures that call for a response."))
+    if petition.response_published_at is not None:
+        raise ValidationError(_("A response is already published."))
+    errors = _text_errors("text", text, RESPONSE_MIN_LENGTH, RESPONSE_MAX_LENGTH)
+    if errors:
+        raise ValidationError(errors)
+    petition.government_response = text.strip()
+    petition.response_draft = ""
+    petition.response_published_at = timezone.now()
+    petition.response_published_by = user
+    petition.response_escalation = "none"
+    petition.save(
+        update_fields=[
+            "government_response",
+            "response_draft",
+            "response_published_at",
+            "response_published_by",
+            "response_escalation",
+        ]
+    )
+    publish_event_on_commit(
+        region_groups(petition.region_id),
+        "petition.responded",
+        {"petition": petition.pk, "summary": petition.title},
+    )
+    enqueue_on_commit(notify_signers, petition.pk, Update.RESPONSE)
+    return petition
+
+
+@transaction.atomic
+def record_consideration(*, petition: Petition, user, considered_on: date, summary: str, url: str = "") -> Petition:
+    """Record the people's congress's consideration of a petition past the debate threshold; signers are told."""
+    if not can_respond(user, petition):
+        raise PermissionDenied
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    if petition.debate_threshold_reached_at is None:
+        raise ValidationError(_("The petition has not reached the signatures that call for consideration."))
+    if petition.considered_on is not None:
+        raise ValidationError(_("The consideration is already recorded."))
+    errors = _text_errors("summary", summary, CONSIDERATION_MIN_LENGTH, CONSIDERATION_MAX_LENGTH)
+    if considered_on > timezone.localdate():
+        errors["considered_on"] = [_("The date cannot be in the future.")]
+    elif considered_on < timezone.localdate(petition.debate_threshold_reached_at):
+        errors["considered_on"] = [_("The date cannot be before the petition reached the threshold.")]
+    if url and not url.startswith(("https://", "http://")):
+        errors["url"] = [_("Give a web address starting with https://.")]
+    if errors:
+        raise ValidationError(errors)
+    petition.considered_on = considered_on
+    petition.consideration_summary = summary.strip()
+    petition.consideration_url = url.strip()
+    petition.consideration_recorded_by = user
+    petition.save(
+        update_fields=["considered_on", "consideration_summary", "consideration_url", "consideration_recorded_by"]
+    )
+    enqueue_on_commit(notify_signers, petition.pk, Update.CONSIDERATION)
+    return petition
+
+
+def refresh_response_escalations(today: date | None = None) -> list[Petition]:
+    """Recompute how late every unanswered petition's response is; staff are told once per level it reaches.
+
+    Idempotent (the periodic job may run late or twice): a level is announced only when it gets worse.
+    """
+    today = today or timezone.localdate()
+    worse = []
+    awaiting = Petition.objects.filter(
+        response_threshold_reached_at__isnull=False, response_due_on__isnull=False
+    ).select_related("region")
+    for petition in awaiting.filter(response_published_at__isnull=True).iterator():
+        level = response_escalation(petition.response_due_on, today, answered=False)
+        if level == petition.response_escalation:
+            continue
+        before = petition.response_escalation
+        with transaction.atomic():
+            changed = Petition.objects.filter(pk=petition.pk, response_escalation=before).update(
+                response_escalation=level
+            )
+            if not changed:  # another run got there first
+                continue
+            petition.response_escalation = level
+            if is_worse(level, before):
+                worse.append(petition)
+                publish_event_on_commit(
+                    region_groups(petition.region_id),
+                    "petition.response_overdue" if level in ("yellow", "red") else "petition.response_due_soon",
+                    {"petition": petition.pk, "escalation": level, "summary": petition.title},
+                )
+                enqueue_on_commit(notify_staff_of_response_due, petition.pk, level)
+    return worse
+
+
+def signers_to_notify(petition_id: int) -> QuerySet[Signature]:
+    """Confirmed signers who asked to be told (sponsors included: they signed too)."""
+    return Signature.objects.filter(petition_id=petition_id, notify_by_email=True, confirmed_at__isnull=False)
+
+
+UNSUBSCRIBE_SALT = "petitions.unsubscribe"
+
+
+def unsubscribe_token(signature_id: int) -> str:
+    return signing.dumps(signature_id, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+@transaction.atomic
+def unsubscribe(token: str) -> Signature | None:
+    """Stop the e-mails about one petition, by the link in any of them. Idempotent; None for a bad link."""
+    try:
+        signature_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    if signature is not None and signature.notify_by_email:
+        signature.notify_by_email = False
+        signature.save(update_fields=["notify_by_email"])
+    return signature
 
 
 # --- mail ---------------------------------------------------------------------------------------
@@ -313,16 +499,8 @@ def send_confirmation(signature_id: int, token: str) -> bool:
 
 @task()
 def notify_staff_of_threshold(petition_id: int, threshold: int) -> int:
-    from accounts.models import User
-
     petition = Petition.objects.get(pk=petition_id)
-    staff = [
-        user.email
-        for user in User.objects.filter(
-            groups__name__in=[Role.LEGISLATOR.value, Role.ADMINISTRATOR.value], is_active=True
-        ).distinct()
-        if user.can_see_region(petition.region_id)
-    ]
+    staff = _staff_emails(petition)
     if staff:
         send_mail(
             subject=f"[阳光] 请愿“{petition.title}”签名已达 {threshold}",
@@ -331,3 +509,80 @@ def notify_staff_of_threshold(petition_id: int, threshold: int) -> int:
             recipient_list=staff,
         )
     return len(staff)
+
+
+def _staff_emails(petition: Petition) -> list[str]:
+    from accounts.models import User
+
+    return [
+        user.email
+        for user in User.objects.filter(groups__name__in=[role.value for role in MODERATOR_ROLES], is_active=True)
+        .select_related("jurisdiction")
+        .distinct()
+        if user.can_see_region(petition.region_id)
+    ]
+
+
+def _site_name() -> str:
+    return getattr(settings, "WAGTAIL_SITE_NAME", "")
+
+
+@task()
+def notify_staff_of_response_due(petition_id: int, level: str) -> int:
+    """Tell the staff of the petition's region that its response is due soon or overdue (once per level)."""
+    petition = Petition.objects.select_related("region").filter(pk=petition_id).first()
+    if petition is None or petition.response_published_at is not None:
+        return 0
+    staff = _staff_emails(petition)
+    if not staff:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "petition": petition,
+            "level": level,
+            "site_name": _site_name(),
+            "link": settings.SITE_URL + reverse("petitions:respond", args=[petition.pk]),
+        }
+        subject = render_to_string("petitions/email/response_due_subject.txt", context).strip()
+        body = render_to_string("petitions/email/response_due.txt", context)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=staff)
+    return len(staff)
+
+
+@task()
+def notify_signers(petition_id: int, update: str) -> int:
+    """Split the signers to tell into batches, one task each: a petition may have 100,000 of them."""
+    size = petition_settings().notify_batch_size
+    ids = list(signers_to_notify(petition_id).order_by("pk").values_list("pk", flat=True))
+    batches = [ids[start : start + size] for start in range(0, len(ids), size)]
+    for batch in batches:
+        send_update_batch.enqueue(petition_id, update, batch[0], batch[-1])
+    return len(batches)
+
+
+@task()
+def send_update_batch(petition_id: int, update: str, first_id: int, last_id: int) -> int:
+    """E-mail one batch of signers about a response or a consideration, over one connection.
+
+    Each mail carries the signer's own link to stop these e-mails (also as a List-Unsubscribe header)."""
+    petition = Petition.objects.select_related("region").filter(pk=petition_id).first()
+    if petition is None:
+        return 0
+    signers = signers_to_notify(petition_id).filter(pk__gte=first_id, pk__lte=last_id).order_by("pk")
+    outgoing = []
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "petition": petition,
+            "update": update,
+            "site_name": _site_name(),
+            "page": settings.SITE_URL + reverse("petitions:detail", args=[petition.pk]),
+        }
+        subject = render_to_string("petitions/email/update_subject.txt", context).strip()
+        for signature_id, name, email in signers.values_list("pk", "name", "email"):
+            link = settings.SITE_URL + reverse("petitions:unsubscribe", args=[unsubscribe_token(signature_id)])
+            body = render_to_string("petitions/email/update.txt", {**context, "name": name, "unsubscribe": link})
+            outgoing.append(
+                EmailMessage(subject=subject, body=body, to=[email], headers={"List-Unsubscribe": f"<{link}>"})
+            )
+    with get_connection() as connection:
+        return connection.send_messages(outgoing) or 0

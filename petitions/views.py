@@ -9,11 +9,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.clientip import client_address
+from core.permissions import role_required
 from petitions import selectors, services
-from petitions.forms import PetitionForm, RejectPetitionForm, SignatureForm
+from petitions.forms import ConsiderationForm, PetitionForm, RejectPetitionForm, ResponseForm, SignatureForm
 from petitions.models import Petition, PetitionStatus
 
 
@@ -73,6 +75,8 @@ def petition_detail(request, petition_id: int, form: SignatureForm | None = None
         "response_percent": min(100, petition.signature_count * 100 // max(1, limits.response_threshold)),
         "debate_percent": min(100, petition.signature_count * 100 // max(1, limits.debate_threshold)),
         "sponsor_url": request.build_absolute_uri(f"{request.path}?sponsor={petition.sponsor_token}"),
+        "clock": selectors.response_facts(petition),
+        "can_respond": services.can_respond(request.user, petition),
     }
     return render(request, "petitions/detail.html", context, status=status)
 
@@ -144,3 +148,76 @@ def petition_moderate(request, petition_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("petitions:moderation")
+
+
+# --- the answer loop (staff) ----------------------------------------------------------------------
+
+
+@never_cache
+@role_required(*services.MODERATOR_ROLES)
+def petition_responses(request):
+    """The petitions that called for a response in the staff member's jurisdiction: overdue and due first."""
+    rows = [(petition, selectors.response_facts(petition)) for petition in selectors.response_queue(request.user)]
+    return render(request, "petitions/responses.html", {"rows": rows})
+
+
+@never_cache
+@role_required(*services.MODERATOR_ROLES)
+def petition_respond(request, petition_id: int):
+    """The staff screen: the petition's figures, the response form and, past the debate threshold, the consideration."""
+    petition = get_object_or_404(Petition.objects.select_related("region", "response_published_by"), pk=petition_id)
+    if not services.can_respond(request.user, petition):
+        raise PermissionDenied
+    response_form = ResponseForm(initial={"text": petition.response_draft})
+    consideration_form = ConsiderationForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("draft", "publish"):
+                response_form = ResponseForm(request.POST)
+                if response_form.is_valid():
+                    text = response_form.cleaned_data["text"]
+                    if action == "draft":
+                        services.save_response_draft(petition=petition, user=request.user, text=text)
+                        messages.success(request, _("The draft is saved. Nothing is published yet."))
+                    else:
+                        services.publish_response(petition=petition, user=request.user, text=text)
+                        messages.success(
+                            request, _("The response is published. Signers who asked are being told by e-mail.")
+                        )
+                    return redirect("petitions:respond", petition.pk)
+            elif action == "consideration":
+                consideration_form = ConsiderationForm(request.POST)
+                if consideration_form.is_valid():
+                    services.record_consideration(
+                        petition=petition, user=request.user, **consideration_form.cleaned_data
+                    )
+                    messages.success(request, _("The consideration is recorded. Signers who asked are being told."))
+                    return redirect("petitions:respond", petition.pk)
+        except ValidationError as error:
+            errors_into_form(consideration_form if action == "consideration" else response_form, error)
+        status = 400
+    limits = services.petition_settings()
+    context = {
+        "petition": petition,
+        "limits": limits,
+        "clock": selectors.response_facts(petition),
+        "regions": selectors.signatures_by_region(petition),
+        "over_time": selectors.signatures_over_time(petition),
+        "notify_count": services.signers_to_notify(petition.pk).count(),
+        "response_form": response_form,
+        "consideration_form": consideration_form,
+    }
+    return render(request, "petitions/respond.html", context, status=status)
+
+
+@never_cache
+def petition_unsubscribe(request, token: str):
+    """Stop the e-mails about one petition, by the link each of them carries. POST only changes anything."""
+    if request.method == "POST":
+        signature = services.unsubscribe(token)
+        if signature is None:
+            raise Http404
+        return render(request, "petitions/unsubscribe.html", {"petition": signature.petition, "done": True})
+    return render(request, "petitions/unsubscribe.html", {"token": token, "done": False})
