@@ -176,6 +176,9 @@ class VerificationTask(models.Model):
     state = models.CharField(max_length=8, choices=TaskState.choices, default=TaskState.OPEN)
     due_on = models.DateField(_("due"))
     escalation = models.CharField(max_length=10, default="none")
+    # The highest escalation level whose notices (assignee and lead, mail and live event) went out: each level
+    # notifies once, however often the escalation job runs (monitoring.services.refresh_task_escalations).
+    escalation_notified = models.CharField(max_length=10, default="none")
     result = models.TextField(_("result"), blank=True)
     result_file = models.CharField(max_length=64, blank=True, help_text="Stored outside the public media path.")
     result_file_name = models.CharField(max_length=200, blank=True)

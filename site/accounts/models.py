@@ -47,6 +47,14 @@ class User(AbstractUser):
         help_text=_("The administrative division this staff member works for."),
     )
 
+    is_jurisdiction_lead = models.BooleanField(
+        _("lead of the jurisdiction"),
+        default=False,
+        help_text=_(
+            "Heads the work of their role in their jurisdiction: told when a task or case there becomes overdue."
+        ),
+    )
+
     organisation = models.CharField(
         _("organisation"), max_length=120, blank=True, help_text=_("The unit this person works for.")
     )
