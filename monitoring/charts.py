@@ -6,6 +6,7 @@ their colours are in `monitoring/static/monitoring/charts.css`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -103,3 +104,58 @@ def stacked_bars(
         if i % every == 0
     ]
     return {"bars": bars, "ticks": ticks, "top": top, "totals": totals, "width": width, "height": height}
+
+
+def distribution_strip(
+    value: float,
+    fence: float,
+    q1: float | None = None,
+    q3: float | None = None,
+    *,
+    side: str = "lower",
+    log: bool = False,
+    width: float = 400,
+    height: float = 28,
+) -> dict:
+    """Geometry of a one-line comparison: a value against the middle half (Q1–Q3) and the fence of its population.
+
+    `side` is where the flagged zone lies ("lower": below the fence, "upper": above it). On a logarithmic scale
+    values that are not positive are drawn at the left edge. Returns x positions in [0, width] and the label anchors.
+    """
+    known = [v for v in (value, fence, q1, q3) if v is not None]
+    if log:
+        positive = [v for v in known if v > 0]
+        floor = min(positive) / 2 if positive else 1.0
+
+        def scale(v: float) -> float:
+            return math.log(max(v, floor))
+    else:
+
+        def scale(v: float) -> float:
+            return v
+
+    low, high = min(scale(v) for v in known), max(scale(v) for v in known)
+    pad = (high - low) * 0.1 or 1.0
+    low, high = low - pad, high + pad
+
+    def x(v: float | None) -> float | None:
+        return None if v is None else round((scale(v) - low) / (high - low) * width, 2)
+
+    def anchor(position: float) -> str:
+        return "start" if position < width * 0.2 else "end" if position > width * 0.8 else "middle"
+
+    fence_x, value_x = x(fence), x(value)
+    zone = (0.0, fence_x) if side == "lower" else (fence_x, float(width))
+    return {
+        "width": width,
+        "height": height,
+        "value_x": value_x,
+        "value_anchor": anchor(value_x),
+        "fence_x": fence_x,
+        "fence_anchor": anchor(fence_x),
+        "zone_x": zone[0],
+        "zone_width": round(zone[1] - zone[0], 2),
+        "box_x": x(q1) if q1 is not None and q3 is not None else None,
+        "box_width": round(x(q3) - x(q1), 2) if q1 is not None and q3 is not None else None,
+        "mid_y": height / 2,
+    }
