@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role
 from core.permissions import role_required
 from monitoring import selectors, services
+from monitoring.alert_evidence import evidence_context
 from monitoring.approvals import selectors as approval_selectors
 from monitoring.models import Alert, Domain, Entity
 from monitoring.procurement import selectors as procurement_selectors
@@ -67,21 +68,12 @@ def _alert(request, public_id) -> Alert:
 @inspector_required
 def alert_detail(request, public_id):
     alert = _alert(request, public_id)
-    rule = RULES.get(alert.rule_code)
-    processes = []
-    if alert.domain == Domain.PROCUREMENT:
-        visible = procurement_selectors.processes_for(request.user)
-        ocids = procurement_selectors.linked_ocids(alert.evidence, alert.record_ref)
-        found = {p.ocid: p for p in visible.filter(ocid__in=ocids)}
-        processes = [found[ocid] for ocid in ocids if ocid in found]
     return render(
         request,
         "monitoring/alert.html",
         {
             "alert": alert,
-            "rule": rule,
-            "processes": processes,
-            "evidence": sorted((k, v) for k, v in alert.evidence.items() if k != "record"),
+            **evidence_context(alert, request.user),
             "events": alert.events.select_related("actor"),
             "task": getattr(alert, "task", None),
             "targets": [
