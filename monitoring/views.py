@@ -54,6 +54,7 @@ def dashboard(request):
             "periods": selectors.PERIODS,
             "series": series,
             "tasks": tasks,
+            "verdicts": selectors.rule_verdicts(alerts, prefix=selectors.jurisdiction_prefix(request.user)),
         },
     )
 
@@ -123,38 +124,61 @@ def task_result(request, public_id):
     return redirect("monitoring:alert", public_id)
 
 
-@inspector_required
-def entity_detail(request, entity_id: int):
-    # Every list is of the viewer's records: their jurisdiction, and (reports) not about themselves or their unit.
+def _viewers_records(user) -> dict:
+    """Every kind of record the viewer may see: their jurisdiction, and (reports) not about them or their unit."""
     from petitions.reports import cases_for
 
-    entity = get_object_or_404(Entity, pk=entity_id)
-    sections = {
-        "alerts": selectors.entity_profile(entity, services.alerts_for(request.user)),
-        "reports": selectors.entity_reports(entity, cases_for(request.user)),
-        "transfers": selectors.entity_transfers(entity, selectors.land_transfers_for(request.user)),
-        "procurement": procurement_selectors.entity_processes(
-            entity, procurement_selectors.processes_for(request.user)
-        ),
-        "approvals": approval_selectors.entity_cases(entity, approval_selectors.cases_for(request.user)),
+    return {
+        "alerts": services.alerts_for(user),
+        "transfers": selectors.land_transfers_for(user),
+        "processes": procurement_selectors.processes_for(user),
+        "cases": approval_selectors.cases_for(user),
+        "reports": cases_for(user),
     }
+
+
+@inspector_required
+def entity_detail(request, entity_id: int):
+    entity = get_object_or_404(Entity, pk=entity_id)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in selectors.KIND_LABELS else ""
+    timeline = selectors.entity_timeline(
+        entity, **_viewers_records(request.user), today=timezone.localdate(), kind=kind
+    )
     # An official or unit with nothing in the viewer's jurisdiction is not theirs to profile at all.
-    if not _any_record(sections):
+    if not timeline.total:
         raise Http404
-    return render(request, "monitoring/entity.html", {"entity": entity, **sections})
+    return render(
+        request,
+        "monitoring/entity.html",
+        {
+            "entity": entity,
+            "timeline": timeline,
+            "kind": kind,
+            "page": Paginator(timeline.items, selectors.TIMELINE_PAGE).get_page(request.GET.get("page")),
+        },
+    )
 
 
-def _any_record(sections: dict) -> bool:
-    for value in sections.values():
-        if isinstance(value, dict):
-            if any(value.values()):
-                return True
-        elif hasattr(value, "exists"):
-            if value.exists():
-                return True
-        elif value:
-            return True
-    return False
+@inspector_required
+def entity_search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    records = _viewers_records(request.user)
+    page = Paginator(selectors.search_entities(query, selectors.entities_in_scope(**records)), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "monitoring/entities.html",
+        {
+            "query": query,
+            "page": page,
+            "found": selectors.with_alert_counts(list(page), records["alerts"]),
+            "most_alerted": []
+            if query
+            else selectors.with_alert_counts(selectors.most_alerted(records["alerts"]), records["alerts"]),
+        },
+    )
 
 
 @inspector_required
