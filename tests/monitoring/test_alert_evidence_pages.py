@@ -1,0 +1,82 @@
+"""Every demo alert's page explains its evidence in words, in both languages: no raw key, Python literal or ISO
+timestamp; population rules show their sentence with the numbers and the chart; approval cases are links."""
+
+import re
+
+import pytest
+from django.utils import translation
+
+from accounts.models import User
+from monitoring.models import Alert
+
+SECTION = re.compile(r'<section class="card evidence-card" data-testid="alert-evidence">(.*?)</section>', re.S)
+RAW = [
+    (re.compile(r"\b[A-Za-z]+_[A-Za-z_]+\b"), "an identifier with an underscore"),
+    (re.compile(r"[\[\]{}]"), "a bracket or brace"),
+    (re.compile(r"\b(True|False|None|nan)\b"), "a Python literal"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "an ISO date"),
+    (re.compile(r"Q1 − k·IQR|cardinal-rs"), "a formula or a program as a reason"),
+]
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+POPULATION_RULES = {"L002", "A006", "R024", "R025", "R038", "R048", "R058"}
+
+
+def visible(html: str) -> str:
+    html = re.sub(r"<(script|style|title)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def one_alert_per_rule() -> list[Alert]:
+    seen, alerts = set(), []
+    for alert in Alert.objects.order_by("rule_code", "pk"):
+        if alert.rule_code not in seen:
+            seen.add(alert.rule_code)
+            alerts.append(alert)
+    return alerts
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_demo_alert_explains_its_evidence_in_words(client, demo_content, language):
+    # given the national lead inspector of the demo, who sees every alert
+    client.force_login(User.objects.get(email="inspector@demo.sunshine.cn"))
+    alerts = one_alert_per_rule()
+    assert {"L001", "R003", "A001"} <= {a.rule_code for a in alerts}
+
+    for alert in alerts:
+        # when the alert page is opened in this language
+        with translation.override(language):
+            response = client.get(f"/monitoring/alerts/{alert.public_id}/", HTTP_ACCEPT_LANGUAGE=language)
+        html = response.content.decode()
+        assert response.status_code == 200, alert.rule_code
+        section = SECTION.search(html)
+        assert section, alert.rule_code
+        text = visible(section.group(1))
+
+        # then the evidence reads as words
+        for pattern, what in RAW:
+            assert not pattern.search(text), f"{alert.rule_code} ({language}): {what}: {pattern.search(text)[0]!r}"
+        assert not ISO_TIMESTAMP.search(visible(html)), alert.rule_code
+        assert 'data-testid="evidence-sentence"' in section.group(1)
+        assert 'data-testid="evidence-basis"' in section.group(1), alert.rule_code
+        if language == "zh-hans":
+            assert "土地使用权人" not in text or alert.domain == "land", alert.rule_code
+        # a population rule shows its chart and its numbers
+        if alert.rule_code in POPULATION_RULES:
+            assert 'data-testid="evidence-chart"' in section.group(1), alert.rule_code
+            assert re.search(r"\d", text)
+        # an approval alert links its case page
+        if alert.domain == "approval":
+            assert re.search(r'<a href="/monitoring/approvals/\d+/" data-testid="case-link">', section.group(1))
+
+
+def test_an_approval_alert_names_its_people_by_their_roles(client, demo_content):
+    client.force_login(User.objects.get(email="inspector@demo.sunshine.cn"))
+    alert = Alert.objects.filter(domain="approval").order_by("pk").first()
+
+    with translation.override("zh-hans"):
+        text = visible(
+            client.get(f"/monitoring/alerts/{alert.public_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        )
+
+    assert "申请人" in text and "审批部门" in text
+    assert "土地使用权人" not in text
