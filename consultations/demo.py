@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from consultations.exports import write_open_data
 from consultations.models import (
     Comment,
     CommentStatus,
@@ -233,4 +234,5 @@ def _load_shanghai(index: ConsultationIndexPage, legislator) -> tuple[DraftPage,
     ReportPublication.objects.create(
         draft=draft, published_by=legislator, published_at=max(stamps) + timedelta(days=30)
     )
+    write_open_data(draft)  # as publishing the report does (services.publish_report)
     return draft, True

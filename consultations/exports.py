@@ -1,16 +1,35 @@
-"""Exports: all comments of a draft to Excel, the public report to PDF."""
+"""Exports: all comments of a draft to Excel or CSV (staff), the published ones as open data, the report to PDF.
+
+Nothing here holds a draft's comments in memory: rows are read in keyset batches of value tuples,
+Excel is written in openpyxl's write-only mode, CSV is streamed, open data is written to files.
+"""
 
 from __future__ import annotations
 
+import csv
 import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
+from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from django_tasks import task
 
-from consultations.models import DraftPage, Stance
+from consultations.models import (
+    VISIBLE_STATUSES,
+    Comment,
+    CommentStatus,
+    DraftPage,
+    Sector,
+    Stance,
+    ThemeMembership,
+)
 from consultations.selectors import Report
 
 CJK_FONT = "STSong-Light"  # one of the CID fonts every PDF reader knows; nothing to embed
@@ -23,10 +42,13 @@ def _excel_safe(value):
     return value
 
 
-def comments_workbook(draft: DraftPage) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Comments")[:31])
-    header = [
+# Excel's hard limit per sheet (header included): a larger export continues on a new sheet.
+EXCEL_MAX_ROWS = 1_048_576
+BATCH = 5000
+
+
+def _header() -> list[str]:
+    return [
         _("ID"),
         _("Version"),
         _("Article"),
@@ -39,41 +61,221 @@ def comments_workbook(draft: DraftPage) -> bytes:
         _("Status"),
         _("Reason for rejection"),
         _("Themes"),
+        _("Campaign"),
         _("Source"),
     ]
-    widths = [8, 10, 14, 10, 80, 30, 24, 14, 20, 14, 30, 30, 30]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append(header)
-    comments = (
-        draft.comments.select_related("provision__version", "region").prefetch_related("themes").order_by("created_at")
+
+
+WIDTHS = [8, 10, 14, 10, 80, 30, 24, 14, 20, 14, 30, 30, 12, 30]
+
+
+class _RegionNames(dict):
+    """Region id → full name, each looked up once (an export names a few thousand regions at most)."""
+
+    def __missing__(self, region_id):
+        from regions.models import Region
+
+        name = Region.objects.get(pk=region_id).full_name if region_id else ""
+        self[region_id] = name
+        return name
+
+
+def _batches(comments: QuerySet[Comment], fields: tuple[str, ...]) -> Iterator[list[tuple]]:
+    """The rows of `comments` as value tuples, BATCH at a time, by primary key (keyset: no OFFSET, no open cursor)."""
+    after = 0
+    while True:
+        rows = list(comments.filter(pk__gt=after).order_by("pk").values_list("pk", *fields)[:BATCH])
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+def _themes_of(ids: list[int]) -> dict[int, list[str]]:
+    themes: dict[int, list[str]] = {}
+    memberships = (
+        ThemeMembership.objects.filter(comment_id__in=ids)
+        .order_by("theme_id")
+        .values_list("comment_id", "theme__title")
     )
+    for comment_id, title in memberships:
+        themes.setdefault(comment_id, []).append(title)
+    return themes
+
+
+def comment_rows(draft: DraftPage) -> Iterator[list]:
+    """Every comment of the draft, moderated or not, as export rows (the columns of `_header()`).
+
+    Memory does not grow with the draft: value tuples in keyset batches, one query for their themes.
+    """
+    stances, sectors, statuses = ({k: str(v) for k, v in c.choices} for c in (Stance, Sector, CommentStatus))
+    regions = _RegionNames()
     local = timezone.get_current_timezone()
-    for comment in comments.iterator(chunk_size=2000):
-        provision = comment.provision
-        sheet.append(
-            [
-                _excel_safe(value)
-                for value in (
-                    comment.pk,
-                    provision.version.label if provision else "",
-                    provision.label if provision else _("Whole draft"),
-                    comment.get_stance_display(),
-                    comment.text,
-                    comment.quote,
-                    comment.region.full_name if comment.region else "",
-                    comment.get_sector_display() if comment.sector else "",
-                    comment.created_at.astimezone(local).replace(tzinfo=None),
-                    comment.get_status_display(),
-                    comment.rejection_reason,
-                    "；".join(theme.title for theme in comment.themes.all()),
-                    comment.source,
-                )
+    fields = (
+        "provision__version__label",
+        "provision__label",
+        "stance",
+        "text",
+        "quote",
+        "region_id",
+        "sector",
+        "created_at",
+        "status",
+        "rejection_reason",
+        "campaign__key",
+        "source",
+    )
+    for batch in _batches(draft.comments.all(), fields):
+        themes = _themes_of([row[0] for row in batch])
+        for (
+            pk,
+            version,
+            article,
+            stance,
+            text,
+            quote,
+            region,
+            sector,
+            created,
+            status,
+            reason,
+            campaign,
+            source,
+        ) in batch:
+            yield [
+                pk,
+                version or "",
+                article or _("Whole draft"),
+                stances.get(stance, stance),
+                text,
+                quote,
+                regions[region],
+                sectors.get(sector, sector),
+                created.astimezone(local).replace(tzinfo=None),
+                statuses.get(status, status),
+                reason,
+                "；".join(themes.get(pk, ())),
+                campaign or "",
+                source,
             ]
-        )
+
+
+def write_comments_workbook(draft: DraftPage, target: BinaryIO, *, max_rows: int = EXCEL_MAX_ROWS) -> int:
+    """Write every comment to an .xlsx in `target`; returns the number of comments written.
+
+    openpyxl's write-only mode streams rows to disk, so memory stays flat. Past `max_rows` (Excel's
+    limit, header included) the export continues on another sheet, "Comments (2)" and so on.
+    """
+    from openpyxl import Workbook  # heavy: imported where it is used, not at start-up
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    header = _header()
+    sheet, rows_on_sheet, sheets, written = None, max_rows, 0, 0
+    for row in comment_rows(draft):
+        if rows_on_sheet >= max_rows:
+            sheets += 1
+            title = _("Comments") if sheets == 1 else f"{_('Comments')} ({sheets})"
+            sheet = workbook.create_sheet(title[:31])
+            for index, width in enumerate(WIDTHS, start=1):
+                sheet.column_dimensions[get_column_letter(index)].width = width
+            sheet.append(header)
+            rows_on_sheet = 1
+        sheet.append([_excel_safe(value) for value in row])
+        rows_on_sheet += 1
+        written += 1
+    if sheet is None:
+        workbook.create_sheet(_("Comments")[:31]).append(header)
+    workbook.save(target)
+    return written
+
+
+def comments_workbook(draft: DraftPage) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_comments_workbook(draft, buffer)
     return buffer.getvalue()
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def comments_csv(draft: DraftPage) -> Iterator[str]:
+    """Every comment as CSV lines (UTF-8 with a byte-order mark, so Excel opens Chinese correctly); no row limit."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(_header())
+    for row in comment_rows(draft):
+        row[8] = row[8].strftime("%Y-%m-%d %H:%M:%S")
+        yield writer.writerow([_excel_safe(value) for value in row])
+
+
+# --- open data: a draft's published comments, as files ---------------------------------------------
+
+OPEN_DATA_FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+OPEN_DATA_FIELDS = ("id", "version", "article", "stance", "text", "quote", "region", "sector", "submitted", "campaign")
+
+
+def open_data_path(draft: DraftPage, fmt: str) -> Path:
+    return Path(settings.OPEN_DATA_ROOT) / f"draft-{draft.pk}-comments.{fmt}"
+
+
+def published_rows(draft: DraftPage) -> Iterator[dict]:
+    """The draft's published comments as open data: no author, no moderation notes; campaigns marked by key."""
+    regions = _RegionNames()
+    local = timezone.get_current_timezone()
+    fields = (
+        "provision__version__label",
+        "provision__label",
+        "stance",
+        "text",
+        "quote",
+        "region_id",
+        "sector",
+        "created_at",
+        "campaign__key",
+    )
+    visible = draft.comments.filter(status__in=VISIBLE_STATUSES)
+    for batch in _batches(visible, fields):
+        for pk, version, article, stance, text, quote, region, sector, created, campaign in batch:
+            yield {
+                "id": pk,
+                "version": version or "",
+                "article": article or "",
+                "stance": stance,
+                "text": text,
+                "quote": quote,
+                "region": regions[region],
+                "sector": sector,
+                "submitted": created.astimezone(local).isoformat(timespec="seconds"),
+                "campaign": campaign or "",
+            }
+
+
+def write_open_data(draft: DraftPage, *, progress=None) -> tuple[dict[str, Path], int]:
+    """Write the draft's published comments to CSV and JSON Lines files, atomically (temp file, then rename).
+
+    `progress(n)` is called every BATCH rows. Returns the paths by format and the number of comments.
+    """
+    paths = {fmt: open_data_path(draft, fmt) for fmt in OPEN_DATA_FORMATS}
+    directory = paths["csv"].parent
+    directory.mkdir(parents=True, exist_ok=True)
+    temporary = {fmt: path.with_suffix(path.suffix + ".part") for fmt, path in paths.items()}
+    with (
+        open(temporary["csv"], "w", encoding="utf-8-sig", newline="") as csv_file,
+        open(temporary["jsonl"], "w", encoding="utf-8") as jsonl_file,
+    ):
+        writer = csv.DictWriter(csv_file, fieldnames=OPEN_DATA_FIELDS)
+        writer.writeheader()
+        count = 0
+        for count, row in enumerate(published_rows(draft), start=1):  # noqa: B007 -- the count is returned
+            writer.writerow({key: _excel_safe(value) for key, value in row.items()})
+            jsonl_file.write(json.dumps(row, ensure_ascii=False) + "\n")
+            if progress and count % BATCH == 0:
+                progress(count)
+    for fmt, path in paths.items():
+        os.replace(temporary[fmt], path)
+    return paths, count
 
 
 def report_pdf(report: Report) -> bytes:
@@ -136,3 +338,11 @@ def report_pdf(report: Report) -> bytes:
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title=draft.title, leftMargin=20 * mm, rightMargin=20 * mm).build(story)
     return buffer.getvalue()
+
+
+@task()
+def build_open_data(draft_id: int) -> None:
+    """Regenerate a draft's open-data files (queued when its handling report is published)."""
+    draft = DraftPage.objects.filter(pk=draft_id).first()
+    if draft is not None:
+        write_open_data(draft)

@@ -187,6 +187,12 @@ class DraftPage(RoutablePageMixin, Page):
 
         return views.export_comments(request, self)
 
+    @path("open-data/<str:fmt>/", name="open_data")
+    def open_data(self, request, fmt):
+        from consultations import views
+
+        return views.open_data(request, self, fmt)
+
 
 class ReportPublication(models.Model):
     """The publication of a draft's handling report. Kept apart from the page so that

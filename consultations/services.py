@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, has_role
 from consultations.clustering import schedule_clustering
 from consultations.consumers import publish_counts_on_commit
+from consultations.exports import build_open_data
 from consultations.matching import match_provisions
 from consultations.models import (
     COMMENTABLE_KINDS,
@@ -38,6 +39,7 @@ from consultations.models import (
 from consultations.parsing import Node, ParsedDraft, parse_draft
 from core import ratelimit
 from core.events import publish_event_on_commit, region_groups
+from core.tasks import enqueue_on_commit
 from regions.models import Region
 from search.indexing import record_change, record_changes
 from search.similarity import normalise
@@ -361,6 +363,7 @@ def publish_report(*, draft: DraftPage, user) -> DraftPage:
     if undecided:
         raise ValidationError(_("%(n)d theme(s) still have no decision.") % {"n": undecided})
     ReportPublication.objects.get_or_create(draft=draft, defaults={"published_by": user})
+    enqueue_on_commit(build_open_data, draft.pk)  # the published comments as open-data files
     return draft
 
 

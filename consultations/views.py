@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -136,6 +138,8 @@ def public_report(request, draft: DraftPage):
         {
             "report": report,
             "stance_rows": [(Stance(s).label, n) for s, n in report.stance_split.items()],
+            "open_data_ready": draft.status == DraftStatus.REPORT_PUBLISHED
+            and exports.open_data_path(draft, "csv").exists(),
             "receipts": selectors.receipts_for(draft=draft, user=request.user),
             "preview": draft.status != DraftStatus.REPORT_PUBLISHED,
         }
@@ -151,13 +155,39 @@ def public_report_pdf(request, draft: DraftPage):
 
 
 def export_comments(request, draft: DraftPage):
+    """Every comment of the draft for its managers: Excel (written to a temporary file) or CSV (streamed).
+
+    Neither holds the comments in memory; Excel continues on a new sheet past 1,048,576 rows.
+    """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not services.can_manage_draft(request.user, draft):
         raise PermissionDenied
-    response = HttpResponse(
-        exports.comments_workbook(draft),
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(exports.comments_csv(draft), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="comments-{draft.pk}.csv"'
+        return response
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by the response once sent
+    exports.write_comments_workbook(draft, spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"comments-{draft.pk}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="comments-{draft.pk}.xlsx"'
-    return response
+
+
+def open_data(request, draft: DraftPage, fmt: str):
+    """The draft's published comments as an open-data file (written when the report is published)."""
+    if fmt not in exports.OPEN_DATA_FORMATS or draft.status != DraftStatus.REPORT_PUBLISHED:
+        raise Http404
+    path = exports.open_data_path(draft, fmt)
+    if not path.exists():
+        raise Http404(_("The open-data file is being prepared. Try again in a few minutes."))
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=path.name,
+        content_type=exports.OPEN_DATA_FORMATS[fmt],
+    )

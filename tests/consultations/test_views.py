@@ -91,7 +91,7 @@ def test_excel_export_of_all_comments_for_legislators(client, article_3, citizen
     response = client.get(draft.url + "export/")
 
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 3
     articles = {row[2] for row in rows[1:]}

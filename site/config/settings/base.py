@@ -155,6 +155,10 @@ TASK_BACKENDS = {
 }
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[ENV.task_backend]}}
 
+# Periodic jobs (core.schedule, core.scheduler): inside the development server when on (dev.py: `make run` needs no
+# second process); production runs `manage.py run_scheduler` as a service of its own, tests run jobs themselves.
+SCHEDULER_AUTOSTART = False
+
 # Search: the platform's own search backend, chosen by dotted path. The embedded
 # database backend by default, Elasticsearch when ELASTICSEARCH_URL is set.
 SEARCH_BACKEND = {
@@ -241,6 +245,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 # Files that must never be public (report attachments) live outside MEDIA_ROOT.
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "private"
+# Open-data files (a draft's published comments), written by a task, served by a view.
+OPEN_DATA_ROOT = BASE_DIR / "var" / "opendata"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -307,6 +313,7 @@ LOGGING = {
         "uvicorn.error": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "gunicorn.error": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_tasks": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},  # a line per run otherwise; core.scheduler logs failures
         "wagtail": {"level": "WARNING"},
         # One line per request to the search server: too much at INFO.
         "elastic_transport": {"level": "WARNING"},

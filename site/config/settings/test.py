@@ -35,3 +35,4 @@ if XDIST_WORKER:
         CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "prefix": f"sunshine-{XDIST_WORKER}"}}}
     MEDIA_ROOT = BASE_DIR / "var" / f"test-{XDIST_WORKER}" / "media"
     PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / f"test-{XDIST_WORKER}" / "private"
+    OPEN_DATA_ROOT = BASE_DIR / "var" / f"test-{XDIST_WORKER}" / "opendata"

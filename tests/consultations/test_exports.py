@@ -1,0 +1,136 @@
+"""Exports at any size: Excel split across sheets, CSV streamed, open data written as files."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from consultations import exports
+from consultations.models import Campaign, Decision, Stance
+from consultations.services import create_theme, decide_theme, publish_report, reject_comment, submit_comment
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def closed_draft(make_draft, beijing_legislator):
+    """A draft with five comments (one a campaign copy, one rejected, one a formula), then closed."""
+    draft = make_draft()
+    article = draft.current_version.provisions.get(kind="article", number=3)
+    alice, bob = UserFactory(), UserFactory()
+    comments = [
+        submit_comment(
+            draft=draft, author=alice, provision=article, text="应当保障业主的知情权。", stance=Stance.AMEND
+        ),
+        submit_comment(draft=draft, author=bob, provision=article, text="业主的知情权需要细化。", stance=Stance.AMEND),
+        submit_comment(draft=draft, author=alice, text="总体上赞成这部条例。", stance=Stance.SUPPORT),
+        submit_comment(draft=draft, author=bob, text='=HYPERLINK("http://x")注入', stance=Stance.OPPOSE),
+    ]
+    spam = submit_comment(draft=draft, author=bob, text="推销广告，与草案无关。", stance=Stance.SUPPORT)
+    reject_comment(comment=spam, moderator=beijing_legislator, reason="广告")
+    theme = create_theme(draft=draft, title="业主知情权", comments=comments[:2], user=beijing_legislator)
+    now = comments[0].created_at
+    campaign = Campaign.objects.create(
+        draft=draft, key="c-1", form_text="业主的知情权", size=1, first_seen=now, last_seen=now
+    )
+    comments[1].campaign = campaign
+    comments[1].save(update_fields=["campaign"])
+    draft.closes_at = draft.opens_at.replace(year=draft.opens_at.year - 1)
+    draft.opens_at = draft.opens_at.replace(year=draft.opens_at.year - 2)
+    draft.save()
+    decide_theme(theme=theme, decision=Decision.ADOPTED, reason="采纳。", adopted_in=article, user=beijing_legislator)
+    return draft, comments, spam
+
+
+def test_excel_continues_on_a_new_sheet_past_the_row_limit(closed_draft):
+    draft, comments, spam = closed_draft
+    buffer = io.BytesIO()
+
+    written = exports.write_comments_workbook(draft, buffer, max_rows=3)  # header + 2 rows per sheet
+
+    assert written == 5
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
+    sheets = [list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
+    assert [len(rows) for rows in sheets] == [3, 3, 2]
+    assert len(workbook.sheetnames) == len(set(workbook.sheetnames)) == 3
+    assert all(rows[0][0] == "ID" or rows[0][0] == "编号" for rows in sheets)  # the header on every sheet
+    body = [row for rows in sheets for row in rows[1:]]
+    assert [row[0] for row in body] == sorted(c.pk for c in [*comments, spam])
+    by_id = {row[0]: row for row in body}
+    assert by_id[comments[0].pk][11] == "业主知情权"  # themes
+    assert by_id[comments[1].pk][12] == "c-1"  # campaign
+    assert by_id[comments[3].pk][4].startswith("'=")  # no formula injection
+
+
+def test_csv_is_streamed_to_the_draft_managers_only(client, closed_draft, beijing_legislator, hebei_legislator):
+    draft, comments, spam = closed_draft
+    client.force_login(hebei_legislator)
+    assert client.get(draft.url + "export/?format=csv").status_code == 403
+
+    client.force_login(beijing_legislator)
+    response = client.get(draft.url + "export/?format=csv")
+
+    assert response.status_code == 200 and response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 6
+    assert {row[4] for row in rows[1:]} >= {"推销广告，与草案无关。", '\'=HYPERLINK("http://x")注入'}
+
+
+def test_excel_export_is_sent_as_a_file(client, closed_draft, beijing_legislator):
+    draft, *_ = closed_draft
+    client.force_login(beijing_legislator)
+
+    response = client.get(draft.url + "export/")
+
+    assert response.status_code == 200
+    assert 'attachment; filename="comments-' in response["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    assert len(rows) == 6
+
+
+def test_publishing_the_report_writes_the_open_data_files(
+    client, closed_draft, beijing_legislator, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.OPEN_DATA_ROOT = tmp_path
+    draft, comments, spam = closed_draft
+    assert client.get(draft.url + "open-data/csv/").status_code == 404  # no report yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_report(draft=draft.__class__.objects.get(pk=draft.pk), user=beijing_legislator)
+
+    lines = (tmp_path / f"draft-{draft.pk}-comments.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert sorted(r["id"] for r in records) == sorted(c.pk for c in comments)  # the rejected one is not published
+    assert {r["campaign"] for r in records} == {"", "c-1"}
+    assert not any("author" in r for r in records)
+    client.logout()
+    page = client.get(draft.url + "report/")
+    assert 'data-testid="open-data-csv"' in page.content.decode()
+    response = client.get(draft.url + "open-data/csv/")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 4 and set(rows[0]) == set(exports.OPEN_DATA_FIELDS)
+    assert client.get(draft.url + "open-data/xml/").status_code == 404
+
+
+def test_export_open_data_command(
+    closed_draft, beijing_legislator, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    settings.OPEN_DATA_ROOT = tmp_path
+    draft, *_ = closed_draft
+    out = io.StringIO()
+    with pytest.raises(Exception, match="not published"):
+        call_command("export_open_data", draft=draft.pk, stdout=out)
+    with django_capture_on_commit_callbacks(execute=False):
+        publish_report(draft=draft.__class__.objects.get(pk=draft.pk), user=beijing_legislator)
+
+    call_command("export_open_data", draft=draft.pk, stdout=out)
+
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert summary == {"drafts": 1, "comments": 4, "seconds": summary["seconds"]}
+    assert (tmp_path / f"draft-{draft.pk}-comments.csv").exists()
