@@ -21,10 +21,11 @@ from accounts.roles import Role
 from core.clientip import client_address
 from core.permissions import role_required
 from petitions import reports
+from petitions.case_history import case_history
 from petitions.codes import format_code
 from petitions.forms import CodeForm, EvaluationForm, InformationForm, ReportForm, RevealForm, StaffActionForm
 from petitions.models import CaseEvent, Report, ReportAttachment
-from petitions.states import OPEN_STATES, REPORTER_CAN_ADD_INFORMATION, CaseState
+from petitions.states import OPEN_STATES, REPORTER_CAN_ADD_INFORMATION, CaseState, staff_verb
 from petitions.views import errors_into_form
 
 SESSION_KEY = "report_access"
@@ -200,7 +201,7 @@ def case_detail(request, public_id, identity: dict | None = None, reveal_form: R
         "reports/staff/detail.html",
         {
             "report": report,
-            "events": report.events.select_related("actor"),
+            "history": case_history(report),
             "messages_for_reporter": report.messages.select_related("author"),
             "attachments": report.attachments.all(),
             "linked": reports.linked_reports(report).filter(pk__in=reports.cases_for(request.user).values("pk"))[:20],
@@ -209,7 +210,7 @@ def case_detail(request, public_id, identity: dict | None = None, reveal_form: R
             "reveal_form": reveal_form or RevealForm(),
             "identity": identity,
             "actions": [
-                (name, target)
+                (name, staff_verb(name))
                 for name, target in reports.STAFF_ACTIONS.items()
                 if target in reports.staff_targets(report.state)
             ],

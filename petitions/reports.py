@@ -44,6 +44,7 @@ from petitions.models import (
 from petitions.states import (
     OPEN_STATES,
     REPORTER_CAN_ADD_INFORMATION,
+    STAFF_ACTIONS,  # action → target state; their words are in petitions.states.CASE_STEPS
     CaseState,
     can_reporter_move,
     can_staff_move,
@@ -667,16 +668,6 @@ def staff_targets(state: str) -> frozenset[CaseState]:
     return STAFF_TRANSITIONS.get(CaseState(state), frozenset())
 
 
-STAFF_ACTIONS = {
-    "accept": CaseState.ACCEPTED,
-    "not_accept": CaseState.NOT_ACCEPTED,
-    "transfer": CaseState.TRANSFERRED,
-    "start_handling": CaseState.HANDLING,
-    "conclude": CaseState.CONCLUDED,
-    "close": CaseState.CLOSED,
-}
-
-
 @transaction.atomic
 def act(*, report: Report, user, action: str, note: str = "", transferred_to: str = "") -> Report:
     """Take a staff step in the workflow. Every step is recorded with its actor, time and note."""
@@ -802,6 +793,14 @@ def _after_change(report: Report) -> None:
         enqueue_on_commit(notify_reporter, report.pk)
 
 
+def _escalation_summary(report: Report) -> str:
+    if report.escalation == Escalation.RED:
+        return _("Case %(reference)s is long overdue (red)") % {"reference": report.reference}
+    if report.escalation == Escalation.YELLOW:
+        return _("Case %(reference)s is overdue (yellow)") % {"reference": report.reference}
+    return _("Case %(reference)s is due soon") % {"reference": report.reference}
+
+
 def refresh_escalations(today: date | None = None) -> list[Report]:
     """Recompute every open case's deadline and escalation; push the ones that got worse."""
     calendar = working_calendar()
@@ -819,7 +818,7 @@ def refresh_escalations(today: date | None = None) -> list[Report]:
                     {
                         "report": str(report.public_id),
                         "escalation": report.escalation,
-                        "summary": f"{report.reference} {report.escalation}",
+                        "summary": _escalation_summary(report),
                     },
                 )
     return changed

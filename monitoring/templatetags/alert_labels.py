@@ -1,10 +1,11 @@
-"""Words for the codes an alert carries, for the monitoring pages."""
+"""Words for the codes an alert carries, for the monitoring pages; the workflow's words are in monitoring.states."""
 
 from __future__ import annotations
 
 from django import template
 
-from monitoring.states import AlertState
+from monitoring.alert_history import alert_history as history_lines
+from monitoring.states import AlertState, alert_verb
 
 register = template.Library()
 
@@ -18,3 +19,15 @@ def alert_state(code: str) -> str:
         return AlertState(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def alert_step(target: str) -> str:
+    """The verb on the button that moves an alert to `target` (签收, 开始核查, 确认, 排除)."""
+    return alert_verb(target)
+
+
+@register.simple_tag
+def alert_history(events):
+    """The alert's steps as sentences with who and when (monitoring.alert_history)."""
+    return history_lines(events)

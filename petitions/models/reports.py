@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from petitions.states import CaseState
 
@@ -108,8 +109,8 @@ class CaseEvent(models.Model):
         REVIEW_REQUESTED = "review_requested", _("Review requested")
         INFORMATION_ADDED = "information_added", _("Information added by the reporter")
         ASSIGNED = "assigned", _("Handler assigned")
-        CLOSE = "close", _("Closed")
-        CLOSED = "closed", _("Closed")
+        CLOSE = "close", pgettext_lazy("case state", "Closed")
+        CLOSED = "closed", pgettext_lazy("case state", "Closed")
 
     INTERNAL_ACTIONS = frozenset({Action.ASSIGNED})
 

@@ -1,4 +1,7 @@
-"""Words for the codes a case carries (states, deadline rules, staff steps), for the staff pages."""
+"""Words for the codes a case carries (states, deadline rules), for the staff pages.
+
+The words of the workflow's steps (buttons, history sentences) are in `petitions.states`.
+"""
 
 from __future__ import annotations
 
@@ -17,15 +20,6 @@ DUE_RULES = {
     "re_review": pgettext_lazy("case deadline", "answer the re-review"),
 }
 
-STAFF_STEPS = {
-    "accept": pgettext_lazy("case step", "Accept"),
-    "not_accept": pgettext_lazy("case step", "Do not accept"),
-    "transfer": pgettext_lazy("case step", "Transfer to another body"),
-    "start_handling": pgettext_lazy("case step", "Start handling"),
-    "conclude": pgettext_lazy("case step", "Conclude"),
-    "close": pgettext_lazy("case step", "Close the case"),
-}
-
 
 @register.filter
 def case_state(code: str) -> str:
@@ -40,9 +34,5 @@ def case_state(code: str) -> str:
 
 @register.filter
 def due_rule(code: str) -> str:
-    return DUE_RULES.get(code, code)
-
-
-@register.filter
-def staff_step(name: str) -> str:
-    return STAFF_STEPS.get(name, name)
+    """What is due next, in words; nothing for a rule without words (never its code)."""
+    return DUE_RULES.get(code, "")

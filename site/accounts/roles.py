@@ -103,3 +103,26 @@ def has_role(user, *roles: Role) -> bool:
 
 def assign_role(user, role: Role) -> None:
     user.groups.add(ensure_role_groups()[role])
+
+
+# Permissions that open no screen of the Wagtail admin: holding only these, the admin has nothing to show.
+NOT_ADMIN_WORK = frozenset({"wagtailadmin.access_admin", "petitions.view_reporter_identity"})
+
+
+def has_admin_work(user) -> bool:
+    """Whether the Wagtail admin has anything for `user`: pages, collections or a model they may manage.
+
+    An inspector's work is on the monitoring and case screens; the admin would open empty for them, so the
+    site does not offer the link (it comes back as soon as a role grants something there).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("wagtailadmin.access_admin"):
+        return False
+    if user.is_superuser or user.get_all_permissions() - NOT_ADMIN_WORK:
+        return True
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    groups = user.groups.all()
+    return (
+        GroupPagePermission.objects.filter(group__in=groups).exists()
+        or GroupCollectionPermission.objects.filter(group__in=groups).exists()
+    )

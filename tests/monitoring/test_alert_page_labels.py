@@ -20,6 +20,6 @@ def test_an_overdue_task_and_the_alert_history_read_in_words(client, record, bao
     page = _visible_text(client.get(f"/monitoring/alerts/{alert.public_id}/").content.decode())
 
     assert "已超期（红）" in dashboard and "已超期（红）" in page
-    assert "→ 新预警" in page and "→ 核查中" in page
+    assert "发出预警。" in page and "创建了核查任务，预警转入核查。" in page  # sentences, not "→ 新预警"
     for code in (" red", "→ new", "→ verifying"):
         assert code not in dashboard and code not in page

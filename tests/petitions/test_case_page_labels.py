@@ -37,7 +37,7 @@ def test_the_case_page_names_the_deadline_escalation_and_states_in_words(inspect
     page = _visible_text(inspector_client.get(f"/reports/cases/{overdue_case.public_id}/").content.decode())
 
     assert "决定受理或转办" in page and "已超期（黄）" in page
-    assert "→ 已收到" in page
+    assert "收到举报。" in page and "→" not in page  # a sentence, not "→ 已收到"
     for code in ("accept_or_transfer", "yellow", "received"):
         assert code not in page
 
