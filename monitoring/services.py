@@ -15,12 +15,14 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task as background_task
 
 from accounts.roles import Role, has_role
 from core.api_schemas import field_error
 from core.events import publish_event_on_commit, region_groups
 from core.identifiers import is_valid_credit_code, normalise_name
 from core.jurisdiction import in_jurisdiction
+from core.tasks import enqueue_on_commit
 from monitoring.land import LandRecord, LandRecordError, parse_land_record, use_category
 from monitoring.models import (
     Alert,
@@ -37,7 +39,7 @@ from monitoring.rules.land import LAND_RULES
 from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity, TaskState
 from regions.codes import NATIONAL_CODE, ancestors
 from regions.models import Region
-from workdays.deadlines import escalation
+from workdays.deadlines import Escalation, escalation
 from workdays.selectors import working_calendar
 
 COMPETITIVE_SUPPLY = ("挂牌出让", "拍卖出让", "招标出让")
@@ -428,18 +430,128 @@ def record_result(*, task: VerificationTask, user, result: str, upload: Uploaded
     return task
 
 
+ESCALATION_ORDER = (Escalation.NONE, Escalation.REMINDER, Escalation.YELLOW, Escalation.RED)
+
+
 def refresh_task_escalations(today=None) -> int:
+    """Recompute each open task's escalation; the first time a task reaches a level, tell its assignee and the
+    jurisdiction's lead (mail and live event). Idempotent: a level is announced once, however often this runs.
+
+    Returns how many tasks changed level. A periodic job (`monitoring.task_escalations`, monitoring/apps.py).
+    """
+    today = today or timezone.localdate()
     changed = 0
-    for task in VerificationTask.objects.filter(state=TaskState.OPEN).select_related("alert"):
-        level = escalation(task.due_on, today or timezone.localdate())
-        if level != task.escalation:
-            task.escalation = level
-            task.save(update_fields=["escalation"])
-            changed += 1
-            if level in ("yellow", "red"):
-                publish_event_on_commit(
-                    region_groups(task.alert.region_id),
-                    "task.overdue",
-                    {"alert": str(task.alert.public_id), "summary": task.alert.title},
-                )
+    for task_id in VerificationTask.objects.filter(state=TaskState.OPEN).values_list("pk", flat=True):
+        with transaction.atomic():
+            task = (
+                VerificationTask.objects.select_for_update(of=("self",))
+                .select_related("alert", "assignee")
+                .filter(pk=task_id, state=TaskState.OPEN)
+                .first()
+            )
+            if task is None:
+                continue
+            level = escalation(task.due_on, today)
+            fields = []
+            if level != task.escalation:
+                task.escalation = level
+                fields.append("escalation")
+                changed += 1
+            if ESCALATION_ORDER.index(level) > ESCALATION_ORDER.index(Escalation(task.escalation_notified or "none")):
+                _announce_escalation(task, level, today)
+                task.escalation_notified = level
+                fields.append("escalation_notified")
+            if fields:
+                task.save(update_fields=fields)
     return changed
+
+
+def _announce_escalation(task: VerificationTask, level: Escalation, today) -> None:
+    """After commit: a mail to the assignee and the nearest lead(s), and a live event to them and the region."""
+    from accounts.leads import leads_for
+
+    alert = task.alert
+    recipients = {user.pk: user for user in leads_for(alert.region_id, Role.INSPECTOR)}
+    if task.assignee is not None and task.assignee.is_active:
+        recipients[task.assignee.pk] = task.assignee
+    groups = [*region_groups(alert.region_id), *(f"user.{pk}" for pk in sorted(recipients))]
+    publish_event_on_commit(
+        groups,
+        "task.escalated",
+        {
+            "alert": str(alert.public_id),
+            "task": task.pk,
+            "escalation": str(level),
+            "due_on": task.due_on.isoformat(),
+            "overdue_days": max((today - task.due_on).days, 0),
+            "url": f"/monitoring/alerts/{alert.public_id}/",
+            "summary": alert.title,
+        },
+    )
+    if recipients:
+        enqueue_on_commit(send_escalation_notice, task.pk, str(level), sorted(recipients), today.isoformat())
+
+
+@background_task()
+def send_escalation_notice(task_id: int, level: str, user_ids: list[int], today: str) -> int:
+    """Mail each recipient that a verification task reached `level`, in the site's language. Returns mails sent."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.utils import formats, translation
+
+    task = VerificationTask.objects.select_related("alert", "alert__region", "assignee").filter(pk=task_id).first()
+    if task is None:
+        return 0
+    alert = task.alert
+    overdue = (date.fromisoformat(today) - task.due_on).days
+    site = settings.WAGTAIL_SITE_NAME
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        due = formats.date_format(task.due_on, "DATE_FORMAT")
+        facts = {"title": alert.title, "due": due, "days": overdue, "region": alert.region.full_name}
+        subject, situation = {
+            Escalation.REMINDER: (
+                _("Verification task due soon: %(title)s"),
+                _("The verification task for the alert “%(title)s” (%(region)s) is due on %(due)s."),
+            ),
+            Escalation.YELLOW: (
+                _("Verification task overdue: %(title)s"),
+                _(
+                    "The verification task for the alert “%(title)s” (%(region)s) was due on %(due)s "
+                    "and is %(days)s days overdue."
+                ),
+            ),
+            Escalation.RED: (
+                _("Verification task seriously overdue: %(title)s"),
+                _(
+                    "The verification task for the alert “%(title)s” (%(region)s) was due on %(due)s and is "
+                    "%(days)s days overdue: it is escalated to red."
+                ),
+            ),
+        }[Escalation(level)]
+        for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True).select_related("jurisdiction"):
+            if user.pk == task.assignee_id:
+                why = _("The task is assigned to you: record what the verification found on the alert's page.")
+            elif task.assignee is not None:
+                why = _("You receive this as lead of %(jurisdiction)s; the task is assigned to %(assignee)s.") % {
+                    "jurisdiction": user.jurisdiction.full_name if user.jurisdiction else "",
+                    "assignee": task.assignee,
+                }
+            else:
+                why = _("You receive this as lead of %(jurisdiction)s; nobody is assigned to the task yet.") % {
+                    "jurisdiction": user.jurisdiction.full_name if user.jurisdiction else ""
+                }
+            body = "\n\n".join(
+                [
+                    _("Hello %(name)s,") % {"name": user},
+                    situation % facts,
+                    why,
+                    _("Open the alert: %(url)s") % {"url": f"{settings.SITE_URL}/monitoring/alerts/{alert.public_id}/"},
+                    site,
+                ]
+            )
+            send_mail(f"[{site}] {subject % facts}", body, None, [user.email])
+            sent += 1
+    return sent

@@ -16,6 +16,34 @@ class PetitionsConfig(AppConfig):
         # Petitions and reports are searched; search knows them only through this registration.
         register_documents()
         _register_petition_jobs()
+        _register_live_and_jobs()
+
+
+def _register_live_and_jobs() -> None:
+    from datetime import timedelta
+
+    from core import schedule
+    from core.events import register_describer
+    from petitions.jobs import check_report_deadlines, close_petitions
+    from petitions.live import describe_petition, describe_report
+
+    # What report and petition events say on the staff's live panel.
+    register_describer("report.", describe_report)
+    register_describer("petition.", describe_petition)
+    schedule.register(
+        "petitions.report_deadlines",
+        check_report_deadlines,
+        every=timedelta(hours=1),
+        description="Report cases: statutory deadlines and escalation, reminder → yellow → red",
+        tags=("deadlines",),
+    )
+    schedule.register(
+        "petitions.close_expired",
+        close_petitions,
+        every=timedelta(minutes=15),
+        description="Close the petitions whose signing period has ended",
+        tags=("deadlines",),
+    )
 
 
 def _register_petition_jobs() -> None:

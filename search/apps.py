@@ -11,3 +11,15 @@ class SearchConfig(AppConfig):
         from search.indexing import connect_signals
 
         connect_signals()
+
+        from datetime import timedelta
+
+        from core import schedule
+        from search.jobs import index_pending
+
+        schedule.register(
+            "search.index_pending",
+            index_pending,
+            every=timedelta(minutes=5),
+            description="Index what the search outbox still holds (after an outage of the search server)",
+        )

@@ -7,7 +7,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from regions.models import Region
 
-STAFF_FIELDS = {"display_name", "jurisdiction", "organisation", "organisation_code"}
+STAFF_FIELDS = {"display_name", "jurisdiction", "is_jurisdiction_lead", "organisation", "organisation_code"}
 
 
 class _JurisdictionField(forms.ModelChoiceField):

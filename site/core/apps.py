@@ -13,3 +13,15 @@ class CoreConfig(AppConfig):
         # Every environment: a bad key breaks filing. Deploy mode: no secret this repository publishes.
         checks.register(check_field_encryption_key, checks.Tags.security)
         checks.register(check_published_secrets, checks.Tags.security, deploy=True)
+
+        from core import schedule, scheduler
+        from core.events import prune_live_events
+
+        schedule.register(
+            "core.prune_live_events",
+            prune_live_events,
+            cron="30 3 * * *",
+            description="Forget live events older than 30 days (the panel shows the latest ten)",
+        )
+        # `make run`: the periodic jobs run inside the development server (settings.SCHEDULER_AUTOSTART).
+        scheduler.autostart()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -61,21 +62,90 @@ def guard_for(event_type: str) -> Guard | None:
     return next((guard for prefix, guard in _guards.items() if event_type.startswith(prefix)), None)
 
 
-def publish_event(group: str, event_type: str, payload: dict[str, Any]) -> None:
+# --- what a person reads -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Description:
+    """An event as a person reads it: a sentence in the active language, where it leads, and its level."""
+
+    text: str
+    url: str = ""
+    level: str = ""  # "red", "yellow", "reminder", a severity: the panel colours the line by it
+
+
+Describer = Callable[[str, dict[str, Any]], Description]
+_describers: dict[str, Describer] = {}
+
+
+def register_describer(prefix: str, describer: Describer) -> None:
+    """Apps say in words what their events (types starting with `prefix`) mean, from AppConfig.ready."""
+    _describers[prefix] = describer
+
+
+def describe(event_type: str, payload: dict[str, Any]) -> Description:
+    """The sentence for an event, in the active language; a plain one for types no app describes."""
+    from django.utils.translation import gettext as _
+
+    describer = next((d for prefix, d in _describers.items() if event_type.startswith(prefix)), None)
+    if describer is not None:
+        try:
+            return describer(event_type, payload)
+        except (KeyError, TypeError, ValueError):
+            logger.warning("live event %s could not be described", event_type, exc_info=True)
+    summary = payload.get("summary") if isinstance(payload, dict) else None
+    url = payload.get("url", "") if isinstance(payload, dict) else ""
+    if summary:
+        return Description(_("New activity: %(summary)s") % {"summary": summary}, url=url)
+    return Description(_("Something changed."), url=url)
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+_serving_loop: asyncio.AbstractEventLoop | None = None
+
+
+def bind_serving_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Remember the loop that serves this process's sockets (the consumer calls this when one connects).
+
+    Channels' in-memory layer (make run) keeps asyncio queues of that loop: a send from another thread with
+    no loop of its own (the scheduler inside the development server) is handed to it, not run on a new loop.
+    """
+    global _serving_loop
+    _serving_loop = loop
+
+
+def _handed_to_serving_loop(layer, group: str, message: dict) -> bool:
+    from channels.layers import InMemoryChannelLayer
+
+    loop = _serving_loop
+    if not isinstance(layer, InMemoryChannelLayer) or loop is None or loop.is_closed() or not loop.is_running():
+        return False
+    asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=10)
+    return True
+
+
+def publish_event(
+    group: str, event_type: str, payload: dict[str, Any], *, event_id: int | None = None, at: str | None = None
+) -> None:
     """Send now. Prefer `publish_event_on_commit` inside a write.
 
     From synchronous code in a thread without an event loop (a view, a worker, sync_to_async) the
     send completes before this returns. Synchronous code called straight from a running loop cannot
     wait for that loop: the send is scheduled on it and runs as soon as the caller hands control back.
+    `event_id` and `at` are those of the stored event (`LiveEvent`), if it was stored.
     """
     layer = get_channel_layer()
     if layer is None:
         return
     message = {"type": "live.event", "event": event_type, "payload": payload}
+    if event_id is not None:
+        message.update(id=event_id, at=at)
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        async_to_sync(layer.group_send)(group, message)
+        if not _handed_to_serving_loop(layer, group, message):
+            async_to_sync(layer.group_send)(group, message)
         return
     sending = loop.create_task(layer.group_send(group, message))
     _sending.add(sending)  # the loop keeps only a weak reference to its tasks
@@ -92,12 +162,82 @@ def _sent(sending: asyncio.Task) -> None:
 
 
 def publish_event_on_commit(groups: list[str], event_type: str, payload: dict[str, Any]) -> None:
-    """Push an event to `groups` through the task queue once the current transaction commits."""
-    enqueue_on_commit(deliver_live_event, groups, event_type, payload)
+    """Push an event to `groups` through the task queue once the current transaction commits.
+
+    The event is also stored, in the same transaction, so a socket that connects later is shown it
+    among the latest (`recent_events`); a rollback takes it back with the change that caused it.
+    """
+    from core.models import LiveEvent
+
+    stored = LiveEvent.objects.create(event_type=event_type[:60], groups=f" {' '.join(groups)} ", payload=payload)
+    enqueue_on_commit(deliver_live_event, groups, event_type, payload, event_id=stored.pk, at=stored.at.isoformat())
+
+
+def recent_events(user, groups: list[str], *, limit: int = 10, scan: int = 100) -> list[dict[str, Any]]:
+    """The latest stored events sent to any of `groups` that `user` may see (the guards ask), newest first,
+    as the socket sends them. Synchronous: call it through database_sync_to_async."""
+    from django.db.models import Q
+
+    from core.models import LiveEvent
+
+    if not groups:
+        return []
+    sent_to = Q()
+    for group in groups:
+        sent_to |= Q(groups__contains=f" {group} ")
+    found = []
+    for event in LiveEvent.objects.filter(sent_to)[:scan]:
+        guard = guard_for(event.event_type)
+        if guard is not None and not guard(user, event.event_type, event.payload):
+            continue
+        found.append(as_message(event.event_type, event.payload, event_id=event.pk, at=event.at))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def as_message(event_type: str, payload: dict[str, Any], *, event_id: int | None = None, at=None) -> dict[str, Any]:
+    """An event as the socket sends it: the data, and what a person reads (sentence, link, level, time)."""
+    from datetime import datetime
+
+    from django.utils import formats, timezone
+
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    at = at or timezone.now()
+    description = describe(event_type, payload)
+    return {
+        "event": event_type,
+        "payload": payload,
+        "id": event_id,
+        "text": description.text,
+        "url": description.url if description.url.startswith("/") else "",
+        "level": description.level,
+        "at": at.isoformat(),
+        "time": formats.date_format(timezone.localtime(at), "m-d H:i"),
+    }
+
+
+def prune_live_events(keep: int = 2000, days: int = 30) -> int:
+    """Drop stored events older than `days`, and all but the latest `keep`. A periodic job of the kernel."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import LiveEvent
+
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = LiveEvent.objects.filter(at__lt=cutoff).delete()
+    newest = list(LiveEvent.objects.values_list("pk", flat=True)[:keep])
+    if len(newest) == keep:
+        deleted += LiveEvent.objects.filter(pk__lt=min(newest)).delete()[0]
+    return deleted
 
 
 @task()
-def deliver_live_event(groups: list[str], event_type: str, payload: dict[str, Any]) -> int:
+def deliver_live_event(
+    groups: list[str], event_type: str, payload: dict[str, Any], event_id: int | None = None, at: str | None = None
+) -> int:
     """Send one event to its groups; returns how many got it.
 
     Live events are a courtesy on top of what the pages show from the database: while the channel
@@ -108,7 +248,7 @@ def deliver_live_event(groups: list[str], event_type: str, payload: dict[str, An
 
     for sent, group in enumerate(groups):
         try:
-            publish_event(group, event_type, payload)
+            publish_event(group, event_type, payload, event_id=event_id, at=at)
         except (OSError, TimeoutError, RedisError) as error:
             logger.warning(
                 "live event %s not delivered: channel layer unavailable (%s)", event_type, type(error).__name__

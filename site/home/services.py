@@ -23,11 +23,12 @@ class DemoAccount:
     role: Role | None
     jurisdiction: str | None
     superuser: bool = False
+    lead: bool = False  # heads the role's work in the jurisdiction: escalations reach them (accounts.leads)
 
 
 DEMO_ACCOUNTS = [
     DemoAccount("legislator@demo.sunshine.cn", "李立法", Role.LEGISLATOR, "000000"),
-    DemoAccount("inspector@demo.sunshine.cn", "王监察", Role.INSPECTOR, "000000"),
+    DemoAccount("inspector@demo.sunshine.cn", "王监察", Role.INSPECTOR, "000000", lead=True),
     DemoAccount("inspector-baoding@demo.sunshine.cn", "赵监察", Role.INSPECTOR, "130600"),
     DemoAccount("admin@demo.sunshine.cn", "张管理", Role.ADMINISTRATOR, "000000", superuser=True),
     DemoAccount("citizen@demo.sunshine.cn", "陈市民", None, None),
@@ -89,6 +90,9 @@ def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[tuple[DemoAccoun
             )
         if account.role is not None:
             assign_role(user, account.role)
+        if account.lead and not user.is_jurisdiction_lead:
+            user.is_jurisdiction_lead = True
+            user.save(update_fields=["is_jurisdiction_lead"])
         EmailAddress.objects.update_or_create(
             user=user, email=account.email, defaults={"verified": True, "primary": True}
         )

@@ -68,13 +68,14 @@ async def test_events_reach_staff_of_the_enclosing_jurisdiction_only_after_commi
     @database_sync_to_async
     def publish():
         with transaction.atomic():
-            publish_event_on_commit(region_groups("130626"), "alert.raised", {"summary": "定兴县 协议出让"})
+            publish_event_on_commit(region_groups("130626"), "notice.posted", {"summary": "定兴县 协议出让"})
 
     await publish()
 
-    # then
+    # then: the data, and a sentence with its time for the panel
     event = await baoding.receive_json_from(timeout=5)
-    assert event == {"event": "alert.raised", "payload": {"summary": "定兴县 协议出让"}}
+    assert (event["event"], event["payload"]) == ("notice.posted", {"summary": "定兴县 协议出让"})
+    assert event["text"] == "新动态：定兴县 协议出让" and event["time"] and event["id"]
     assert await beijing.receive_nothing(timeout=0.3)
     await baoding.disconnect()
     await beijing.disconnect()
@@ -87,7 +88,7 @@ async def test_nothing_is_sent_when_the_transaction_rolls_back(inspector):
     @database_sync_to_async
     def publish_and_fail():
         with pytest.raises(RuntimeError), transaction.atomic():
-            publish_event_on_commit(region_groups("130626"), "alert.raised", {"summary": "rolled back"})
+            publish_event_on_commit(region_groups("130626"), "notice.posted", {"summary": "rolled back"})
             raise RuntimeError("write failed")
 
     await publish_and_fail()

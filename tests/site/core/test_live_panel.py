@@ -1,0 +1,85 @@
+"""The live panel: on connection the latest events the viewer may see, as sentences with their time."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db import transaction
+
+from core import events
+from core.events import Description, publish_event_on_commit, region_groups
+from core.models import LiveEvent
+from tests.site.core.test_live_socket import _connect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def secret_events():
+    """An app whose `secret.*` events no one may receive, and which says `notice.*` in words."""
+    events.register_guard("secret.", lambda user, event_type, payload: False)
+    events.register_describer(
+        "notice.", lambda event_type, payload: Description(f"公告：{payload['n']}", url="/n/", level="red")
+    )
+    yield
+    events._guards.pop("secret.", None)
+    events._describers.pop("notice.", None)
+
+
+@database_sync_to_async
+def _publish(groups, event_type, payload):
+    with transaction.atomic():
+        publish_event_on_commit(groups, event_type, payload)
+
+
+async def test_the_latest_events_the_viewer_may_see_arrive_on_connection(inspector, secret_events):
+    # given: twelve events about a Baoding county, one about Beijing, one that a guard keeps back
+    for n in range(12):
+        await _publish(region_groups("130626"), "notice.posted", {"n": n})
+    await _publish(region_groups("110101"), "notice.posted", {"n": "北京"})
+    await _publish(region_groups("130626"), "secret.found", {"n": "秘密"})
+
+    # when: Baoding's inspector opens the dashboard
+    communicator, connected, _ = await _connect(inspector)
+    hello = await communicator.receive_json_from()
+    recent = await communicator.receive_json_from(timeout=5)
+
+    # then: the ten latest of theirs, newest first, as sentences with a time and a link
+    assert connected and hello["event"] == "hello" and recent["event"] == "recent"
+    shown = recent["payload"]["events"]
+    assert [e["text"] for e in shown] == [f"公告：{n}" for n in range(11, 1, -1)]
+    assert all(e["time"] and e["at"] and e["url"] == "/n/" and e["level"] == "red" for e in shown)
+    await communicator.disconnect()
+
+
+async def test_nothing_recent_sends_only_the_greeting(inspector):
+    communicator, _, _ = await _connect(inspector)
+
+    assert (await communicator.receive_json_from())["event"] == "hello"
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+async def test_a_live_event_carries_the_id_of_its_stored_copy(inspector, secret_events):
+    communicator, _, _ = await _connect(inspector)
+    await communicator.receive_json_from()
+
+    await _publish(region_groups("130626"), "notice.posted", {"n": 1})
+
+    event = await communicator.receive_json_from(timeout=5)
+    stored = await database_sync_to_async(LiveEvent.objects.get)()
+    assert event["id"] == stored.pk and event["text"] == "公告：1"  # the page drops a second copy by this id
+    await communicator.disconnect()
+
+
+def test_old_events_are_forgotten():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    LiveEvent.objects.create(event_type="notice.posted", groups=" region.000000 ", payload={})
+    old = LiveEvent.objects.create(event_type="notice.posted", groups=" region.000000 ", payload={})
+    LiveEvent.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=31))
+
+    assert events.prune_live_events() == 1
+    assert LiveEvent.objects.count() == 1
