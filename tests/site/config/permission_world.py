@@ -209,6 +209,16 @@ def _petitions(world: World) -> None:
         network="192.0.2.1",
     )
     world.objects["signature_token"] = pending.token
+    # Past the response threshold (the answer loop's staff screen and API): one in Baoding, one in Beijing.
+    for where, region in (("in", baoding), ("out", beijing)):
+        due = petition(f"{region.name}公开道路占道施工审批信息", region, PetitionStatus.OPEN)
+        Petition.objects.filter(pk=due.pk).update(
+            signature_count=10_000,
+            response_threshold_reached_at=timezone.now(),
+            response_due_on=timezone.localdate() + timedelta(days=90),
+        )
+        world.objects[f"petition_due_{where}"] = due
+    world.objects["unsubscribe_token"] = services.unsubscribe_token(pending.signature.pk)
 
 
 def _reports(world: World) -> None:

@@ -172,6 +172,8 @@ def bearer(domain):
 
 
 ALL_POST_REFUSED = roles(NOT_ALLOWED)
+WRITTEN = Expect("written", (200,), performs=True)  # an API write answered with the record
+PETITION_RESPONSE = "市住房城乡建设局将于下月起在政府网站公开全部城市道路占道施工审批信息，包括审批单位、施工单位、批准期限和实际完工日期。"
 SIGN_IN_TO_WRITE = roles(DONE, anonymous=LOGIN)
 MODERATORS = roles(FORBIDDEN, anonymous=LOGIN, legislator=OK, administrator=OK, superuser=OK)
 STAFF_ONLY_GET_405 = roles(NOT_ALLOWED)
@@ -332,6 +334,32 @@ RULES: dict[str, list[Probe]] = {
     "petitions:confirm": [
         get(PUBLIC, kwargs=lambda w: {"token": w.signature_token}),
         post(roles(DONE), kwargs=lambda w: {"token": w.signature_token}),
+    ],
+    # --- petitions: the answer loop (moderators of the petition's region) ---
+    "petitions:responses": [get(MODERATORS)],
+    "petitions:respond": [
+        get(MODERATORS, "in", kwargs=lambda w: {"petition_id": w.petition_due_in.pk}),
+        get(
+            roles(FORBIDDEN, anonymous=LOGIN, administrator=OK, superuser=OK),
+            "out",
+            kwargs=lambda w: {"petition_id": w.petition_due_out.pk},
+        ),
+        post(
+            roles(FORBIDDEN, anonymous=LOGIN, legislator=DONE, administrator=DONE, superuser=DONE),
+            "in",
+            kwargs=lambda w: {"petition_id": w.petition_due_in.pk},
+            data=lambda w: {"action": "draft", "text": "市住房城乡建设局将于下月起公开全部占道施工审批信息。"},
+        ),
+        post(
+            roles(FORBIDDEN, anonymous=LOGIN, administrator=DONE, superuser=DONE),
+            "out",
+            kwargs=lambda w: {"petition_id": w.petition_due_out.pk},
+            data=lambda w: {"action": "draft", "text": "市住房城乡建设局将于下月起公开全部占道施工审批信息。"},
+        ),
+    ],
+    "petitions:unsubscribe": [
+        get(PUBLIC, kwargs=lambda w: {"token": w.unsubscribe_token}),
+        post(roles(OK), kwargs=lambda w: {"token": w.unsubscribe_token}),
     ],
     # --- reports: the reporter's pages (the follow-up code's session is the credential) ---
     "reports:new": [get(PUBLIC)],
@@ -511,6 +539,39 @@ RULES: dict[str, list[Probe]] = {
             kwargs=draft("in"),
             json=True,
             data=lambda w: {"text": "建议增加物业费收支情况的年度公示要求。", "stance": "amend"},
+        ),
+    ],
+    "api:list_petitions": [get(PUBLIC)],
+    "api:get_petition": [
+        get(PUBLIC, "open", kwargs=lambda w: {"petition_id": w.petition_open.pk}),
+        get(roles(NOT_FOUND), "pending", kwargs=lambda w: {"petition_id": w.petition_pending_in.pk}),
+    ],
+    "api:publish_response": [
+        post(
+            roles(FORBIDDEN, anonymous=UNAUTHORIZED, legislator=WRITTEN, administrator=WRITTEN, superuser=WRITTEN),
+            "in",
+            kwargs=lambda w: {"petition_id": w.petition_due_in.pk},
+            json=True,
+            data=lambda w: {"text": PETITION_RESPONSE},
+        ),
+        post(
+            roles(FORBIDDEN, anonymous=UNAUTHORIZED, administrator=WRITTEN, superuser=WRITTEN),
+            "out",
+            kwargs=lambda w: {"petition_id": w.petition_due_out.pk},
+            json=True,
+            data=lambda w: {"text": PETITION_RESPONSE},
+        ),
+    ],
+    "api:record_consideration": [
+        post(
+            roles(FORBIDDEN, anonymous=UNAUTHORIZED, legislator=ANSWERED, administrator=ANSWERED, superuser=ANSWERED),
+            "in",
+            kwargs=lambda w: {"petition_id": w.petition_due_in.pk},
+            json=True,
+            data=lambda w: {
+                "considered_on": "2026-01-05",
+                "summary": "市人大常委会审议了该请愿，要求市政府提交专项报告。",
+            },
         ),
     ],
     **{
