@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, CharField, Count, DateField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Trunc
 from django.urls import reverse
 from django.utils import timezone
@@ -652,8 +652,9 @@ def entities_in_scope(
     return Entity.objects.filter(in_scope)
 
 
-def search_entities(query: str, scope: QuerySet[Entity]) -> QuerySet[Entity]:
-    """Entities among `scope` whose name contains the query, or whose credit code starts with it."""
+def search_entities(query: str, scope: QuerySet[Entity], alerts: QuerySet[Alert] | None = None) -> QuerySet[Entity]:
+    """Entities among `scope` whose name contains the query, or whose credit code starts with it; those with
+    the most of `alerts` (the viewer's) first, then by name."""
     query = (query or "").strip()[:100]
     if not query:
         return scope.none()
@@ -661,7 +662,11 @@ def search_entities(query: str, scope: QuerySet[Entity]) -> QuerySet[Entity]:
     key = normalise_name(query)
     if key:
         match |= Q(name_key__contains=key)
-    return scope.filter(match).order_by("name", "pk")
+    found = scope.filter(match)
+    if alerts is None:
+        return found.order_by("name", "pk")
+    named = alerts.filter(entity=OuterRef("pk")).order_by().values("entity").annotate(n=Count("pk")).values("n")
+    return found.annotate(n_alerts=Coalesce(Subquery(named), 0)).order_by("-n_alerts", "name", "pk")
 
 
 def with_alert_counts(entities: list[Entity], alerts: QuerySet[Alert]) -> list[Entity]:

@@ -164,9 +164,9 @@ def entity_detail(request, entity_id: int):
 def entity_search(request):
     query = request.GET.get("q", "").strip()[:100]
     records = _viewers_records(request.user)
-    page = Paginator(selectors.search_entities(query, selectors.entities_in_scope(**records)), 30).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.search_entities(query, selectors.entities_in_scope(**records), records["alerts"]), 30
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "monitoring/entities.html",

@@ -67,6 +67,7 @@ class RuleSettingViewSet(SnippetViewSet):
     chooser_viewset_class = PermissionCheckedChooserViewSet
     index_view_class = RuleSettingIndexView
     index_template_name = "monitoring/admin/rule_settings_index.html"
+    index_results_template_name = "monitoring/admin/rule_settings_results.html"
     icon = "cogs"
     menu_label = _("Monitoring rules")
     add_to_settings_menu = True
