@@ -130,19 +130,17 @@ CASE_STEPS: dict[tuple[str, str | None], Step] = {
         pgettext_lazy("case history", "The reporter said on %(when)s that they are not satisfied.")
     ),
     ("evaluated", S.RE_REVIEW): Step(
-        pgettext_lazy("case history", "The reporter was not satisfied with the review and asked for a re-review on %(when)s.")
+        pgettext_lazy(
+            "case history", "The reporter was not satisfied with the review and asked for a re-review on %(when)s."
+        )
     ),
     ("evaluated", S.CLOSED): Step(
         pgettext_lazy("case history", "The reporter said on %(when)s that they are not satisfied; the case ends here.")
     ),
     ("evaluated", None): Step(pgettext_lazy("case history", "The reporter evaluated the result on %(when)s.")),
     ("review_requested", None): Step(pgettext_lazy("case history", "The reporter asked for a review on %(when)s.")),
-    ("information_added", None): Step(
-        pgettext_lazy("case history", "The reporter added information on %(when)s.")
-    ),
-    ("assigned", None): Step(
-        pgettext_lazy("case history", "%(actor)s assigned the case to %(handler)s on %(when)s.")
-    ),
+    ("information_added", None): Step(pgettext_lazy("case history", "The reporter added information on %(when)s.")),
+    ("assigned", None): Step(pgettext_lazy("case history", "%(actor)s assigned the case to %(handler)s on %(when)s.")),
     ("close", None): Step(
         pgettext_lazy("case history", "%(actor)s closed the case on %(when)s."),
         verb=pgettext_lazy("case step", "Close the case"),
@@ -152,10 +150,14 @@ CASE_STEPS: dict[tuple[str, str | None], Step] = {
 UNKNOWN_STEP = Step(pgettext_lazy("case history", "%(actor)s moved the case from “%(from)s” to “%(to)s” on %(when)s."))
 
 # Who saw what of a reporter's (IdentityAccess.what): the history says who, when and why, never what was seen.
+# The system's own reads (the address a progress notice goes to, after every step) stay in the access log only.
 IDENTITY_ACCESSES: dict[str, Step] = {
-    "identity": Step(pgettext_lazy("case history", "%(actor)s viewed the reporter's identity on %(when)s."), note_label=_REASON),
-    "attachment": Step(pgettext_lazy("case history", "%(actor)s opened an attachment on %(when)s."), note_label=_REASON),
-    "email": Step(pgettext_lazy("case history", "The system e-mailed the reporter a notice of progress on %(when)s.")),
+    "identity": Step(
+        pgettext_lazy("case history", "%(actor)s viewed the reporter's identity on %(when)s."), note_label=_REASON
+    ),
+    "attachment": Step(
+        pgettext_lazy("case history", "%(actor)s opened an attachment on %(when)s."), note_label=_REASON
+    ),
 }
 
 

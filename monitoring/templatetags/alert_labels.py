@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from monitoring.alert_history import alert_history as history_lines
-from monitoring.states import AlertState, alert_verb
+from monitoring.states import ALERT_STEPS, AlertState, alert_verb
 
 register = template.Library()
 
@@ -31,3 +31,10 @@ def alert_step(target: str) -> str:
 def alert_history(events):
     """The alert's steps as sentences with who and when (monitoring.alert_history)."""
     return history_lines(events)
+
+
+@register.filter
+def in_step_order(targets):
+    """The (state, label) pairs an alert may move to, in the workflow's order (签收, 开始核查, 确认, 排除, 关闭)."""
+    order = list(ALERT_STEPS)
+    return sorted(targets, key=lambda pair: order.index(pair[0]) if pair[0] in order else len(order))
