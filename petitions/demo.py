@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -346,13 +347,46 @@ REPORTS = [
 ]
 
 
+# How long ago (days) a case in each state was received, beyond the median length of its steps
+# (`monitoring.demo_history.report_span`): open cases recently, within their clocks; finished ones over the year.
+REPORT_WAIT = {
+    "received": (2, 2),
+    "received_overdue": (20, 20),  # past the 15 days to accept: escalated
+    "accepted": (0, 3),
+    "not_accepted": (20, 300),
+    "transferred": (20, 300),
+    "handling": (5, 25),
+    "handling_extended": (25, 35),
+    "concluded": (0, 5),
+    "replied": (1, 10),
+    "closed_satisfied": (10, 330),
+    "review": (1, 8),
+    "review_replied": (1, 10),
+    "re_review": (1, 8),
+    "re_review_replied": (1, 10),
+}
+REPORT_SEED = 2027
+
+
 @transaction.atomic
 def load_reports(inspector) -> int:
+    """The demo's report cases, received over the last twelve months and taken through their workflow steps
+    with the services, each at its moment on the statutory clocks (`monitoring.demo_history.report_schedule`,
+    seeded), so the case pages and the deadlines read as a year of work."""
+    from monitoring.demo_history import report_schedule, report_span
+    from workdays.selectors import working_calendar
+
     if Report.objects.exists():
         return 0
-    now = timezone.now()
+    now = timezone.localtime()
+    rng = random.Random(REPORT_SEED)  # noqa: S311 (demo data, reproducible)
+    calendar = working_calendar()
     for index, (kind, person, post, unit, county, text, target, named) in enumerate(REPORTS):
-        days_ago = {"received": 2, "received_overdue": 20}.get(target, 50 - index)
+        steps = REPORT_STEPS[target]
+        low, high = REPORT_WAIT[target]
+        days_ago = (report_span(steps) if steps else 0) + rng.uniform(low, high)
+        received = now - timedelta(days=days_ago, minutes=rng.randint(0, 300))
+        schedule = report_schedule(rng, steps, received, calendar)
         identity = (
             reports.ReporterIdentity(
                 name="陈市民", id_number="11010519491231002X", phone="13800138000", email="citizen@demo.sunshine.cn"
@@ -360,69 +394,130 @@ def load_reports(inspector) -> int:
             if named
             else None
         )
-        filed = reports.file_report(
-            kind=kind,
-            subject_name=person,
-            subject_post=post,
-            subject_unit=unit,
-            region=Region.objects.get(code=county),
-            occurred="2026年",
-            description=text,
-            identity=identity,
-            received_at=now - timedelta(days=days_ago),
-            code=DEMO_CODE.replace("-", "") if index == 8 else None,
-        )
-        _advance(filed.report, target, inspector)
+        with _clock(received):
+            filed = reports.file_report(
+                kind=kind,
+                subject_name=person,
+                subject_post=post,
+                subject_unit=unit,
+                region=Region.objects.get(code=county),
+                occurred="2026年",
+                description=text,
+                identity=identity,
+                received_at=received,
+                code=DEMO_CODE.replace("-", "") if index == 8 else None,
+            )
+        _advance(filed.report, target, inspector, schedule=schedule, now=now)
     reports.refresh_escalations()
     return len(REPORTS)
 
 
-def _advance(report: Report, target: str, inspector) -> None:
-    steps = {
-        "received": [],
-        "received_overdue": [],
-        "accepted": ["accept"],
-        "not_accepted": ["not_accept"],
-        "transferred": ["transfer"],
-        "handling": ["accept", "start_handling"],
-        "handling_extended": ["accept", "start_handling", "extend"],
-        "concluded": ["accept", "start_handling", "conclude"],
-        "replied": ["accept", "start_handling", "conclude", "reply"],
-        "closed_satisfied": ["accept", "start_handling", "conclude", "reply", "satisfied"],
-        "review": ["accept", "start_handling", "conclude", "reply", "review"],
-        "review_replied": ["accept", "start_handling", "conclude", "reply", "review", "reply"],
-        "re_review": ["accept", "start_handling", "conclude", "reply", "review", "reply", "re_review"],
-        "re_review_replied": ["accept", "start_handling", "conclude", "reply", "review", "reply", "re_review", "reply"],
-    }[target]
-    for step in steps:
+REPORT_STEPS = {
+    "received": [],
+    "received_overdue": [],
+    "accepted": ["accept"],
+    "not_accepted": ["not_accept"],
+    "transferred": ["transfer"],
+    "handling": ["accept", "start_handling"],
+    "handling_extended": ["accept", "start_handling", "extend"],
+    "concluded": ["accept", "start_handling", "conclude"],
+    "replied": ["accept", "start_handling", "conclude", "reply"],
+    "closed_satisfied": ["accept", "start_handling", "conclude", "reply", "satisfied"],
+    "review": ["accept", "start_handling", "conclude", "reply", "review"],
+    "review_replied": ["accept", "start_handling", "conclude", "reply", "review", "reply"],
+    "re_review": ["accept", "start_handling", "conclude", "reply", "review", "reply", "re_review"],
+    "re_review_replied": ["accept", "start_handling", "conclude", "reply", "review", "reply", "re_review", "reply"],
+}
+
+
+def _advance(report: Report, target: str, inspector, *, schedule=(), now=None) -> None:
+    """Take the case through the target's steps with the services, each at its moment of `schedule`."""
+    steps = REPORT_STEPS[target]
+    now = now or timezone.now()
+    moments = list(schedule) or [None] * len(steps)
+    for position, (step, moment) in enumerate(zip(steps, moments, strict=True)):
         report.refresh_from_db()
-        if step == "not_accept":
-            reports.act(
-                report=report, user=inspector, action=step, note="不属于纪检监察机关受理范围，已告知向有关部门反映。"
-            )
-        elif step == "transfer":
-            reports.act(
-                report=report,
-                user=inspector,
-                action=step,
-                transferred_to="保定市市场监督管理局",
-                note="属于市场监管部门职责",
-            )
-        elif step == "conclude":
-            reports.act(report=report, user=inspector, action=step, note="经初步核实，反映问题部分属实，已责令整改。")
-        elif step == "extend":
-            reports.extend(report=report, user=inspector, days=30, reason="需调取近三年采购档案")
-        elif step == "reply":
-            reports.reply(
-                report=report,
-                user=inspector,
-                body="经核查，您反映的问题部分属实，有关单位已责令整改，相关责任人已受到批评教育。",
-            )
-        elif step == "satisfied":
-            reports.evaluate(report=report, satisfied=True, note="满意")
-        elif step == "review":
-            reports.evaluate(report=report, satisfied=False, ask_for_review=True, note="处理偏轻，请求复查")
-        elif step == "re_review":
-            reports.evaluate(report=report, satisfied=False, ask_for_review=True, note="仍不满意，请求复核")
-        else:
-            reports.act(report=report, user=inspector, action=step)
+        if moment is None:
+            _step(report, step, inspector)
+            continue
+        with _clock(min(moment, now - timedelta(minutes=len(steps) - position))):
+            _step(report, step, inspector)
+    if moments and moments[0] is not None:
+        report.refresh_from_db()
+        reports.refresh_deadline(report)  # as of today
+        report.save(update_fields=["due_on", "due_rule", "escalation"])
+
+
+class _Clock:
+    """`django.utils.timezone` as seen at `moment`: what the workflow services read the time from."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment
+
+    def localdate(self, value=None, timezone=None):
+        return _timezone.localdate(value or self.moment, timezone)
+
+    def localtime(self, value=None, timezone=None):
+        return _timezone.localtime(value or self.moment, timezone)
+
+    def __getattr__(self, name):
+        return getattr(_timezone, name)
+
+
+_timezone = timezone
+
+
+@contextmanager
+def _clock(moment):
+    """Run the report workflow as if at `moment`, so each step is recorded with its own date.
+
+    Case events are append-only (a database trigger refuses any UPDATE), so a year of demo history cannot be
+    dated afterwards: the steps are taken at their moments instead. The services read the time through their
+    module's `timezone`; the rows they create without a time take their column's default.
+    """
+    from unittest import mock
+
+    from petitions.models import CaseEvent, ReportAttachment, ReportMessage
+
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.object(reports, "timezone", _Clock(moment)))
+        for model in (CaseEvent, ReportMessage, ReportAttachment):
+            field = model._meta.get_field("at")
+            stack.enter_context(mock.patch.object(field, "_get_default", lambda: moment))
+        yield
+
+
+def _step(report: Report, step: str, inspector) -> None:
+    if step == "not_accept":
+        reports.act(
+            report=report, user=inspector, action=step, note="不属于纪检监察机关受理范围，已告知向有关部门反映。"
+        )
+    elif step == "transfer":
+        reports.act(
+            report=report,
+            user=inspector,
+            action=step,
+            transferred_to="保定市市场监督管理局",
+            note="属于市场监管部门职责",
+        )
+    elif step == "conclude":
+        reports.act(report=report, user=inspector, action=step, note="经初步核实，反映问题部分属实，已责令整改。")
+    elif step == "extend":
+        reports.extend(report=report, user=inspector, days=30, reason="需调取近三年采购档案")
+    elif step == "reply":
+        reports.reply(
+            report=report,
+            user=inspector,
+            body="经核查，您反映的问题部分属实，有关单位已责令整改，相关责任人已受到批评教育。",
+        )
+    elif step == "satisfied":
+        reports.evaluate(report=report, satisfied=True, note="满意")
+    elif step == "review":
+        reports.evaluate(report=report, satisfied=False, ask_for_review=True, note="处理偏轻，请求复查")
+    elif step == "re_review":
+        reports.evaluate(report=report, satisfied=False, ask_for_review=True, note="仍不满意，请求复核")
+    else:
+        reports.act(report=report, user=inspector, action=step)

@@ -26,6 +26,11 @@ class SourceSettings(models.Model):
     default_region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, default=NATIONAL_CODE, related_name="+"
     )
+    foreign_sample = models.BooleanField(
+        _("international sample data"),
+        default=False,
+        help_text=_("Records from outside China kept as examples: shown as such instead of a region."),
+    )
 
     class Meta:
         verbose_name = _("procurement source settings")

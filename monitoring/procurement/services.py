@@ -29,6 +29,7 @@ from monitoring.procurement.models import (
     Process,
     SourceSettings,
 )
+from monitoring.procurement.origin import buyer_region
 from monitoring.procurement.reading import (
     OrgRef,
     ParsedRelease,
@@ -166,6 +167,7 @@ def ingest_release(
     except ReleaseError as error:
         raise ReleaseRejected(error.field, str(error)) from error
     problems = warnings + parsed.problems + _fit_columns(parsed)
+    region = buyer_region(parsed) or region  # a Chinese buyer's region, from its credit code (origin.py)
     entity = _Entities()
     fields = {
         "source": source,

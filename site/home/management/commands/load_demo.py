@@ -28,6 +28,20 @@ class Command(BaseCommand):
             self.stdout.write(f"  skipped {problem}")
         return loaded
 
+    def _procurement_cn(self):
+        from monitoring.demo import load_procurement_cn
+
+        loaded, problems = load_procurement_cn()
+        for problem in problems:
+            self.stdout.write(f"  skipped {problem}")
+        return loaded
+
+    @staticmethod
+    def _history():
+        from monitoring.demo import load_history
+
+        return load_history()  # alerts and tasks spread over the last twelve months, with their handling
+
     @staticmethod
     def _petitions():
         from accounts.models import User
@@ -66,6 +80,8 @@ class Command(BaseCommand):
             ("land-transfer records", self._land),
             ("procurement records (OCDS)", self._procurement),
             ("approval cases (generated)", self._approvals),
+            ("procurement records (generated, Chinese)", self._procurement_cn),
+            ("alert history (12 months)", self._history),
             ("search index", self._search_index),
         ]
         # Demo cases move through their workflow; the mails that would tell reporters are not sent.
