@@ -337,7 +337,7 @@ class TimelineItem:
     title: str
     url: str
     reference: str = ""  # the record's own number (case number, ocid, supervision number)
-    roles: tuple[str, ...] = ()
+    roles: tuple[tuple[str, str], ...] = ()  # (marker, label): the entity's part, e.g. ("as-buyer", "采购人")
     state: str = ""
     severity: str = ""  # an alert's severity (css key) and its label
     severity_label: str = ""
@@ -380,8 +380,10 @@ def _moment(value: date | datetime | None, fallback: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(value, time.min))
 
 
-def _roles(*keys: str) -> tuple[str, ...]:
-    return tuple(str(ROLE_LABELS[key]) for key in keys)
+def _roles(kind: str, *keys: str) -> tuple[tuple[str, str], ...]:
+    """The entity's parts in a record, each with a marker for the page ("as-buyer"; "approval-as-applicant")."""
+    prefix = "" if kind == Kind.PROCUREMENT else f"{kind}-"
+    return tuple((f"{prefix}as-{key}", str(ROLE_LABELS[key])) for key in keys)
 
 
 def entity_timeline(
@@ -500,7 +502,7 @@ def _alert_items(alerts: QuerySet[Alert], titles: Mapping[str, str], limit: int)
             at=alert.raised_at,
             title=alert.title,
             url=reverse("monitoring:alert", args=[alert.public_id]),
-            roles=_roles("subject"),
+            roles=_roles(Kind.ALERT, "subject"),
             state=alert.get_state_display(),
             severity=alert.severity,
             severity_label=alert.get_severity_display(),
@@ -549,7 +551,7 @@ def _process_items(processes: QuerySet, entity: Entity, limit: int) -> list[Time
                 title=process.title or process.ocid,
                 url=reverse("monitoring:process", args=[process.ocid]),
                 reference=process.ocid,
-                roles=_roles(*roles),
+                roles=_roles(Kind.PROCUREMENT, *roles),
                 state=str(TENDER_STATUS.get(process.status, "")),
             )
         )
@@ -564,7 +566,7 @@ def _transfer_items(transfers: QuerySet[LandTransfer], limit: int) -> list[Timel
             title=transfer.project,
             url="",
             reference=transfer.record_id,
-            roles=_roles("holder"),
+            roles=_roles(Kind.LAND, "holder"),
             state=" · ".join(part for part in (transfer.supply, transfer.use) if part),
         )
         for transfer in transfers.order_by(Coalesce("signed_on", "ingested_at__date").desc(), "-pk")[:limit]
@@ -597,7 +599,7 @@ def _case_items(cases: QuerySet, entity: Entity, limit: int) -> list[TimelineIte
                 title=case.matter.name,
                 url=reverse("approvals:case", args=[case.pk]),
                 reference=case.case_number,
-                roles=_roles(*roles),
+                roles=_roles(Kind.APPROVAL, *roles),
                 state=case.get_outcome_display(),
             )
         )
@@ -613,7 +615,7 @@ def _report_items(reports: QuerySet, limit: int) -> list[TimelineItem]:
             title=str(_("Report received")),
             url=reverse("reports:staff_detail", args=[report.public_id]),
             reference=report.reference,
-            roles=_roles("reported"),
+            roles=_roles(Kind.REPORT, "reported"),
             state=report.get_state_display(),
         )
         for report in reports.select_related(None)
