@@ -58,4 +58,5 @@ def _register_petition_jobs() -> None:
         refresh_response_escalations,
         every=timedelta(hours=1),
         description="Escalate unanswered petition responses (reminder → yellow → red); tell staff once per level",
+        tags=("deadlines",),
     )

@@ -62,5 +62,11 @@ def describe_petition(event_type: str, payload: dict[str, Any]) -> Description:
         "petition.pending": _("“%(title)s” has its sponsors and awaits moderation."),
         "petition.response_threshold": _("“%(title)s” reached %(count)s signatures: the government must respond."),
         "petition.debate_threshold": _("“%(title)s” reached %(count)s signatures: to be considered for debate."),
+        "petition.responded": _("The government response to “%(title)s” is published."),
     }
+    if event_type in ("petition.response_overdue", "petition.response_due_soon"):  # the answer loop's clock
+        level = payload.get("escalation", "")
+        url = reverse("petitions:respond", args=[petition.pk]) if petition else ""
+        sentence = _("Government response to “%(title)s”: %(level)s.") % {"title": title, "level": _level(level)}
+        return Description(sentence, url=url, level=level)
     return Description(sentences.get(event_type, _("A petition changed: “%(title)s”.")) % facts, url=url)

@@ -320,3 +320,14 @@ def test_signing_offers_the_e_mail_opt_in_off_by_default(client, open_petition):
         page = client.get(reverse("petitions:detail", args=[open_petition.pk])).content.decode()
     checkbox = re.search(r'<input type="checkbox" name="notify_by_email"[^>]*>', page)
     assert checkbox and "checked" not in checkbox.group(0)
+
+
+def test_the_live_panel_says_how_late_the_response_is(crossed):
+    from django.utils import translation
+
+    from petitions.live import describe_petition
+
+    with translation.override("zh-hans"):
+        line = describe_petition("petition.response_overdue", {"petition": crossed.pk, "escalation": "red"})
+    assert crossed.title in line.text and "红" in line.text and "_" not in line.text
+    assert line.level == "red" and line.url == reverse("petitions:respond", args=[crossed.pk])
