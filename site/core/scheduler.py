@@ -34,6 +34,12 @@ LEASE = timedelta(minutes=30)  # a run that crashed its process stops holding th
 FIRST_RUN_DELAY = timedelta(seconds=10)  # after start, each job runs once (staggered) to catch up
 
 
+def first_run_delay() -> timedelta:
+    """How soon after start the jobs catch up: settings.SCHEDULER_FIRST_RUN_DELAY seconds, else FIRST_RUN_DELAY."""
+    seconds = getattr(settings, "SCHEDULER_FIRST_RUN_DELAY", None)
+    return FIRST_RUN_DELAY if seconds is None else timedelta(seconds=seconds)
+
+
 @dataclass(frozen=True)
 class Outcome:
     name: str
@@ -182,5 +188,5 @@ def autostart(argv: Sequence[str] | None = None, environ=None) -> bool:
 
 
 def _add_all_jobs() -> None:
-    count = add_jobs(_in_process)
+    count = add_jobs(_in_process, first_run_delay=first_run_delay())
     logger.info("scheduler: %d periodic jobs", count)

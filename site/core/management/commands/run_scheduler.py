@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core import schedule
 from core.models import JobRun
-from core.scheduler import build, run_job
+from core.scheduler import build, first_run_delay, run_job
 
 
 class Command(BaseCommand):
@@ -49,7 +49,7 @@ class Command(BaseCommand):
     def _serve(self) -> None:
         from apscheduler.schedulers.blocking import BlockingScheduler
 
-        scheduler = build(BlockingScheduler)
+        scheduler = build(BlockingScheduler, first_run_delay=first_run_delay())
         self.stdout.write(f"scheduler: {len(schedule.jobs())} periodic jobs; Ctrl-C stops")
         try:
             scheduler.start()
