@@ -37,8 +37,9 @@ class HistoryLine:
 
 
 def when(moment: datetime) -> str:
-    """A moment as the active language writes it (2026年11月25日 10:03; Nov. 25, 2026, 10:03 a.m.)."""
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    """A moment as the active language writes its dates, on a 24-hour clock (2026年11月25日 10:03; Nov. 25, 2026 10:03)."""
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'DATE_FORMAT')} {formats.date_format(local, 'H:i')}"
 
 
 def _state_label(code: str) -> str:

@@ -131,7 +131,7 @@ def test_the_same_in_english(inspector, yellow_alert):
     assert _buttons(html) == {"confirmed": "Confirm", "dismissed": "Dismiss"}
     lines = _history(html)
     assert lines[0].startswith("The system raised the alert on ")
-    assert re.match(r"王监察 acknowledged the alert on \w{3}\.? \d{1,2}, \d{4}", lines[1])
+    assert re.fullmatch(r"王监察 acknowledged the alert on \w+\.? \d{1,2}, \d{4} \d{2}:\d{2}\.", lines[1])
     assert lines[2].startswith("王监察 started verification on ")
     page = _visible(html)
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", page) and "→" not in page  # English words, but no codes
