@@ -38,6 +38,7 @@ def evidence_context(alert: Alert, user) -> dict[str, Any]:
             "labels": d.labels,
             "caption": d.caption,
             "side": d.side,
+            "alt": _chart_text(d),
         }
     case, case_url = _case(alert, evidence, user)
     return {
@@ -47,10 +48,25 @@ def evidence_context(alert: Alert, user) -> dict[str, Any]:
         "processes": processes,
         "case": case,
         "case_url": case_url,
-        "case_number": (evidence.get("record") or {}).get("id") if isinstance(evidence.get("record"), dict) else None,
+        "case_number": _case_number(alert, evidence) if case is None else None,
         "entities": _entities(alert, evidence, explanation.people, case),
         "land_facts": _land_facts(alert),
     }
+
+
+def _chart_text(d) -> str:
+    """The chart's text alternative: what it shows, in one sentence."""
+    words = {"caption": d.caption, "value": d.labels.get("value", ""), "fence": d.labels.get("fence", "")}
+    if d.labels.get("q1") and d.labels.get("q3"):
+        words |= {"q1": d.labels["q1"], "q3": d.labels["q3"]}
+        if d.side == "lower":
+            return (
+                _("%(caption)s: this record %(value)s; middle half %(q1)s to %(q3)s; flagged below %(fence)s.") % words
+            )
+        return _("%(caption)s: this record %(value)s; middle half %(q1)s to %(q3)s; flagged above %(fence)s.") % words
+    if d.side == "lower":
+        return _("%(caption)s: this record %(value)s; flagged below %(fence)s.") % words
+    return _("%(caption)s: this record %(value)s; flagged above %(fence)s.") % words
 
 
 def _processes(alert: Alert, evidence: dict, user) -> list:
@@ -100,6 +116,13 @@ def _case(alert: Alert, evidence: dict, user):
         .first()
     )
     return case, reverse("approvals:case", args=[case_id]) if case is not None else ""
+
+
+def _case_number(alert: Alert, evidence: dict) -> str | None:
+    record = evidence.get("record")
+    if alert.domain != Domain.APPROVAL or not isinstance(record, dict):
+        return None
+    return record.get("id")
 
 
 def _alert_entity_role(alert: Alert, evidence: dict) -> str:
