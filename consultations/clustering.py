@@ -34,7 +34,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import transaction
@@ -54,9 +53,6 @@ from consultations.models import (
 )
 from core.tasks import on_commit_once
 from search.indexing import record_changes
-
-if TYPE_CHECKING:
-    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +166,15 @@ def _theme_key(draft: DraftPage, members: Sequence[int]) -> str:
 
 
 def _title(terms: list[str], fallback: str) -> str:
+    """The title of themes made before titles were phrases: the top terms (recognises a theme not renamed)."""
     return ("、".join(terms[:TITLE_TERMS]) or fallback.strip()[:30] or "—")[:200]
+
+
+def _renamed(theme: Theme) -> bool:
+    """Staff gave the theme its title: it is not the one clustering found."""
+    if theme.auto_title:
+        return theme.title != theme.auto_title
+    return theme.title != _title(theme.terms, theme.title)
 
 
 def _write_members(theme: Theme, similarity_of: dict[int, float], *, add_only: bool) -> tuple[int, int]:
@@ -197,20 +201,59 @@ def _write_members(theme: Theme, similarity_of: dict[int, float], *, add_only: b
     return len(new), removed
 
 
-def _describe(comments: _Comments, items, features, labels_by_item: np.ndarray, k: int):
-    """Terms and dominant article per theme from item labels (-1 = no theme)."""
+@dataclass
+class _Planned:
+    """A theme the plan asks for, in the adapter's terms (comment ids)."""
+
+    members: dict[int, float]  # comment id → similarity
+    terms: list[str]
+    title: str
+    provision: int | None
+    representatives: list[int]  # comment ids
+
+
+def _plan(
+    comments: _Comments, items, features, free_items, free_comment, *, k, start=None
+) -> tuple[list[_Planned], int]:
+    """Run the pure planner on the free items and translate its themes into comment ids. Returns the
+    planned themes and the number found."""
     import numpy as np
 
-    from search.clustering.themes import distinctive_terms, dominant
+    from search.clustering.plan import ARTICLE, plan_themes
+    from search.clustering.themes import Features, dominant
 
-    inside = labels_by_item >= 0
-    terms = distinctive_terms(
-        features.words[np.flatnonzero(inside)], features.vocabulary, labels_by_item[inside], items.weights[inside], 8
+    subset = Features(
+        vectors=features.vectors[free_items], words=features.words[free_items], vocabulary=features.vocabulary
     )
-    terms += [[] for _ in range(k - len(terms))]
-    comment_labels = labels_by_item[items.of]
-    provisions = dominant(comment_labels, comments.provisions, k)
-    return terms, provisions
+    texts = [comments.texts[items.text_index[item]] for item in free_items]
+    articles = [comments.provisions[items.text_index[item]] for item in free_items]
+    plan = plan_themes(
+        subset, items.weights[free_items], texts, articles, k=k, start=None if start is None else start[free_items]
+    )
+    members_of_item: dict[int, list[int]] = {}
+    for index, item in enumerate(items.of.tolist()):
+        if free_comment[index]:
+            members_of_item.setdefault(item, []).append(index)
+    comment_labels = np.full(len(comments.pks), -1, dtype=np.int64)
+    planned = []
+    for number, theme in enumerate(plan.themes):
+        group: dict[int, float] = {}
+        for local, similarity in zip(theme.items, theme.similarity, strict=True):
+            for index in members_of_item.get(int(free_items[local]), []):
+                group[comments.pks[index]] = float(similarity)
+                comment_labels[index] = number
+        representatives = []
+        for local in theme.representatives:
+            item = int(free_items[local])
+            owner = int(items.text_index[item])
+            index = owner if free_comment[owner] else members_of_item[item][0]
+            representatives.append(comments.pks[index])
+        planned.append(_Planned(group, theme.terms, theme.title, theme.article, representatives))
+    provisions = dominant(comment_labels, comments.provisions, len(planned))
+    for number, (theme, each) in enumerate(zip(plan.themes, planned, strict=True)):
+        if theme.scope != ARTICLE:
+            each.provision = provisions[number]
+    return planned, plan.k
 
 
 def _stable_order(draft: DraftPage) -> int:
@@ -218,30 +261,21 @@ def _stable_order(draft: DraftPage) -> int:
     return (last or 0) + 1
 
 
-def _create_theme(draft: DraftPage, members: dict[int, float], terms: list[str], provision, fallback: str, position):
+def _create_theme(draft: DraftPage, planned: _Planned, position: int) -> Theme:
+    title = (planned.title or _title(planned.terms, ""))[:200]
     theme = Theme.objects.create(
         draft=draft,
-        title=_title(terms, fallback),
+        title=title,
+        auto_title=title,
         origin=ThemeOrigin.CLUSTER,
-        cluster_key=_theme_key(draft, list(members)),
-        terms=terms,
-        provision_id=provision,
+        cluster_key=_theme_key(draft, list(planned.members)),
+        terms=planned.terms,
+        representatives=planned.representatives,
+        provision_id=planned.provision,
         position=position,
     )
-    _write_members(theme, members, add_only=False)
+    _write_members(theme, planned.members, add_only=False)
     return theme
-
-
-def _cluster_subset(item_indices: np.ndarray, features, weights, k, params):
-    """Cluster a subset of items; labels per subset item."""
-    from search.clustering.themes import Features, cluster_themes
-
-    subset = Features(
-        vectors=features.vectors[item_indices],
-        words=features.words[item_indices],
-        vocabulary=features.vocabulary,
-    )
-    return cluster_themes(subset, weights=weights[item_indices], k=k, params=params)
 
 
 def cluster_draft(
@@ -317,27 +351,24 @@ def _full_run(draft, comments, result, items, features, clustered, members, k, s
     free_comment = np.array([pk not in locked for pk in comments.pks], dtype=bool)
     # an item is clustered if any of its comments is free; only its free comments join the theme
     free_items = np.flatnonzero(np.bincount(items.of, weights=free_comment, minlength=len(items.weights)) > 0)
-    labels_by_item = np.full(len(items.weights), -1, dtype=np.int64)
     found_k = 0
-    plan: list[tuple[dict[int, float], list[str], int | None, str]] = []  # members, terms, article, fallback title
+    plan: list[_Planned] = []
     matched: dict[int, int] = {}
     if len(free_items) >= 2:  # the heavy part, before any lock is taken
-        themes = _cluster_subset(free_items, features, items.weights, k, None)
-        found_k = themes.k
-        labels_by_item[free_items] = themes.labels
-        similarity_by_item = np.zeros(len(items.weights), dtype=np.float32)
-        similarity_by_item[free_items] = themes.similarity
-        say(f"  {themes.k} themes among {len(free_items)} items")
-        terms, provisions = _describe(comments, items, features, labels_by_item, themes.k)
-        new_members: list[dict[int, float]] = [{} for _ in range(themes.k)]
-        for index, pk in enumerate(comments.pks):
-            label = labels_by_item[items.of[index]]
-            if label >= 0 and free_comment[index]:
-                new_members[label][pk] = float(similarity_by_item[items.of[index]])
-        for number, group in enumerate(new_members):
-            representative = comments.texts[items.text_index[free_items[themes.representatives[number][0]]]]
-            plan.append((group, terms[number], provisions[number], representative))
-        matched = match_groups([members[t.pk] for t in pending], [set(m) for m in new_members])
+        start = None
+        if k is None:  # warm start from the pending themes: a recompute moves few comments
+            from search.clustering.pipeline import item_labels
+
+            earlier = np.full(len(comments.pks), -1, dtype=np.int64)
+            index_of = {pk: index for index, pk in enumerate(comments.pks)}
+            for number, theme in enumerate(pending):
+                for pk in members[theme.pk]:
+                    if pk in index_of:
+                        earlier[index_of[pk]] = number
+            start = item_labels(items, np.where(free_comment, earlier, -1))
+        plan, found_k = _plan(comments, items, features, free_items, free_comment, k=k, start=start)
+        say(f"  {found_k} themes among {len(free_items)} items")
+        matched = match_groups([members[t.pk] for t in pending], [set(p.members) for p in plan])
     created = updated = removed = 0
     with transaction.atomic():
         _lock(draft)
@@ -349,22 +380,25 @@ def _full_run(draft, comments, result, items, features, clustered, members, k, s
             .values_list("pk", flat=True)
         )
         position = _stable_order(draft)
-        for number, (group, theme_terms, provision, fallback) in enumerate(plan):
-            if not group:
+        for number, planned in enumerate(plan):
+            if not planned.members:
                 continue
             if number in matched:
                 theme = pending[matched[number]]
                 if theme.pk in decided_since:
                     continue
-                if theme.title == _title(theme.terms, theme.title):  # not renamed by staff
-                    theme.title = _title(theme_terms, theme.title)
-                theme.terms = theme_terms
-                theme.provision_id = provision
-                theme.save(update_fields=["title", "terms", "provision"])
-                _write_members(theme, group, add_only=False)
+                title = (planned.title or _title(planned.terms, theme.title))[:200]
+                if not _renamed(theme):
+                    theme.title = title
+                theme.auto_title = title
+                theme.terms = planned.terms
+                theme.representatives = planned.representatives
+                theme.provision_id = planned.provision
+                theme.save(update_fields=["title", "auto_title", "terms", "representatives", "provision"])
+                _write_members(theme, planned.members, add_only=False)
                 updated += 1
             else:
-                _create_theme(draft, group, theme_terms, provision, fallback, position)
+                _create_theme(draft, planned, position)
                 position += 1
                 created += 1
         taken = set(matched.values())
@@ -449,27 +483,17 @@ def _incremental_run(draft, comments, result, items, features, clustered, member
     found_k = 0
     if waiting >= max(NEW_THEME_MIN, NEW_THEME_SHARE * len(comments.pks)) and len(waiting_items) >= 2:
         subset = np.array(sorted(waiting_items))
-        themes = _cluster_subset(subset, features, items.weights, None, None)
-        found_k = themes.k
-        labels_by_item = np.full(len(items.weights), -1, dtype=np.int64)
-        labels_by_item[subset] = themes.labels
-        terms, provisions = _describe(comments, items, features, labels_by_item, themes.k)
-        similarity_by_item = np.zeros(len(items.weights), dtype=np.float32)
-        similarity_by_item[subset] = themes.similarity
-        groups: list[dict[int, float]] = [{} for _ in range(themes.k)]
-        for index in new_comments:
-            label = labels_by_item[items.of[index]]
-            if label >= 0:
-                groups[label][comments.pks[index]] = float(similarity_by_item[items.of[index]])
+        waiting_comment = np.zeros(len(comments.pks), dtype=bool)
+        waiting_comment[new_comments] = True
+        plan, found_k = _plan(comments, items, features, subset, waiting_comment, k=None)
         position = _stable_order(draft)
-        for number, group in enumerate(groups):
-            if group:
-                representative = comments.texts[items.text_index[subset[themes.representatives[number][0]]]]
-                _create_theme(draft, group, terms[number], provisions[number], representative, position)
+        for planned in plan:
+            if planned.members:
+                _create_theme(draft, planned, position)
                 position += 1
                 created += 1
         say(f"  {created} new themes from {waiting} waiting comments")
-        waiting = 0
+        waiting -= sum(len(planned.members) for planned in plan)  # what fits no theme stays unclassified
     return ClusterRunSummary(
         draft.pk,
         "incremental",

@@ -465,9 +465,10 @@ class Theme(models.Model):
 
     Staff group comments by hand; the clustering pipeline writes the same rows with
     origin=cluster and a stable `cluster_key`, so its themes take decisions the same way.
-    For clustered themes, `title` is made of the top `terms` (the words that set the theme apart
-    from the others, best first), `summary` holds its representative comments, and `provision`
-    is set when most of its comments are on one article. A clustered theme with a decision keeps
+    For clustered themes, `title` is a short phrase drawn from its own comments (`auto_title` keeps
+    what clustering found, so a staff rename survives later runs), `terms` the words that set the theme
+    apart from the others (best first), `representatives` the comments chosen to stand for it, and
+    `provision` the article it was found on (or that most of its comments are on). A clustered theme with a decision keeps
     its members; later runs may only add comments to it.
     """
 
@@ -486,6 +487,10 @@ class Theme(models.Model):
     origin = models.CharField(_("origin"), max_length=8, choices=ThemeOrigin.choices, default=ThemeOrigin.MANUAL)
     cluster_key = models.CharField(_("cluster key"), max_length=64, blank=True)
     terms = models.JSONField(_("distinctive terms"), default=list, blank=True)
+    # what the clustering last named it: a title that differs was given by staff, and later runs keep it
+    auto_title = models.CharField(_("title found by clustering"), max_length=200, blank=True)
+    # comment ids chosen by clustering to stand for the theme (coverage of its sides, not only its centre)
+    representatives = models.JSONField(_("representative comments"), default=list, blank=True)
     comments = models.ManyToManyField(Comment, through="ThemeMembership", related_name="themes")
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
     reason = models.TextField(_("reason"), blank=True)

@@ -5,7 +5,12 @@
 Prints, on stdout, one line per figure and, last, one JSON object with all of them:
 - segmentation throughput in characters/s: ours (search.tokenize.segment) and plain `jieba.lcut`,
   median of 3 passes over the same sample, dictionaries loaded beforehand;
-- theme clustering against the labels: NMI and ARI with k = the number of labels, and with k chosen;
+- theme clustering against the labels: NMI and ARI with k = the number of labels, and with k chosen
+  (k reported), next to DOMAIN.md §4's baseline (character 1–2-gram TF-IDF + LSA + k-means) computed
+  in the same run (`nmi_baseline`, with k given; `nmi_baseline_k_auto`, with the k chosen);
+  the seconds of each stage (campaigns, segmentation, features, themes);
+- stability: 5 % of the rows added after a first run; the share of the others that change theme in a
+  warm-started run (`stability_moved`, what a draft's full run does) and from scratch (`stability_moved_cold`);
 - time and peak memory (peak RSS of a child process running only that size) of the whole pipeline
   (campaigns, segmentation, themes with k chosen) on N comments, rows repeated to reach N;
 - campaign detection: pair precision and recall on 2,000 light edits of 500 texts mixed into
@@ -87,6 +92,86 @@ def bench_segmentation(texts: list[str]) -> dict:
     return {"seg_chars_per_s": round(ours), "jieba_chars_per_s": round(plain)}
 
 
+def baseline_labels(texts: list[str], k: int, seed: int) -> list[int]:
+    """DOMAIN.md §4's baseline: character 1–2-gram TF-IDF, LSA (100 dimensions), k-means."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=2).fit_transform(texts)
+    dims = min(100, tfidf.shape[1] - 1, len(texts) - 1)
+    vectors = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(tfidf))
+    return KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(vectors).tolist()
+
+
+def staged_run(texts: list[str], k: int | None, params) -> tuple[object, dict[str, float]]:
+    """The pipeline of cluster_feedback stage by stage, timing each: campaigns, segmentation,
+    features (TF-IDF and LSA), themes (k-means, EM, labels)."""
+    import numpy as np
+
+    from search.clustering.campaigns import find_campaigns
+    from search.clustering.pipeline import collapse, default_tokenizer
+    from search.clustering.themes import cluster_themes, featurise
+
+    times: dict[str, float] = {}
+    started = time.perf_counter()
+    campaigns = find_campaigns(texts)
+    items = collapse(campaigns)
+    times["campaigns"] = time.perf_counter() - started
+    started = time.perf_counter()
+    item_texts = [texts[i] for i in items.text_index]
+    token_lists = default_tokenizer(item_texts)
+    times["segmentation"] = time.perf_counter() - started
+    started = time.perf_counter()
+    features = featurise(token_lists, items.weights, params, texts=item_texts)
+    times["features"] = time.perf_counter() - started
+    started = time.perf_counter()
+    themes = cluster_themes(features, weights=items.weights, k=k, params=params)
+    times["themes"] = time.perf_counter() - started
+    return np.asarray(themes.labels)[items.of], {name: round(value, 2) for name, value in times.items()}
+
+
+def moved_share(before: list[int], after: list[int]) -> float:
+    """Share of comments whose theme changed, once the themes after are matched one to one with
+    those before (most shared comments, Hungarian): a theme that only changed its number moved nobody."""
+    from search.clustering.themes import match_groups
+
+    def groups(labels: list[int]) -> list[set[int]]:
+        found: dict[int, set[int]] = {}
+        for index, label in enumerate(labels):
+            found.setdefault(label, set()).add(index)
+        return [found[label] for label in sorted(found)]
+
+    old, new = groups(before), groups(after)
+    matched = match_groups(old, new, min_overlap=0.0)
+    stayed = sum(len(new[n] & old[o]) for n, o in matched.items())
+    return 1 - stayed / len(before) if before else 0.0
+
+
+def bench_stability(texts: list[str], seed: int, params, share: float = 0.05) -> dict:
+    """5 % new comments after a first run (k chosen): how many of the earlier comments change theme,
+    when the second run is warm-started from the first (what a draft's full run does) and when it
+    starts cold (a run from scratch on the new set)."""
+    import random
+
+    from search.clustering.pipeline import cluster_feedback
+
+    order = list(range(len(texts)))
+    random.Random(seed).shuffle(order)  # noqa: S311 - a reproducible split, not a secret
+    cut = len(order) - max(1, round(share * len(order)))
+    old = [texts[i] for i in order[:cut]]
+    new = [texts[i] for i in order[cut:]]
+    first = cluster_feedback(old, theme_params=params).theme_of.tolist()
+    warm = cluster_feedback(old + new, theme_params=params, start=first + [-1] * len(new)).theme_of.tolist()
+    cold = cluster_feedback(old + new, theme_params=params).theme_of.tolist()
+    return {
+        "stability_added": len(new),
+        "stability_moved": round(moved_share(first, warm[:cut]), 4),
+        "stability_moved_cold": round(moved_share(first, cold[:cut]), 4),
+    }
+
+
 def bench_themes(texts: list[str], labels: list[str], seed: int) -> dict:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
@@ -96,22 +181,36 @@ def bench_themes(texts: list[str], labels: list[str], seed: int) -> dict:
     k = len(set(labels))
     params = ThemeParams(seed=seed)
     started = time.perf_counter()
-    given = cluster_feedback(texts, k=k, theme_params=params)
+    given, stages = staged_run(texts, k, params)
     seconds_given = time.perf_counter() - started
-    progress(f"  k = {k} given: {seconds_given:.1f} s")
+    progress(f"  k = {k} given: {seconds_given:.1f} s ({stages})")
     started = time.perf_counter()
     chosen = cluster_feedback(texts, theme_params=params)
     seconds_auto = time.perf_counter() - started
     progress(f"  k chosen: {chosen.themes.k} in {seconds_auto:.1f} s")
+    started = time.perf_counter()
+    baseline = baseline_labels(texts, k, seed)
+    seconds_baseline = time.perf_counter() - started
+    baseline_auto = baseline if chosen.themes.k == k else baseline_labels(texts, chosen.themes.k, seed)
+    progress(f"  baseline (character TF-IDF + LSA + k-means): {seconds_baseline:.1f} s")
+    progress("  stability under 5 % additions …")
+    stability = bench_stability(texts, seed, params)
     return {
         "rows": len(texts),
         "k_true": k,
-        "nmi_k_given": round(normalized_mutual_info_score(labels, given.theme_of), 4),
-        "ari_k_given": round(adjusted_rand_score(labels, given.theme_of), 4),
+        "nmi_k_given": round(normalized_mutual_info_score(labels, given), 4),
+        "ari_k_given": round(adjusted_rand_score(labels, given), 4),
         "nmi_auto": round(normalized_mutual_info_score(labels, chosen.theme_of), 4),
         "ari_auto": round(adjusted_rand_score(labels, chosen.theme_of), 4),
         "k_auto": chosen.themes.k,
+        "nmi_baseline": round(normalized_mutual_info_score(labels, baseline), 4),
+        "ari_baseline": round(adjusted_rand_score(labels, baseline), 4),
+        "nmi_baseline_k_auto": round(normalized_mutual_info_score(labels, baseline_auto), 4),
         "seconds_k_given": round(seconds_given, 2),
+        "seconds_auto": round(seconds_auto, 2),
+        "seconds_baseline": round(seconds_baseline, 2),
+        "stage_seconds": stages,
+        **stability,
     }
 
 
@@ -209,6 +308,16 @@ def main(argv: list[str] | None = None) -> int:
         f"themes on {figures['rows']} rows: k={figures['k_true']} given NMI {figures['nmi_k_given']} "
         f"ARI {figures['ari_k_given']}; k chosen {figures['k_auto']}: NMI {figures['nmi_auto']} ARI {figures['ari_auto']}"
     )
+    print(
+        f"baseline (character 1–2-gram TF-IDF + LSA + k-means): NMI {figures['nmi_baseline']} "
+        f"ARI {figures['ari_baseline']} with k={figures['k_true']}, NMI {figures['nmi_baseline_k_auto']} "
+        f"with k={figures['k_auto']}"
+    )
+    print(
+        f"stability: {figures['stability_added']} comments added (5 %) moved {figures['stability_moved']:.1%} "
+        f"of the others (warm-started run; {figures['stability_moved_cold']:.1%} from scratch)"
+    )
+    print("stage seconds (k given): " + ", ".join(f"{k} {v}" for k, v in figures["stage_seconds"].items()))
     progress("campaigns …")
     figures.update(bench_campaigns(texts, args.seed))
     print(

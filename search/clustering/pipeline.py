@@ -80,11 +80,27 @@ def collapse(campaigns: CampaignResult) -> Items:
     return Items(of=of.astype(np.int64), text_index=text_index.astype(np.int64), weights=weights)
 
 
+def item_labels(items: Items, comment_labels: np.ndarray) -> np.ndarray:
+    """Per item, the label most of its labelled comments carry (-1 when none has one); ties: the smaller."""
+    result = np.full(len(items.weights), -1, dtype=np.int64)
+    labelled = np.flatnonzero(comment_labels >= 0)
+    if not len(labelled):
+        return result
+    pairs, counts = np.unique(
+        np.stack([items.of[labelled], comment_labels[labelled]], axis=1), axis=0, return_counts=True
+    )
+    order = np.lexsort((pairs[:, 1], -counts))  # most votes first, then the smaller label
+    for item, label in pairs[order][::-1]:  # the last write wins: the best pair of each item
+        result[item] = label
+    return result
+
+
 def featurise_items(
     texts: Sequence[str], items: Items, tokenizer: Tokenizer | None, params: ThemeParams | None
 ) -> Features:
     tokenizer = tokenizer or default_tokenizer
-    return featurise(tokenizer([texts[i] for i in items.text_index]), items.weights, params)
+    item_texts = [texts[i] for i in items.text_index]
+    return featurise(tokenizer(item_texts), items.weights, params, texts=item_texts)
 
 
 def cluster_feedback(
@@ -95,12 +111,15 @@ def cluster_feedback(
     tokenizer: Tokenizer | None = None,
     campaign_params: CampaignParams | None = None,
     theme_params: ThemeParams | None = None,
+    start: Sequence[int] | None = None,
 ) -> FeedbackClustering:
-    """Campaigns and themes of `texts` (k themes, or chosen when None)."""
+    """Campaigns and themes of `texts` (k themes, or chosen when None). `start`, per comment, is its
+    earlier theme (-1 when new): the run is then warm-started from those themes (see cluster_themes)."""
     campaigns = find_campaigns(texts, campaign_params)
     items = collapse(campaigns)
     features = featurise_items(texts, items, tokenizer, theme_params)
-    themes = cluster_themes(features, weights=items.weights, k=k, params=theme_params)
+    item_start = None if start is None else item_labels(items, np.asarray(start, dtype=np.int64))
+    themes = cluster_themes(features, weights=items.weights, k=k, params=theme_params, start=item_start)
     theme_of = themes.labels[items.of]
     similarity = themes.similarity[items.of]
     stance_list = list(stances) if stances is not None else ["unstated"] * len(texts)

@@ -41,6 +41,11 @@ class ThemeParams:
     fit_sample: int = 20_000  # LSA and k-means are fitted on at most this many items, then applied to all
     top_terms: int = 8
     representatives: int = 3
+    char_ngrams: bool = True  # character 1–2-grams next to the words in the LSA space
+    char_weight: float = 1.0  # their weight against the words (each block normalised first)
+    max_chars: int = (
+        400  # characters of each text the character n-grams are taken from (the opening says what it is about)
+    )
     seed: int = 0
     threads: int | None = 1  # BLAS/OpenMP threads (None: the libraries' default); one is fastest on a shared machine
 
@@ -81,13 +86,23 @@ def _identity(tokens: list[str]) -> list[str]:
 
 
 def featurise(
-    token_lists: Sequence[list[str]], weights: np.ndarray | None = None, params: ThemeParams | None = None
+    token_lists: Sequence[list[str]],
+    weights: np.ndarray | None = None,
+    params: ThemeParams | None = None,
+    texts: Sequence[str] | None = None,
 ) -> Features:
-    """Sublinear TF-IDF of the topical words, reduced by LSA (truncated SVD) and normalised to unit
-    length; and the binary item × word matrix (all words within min_df/max_df) for EM and labels."""
+    """Sublinear TF-IDF of the topical words (and, given the `texts`, of their character 1–2-grams),
+    reduced by LSA (truncated SVD) and normalised to unit length; and the binary item × word matrix
+    (all words within min_df/max_df) for EM and labels."""
     params = params or ThemeParams()
     with _threads(params.threads):
-        return _featurise(token_lists, weights, params)
+        return _featurise([_content_words(tokens) for tokens in token_lists], weights, params, texts)
+
+
+def _content_words(tokens: list[str]) -> list[str]:
+    """Words without digits or lone Latin letters: numbers, dates and anonymised places (A5区 → a5, 区)
+    say nothing of the topic."""
+    return [word for word in tokens if not any(ch.isdigit() for ch in word) and not (len(word) == 1 and word.isascii())]
 
 
 def _threads(limit: int | None):
@@ -100,7 +115,9 @@ def _threads(limit: int | None):
     return nullcontext() if limit is None else threadpool_limits(limits=limit)
 
 
-def _featurise(token_lists: Sequence[list[str]], weights: np.ndarray | None, params: ThemeParams) -> Features:
+def _featurise(
+    token_lists: Sequence[list[str]], weights: np.ndarray | None, params: ThemeParams, texts: Sequence[str] | None
+) -> Features:
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
     from sklearn.preprocessing import normalize
@@ -119,6 +136,8 @@ def _featurise(token_lists: Sequence[list[str]], weights: np.ndarray | None, par
         tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts[:, specific])
     else:
         tfidf = counts
+    if texts is not None and params.char_ngrams and n >= 3:
+        tfidf = _with_characters(tfidf, texts, params)
     dims = min(params.dims, max(1, tfidf.shape[1] - 1), max(1, n - 1))
     if tfidf.shape[1] >= 2 and n >= 3:
         svd = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=params.seed)
@@ -130,6 +149,26 @@ def _featurise(token_lists: Sequence[list[str]], weights: np.ndarray | None, par
     words = counts.copy()
     words.data[:] = 1
     return Features(vectors=vectors, words=words.astype(np.float32), vocabulary=vocabulary)
+
+
+def _with_characters(words: sparse.csr_matrix, texts: Sequence[str], params: ThemeParams) -> sparse.csr_matrix:
+    """The word TF-IDF block next to a character 1–2-gram TF-IDF block of each text's opening, each
+    block normalised: characters catch what segmentation splits apart (养老金 / 养老保险 share 养老),
+    words keep what characters blur. On the government messages the pair beats either alone."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    from search.clustering.campaigns import normalise
+
+    vectoriser = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.5)
+    try:
+        characters = vectoriser.fit_transform([normalise(text[: params.max_chars]) for text in texts])
+    except ValueError:  # nothing left after min_df / max_df
+        return words
+    blocks = [normalize(characters) * params.char_weight]
+    if words.shape[1]:
+        blocks.insert(0, normalize(words))
+    return sparse.hstack(blocks).tocsr()
 
 
 # --- clustering ----------------------------------------------------------------------------
@@ -261,33 +300,89 @@ def _labelable(word: str) -> bool:
 
 
 def representatives_of(
-    vectors: np.ndarray, labels: np.ndarray, centroids: np.ndarray, count: int
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    centroids: np.ndarray,
+    count: int,
+    weights: np.ndarray | None = None,
+    candidates: int = 200,
+    sample: int = 2000,
 ) -> tuple[list[list[int]], np.ndarray]:
-    """Per theme, the items closest to its centroid; and each item's similarity to its centroid."""
+    """Per theme, `count` members chosen for coverage: the most central first, then each time the
+    member that best covers what the chosen ones leave out (greedy facility location: the weighted
+    sum over members of their cosine to the nearest chosen one), so three representatives show three
+    sides of a theme, not three copies of its centre. Candidates are the `candidates` most central
+    members, measured against at most `sample` members (the most central ones, for a stable choice).
+    Also returns each item's similarity to its centroid."""
     similarity = np.einsum("ij,ij->i", vectors, centroids[labels]) if len(labels) else np.empty(0)
+    weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
     chosen = []
     for theme in range(len(centroids)):
         members = np.flatnonzero(labels == theme)
         order = members[np.argsort(-similarity[members], kind="stable")]
-        chosen.append(order[:count].tolist())
+        pool, judged = order[:candidates], order[:sample]
+        if len(pool) <= 1 or count <= 1:
+            chosen.append(order[:count].tolist())
+            continue
+        cosine = vectors[judged] @ vectors[pool].T  # judged × candidates
+        mass = weights[judged]
+        covered = np.full(len(judged), -1.0)
+        picked: list[int] = []
+        for _ in range(min(count, len(pool))):
+            gain = (np.maximum(cosine, covered[:, None]) * mass[:, None]).sum(axis=0)
+            gain[picked] = -np.inf
+            best = int(np.argmax(gain))  # ties: the more central (pool is sorted)
+            picked.append(best)
+            covered = np.maximum(covered, cosine[:, best])
+        chosen.append([int(pool[i]) for i in picked])
     return chosen, similarity.astype(np.float32)
 
 
 def cluster_themes(
-    features: Features, *, weights: np.ndarray | None = None, k: int | None = None, params: ThemeParams | None = None
+    features: Features,
+    *,
+    weights: np.ndarray | None = None,
+    k: int | None = None,
+    params: ThemeParams | None = None,
+    start: np.ndarray | None = None,
 ) -> Themes:
-    """Themes of the items in `features`: `k` themes, or k chosen by silhouette when None."""
+    """Themes of the items in `features`: `k` themes, or k chosen by silhouette when None.
+
+    `start` (a label per item, -1 for items not seen before) warm-starts the run from earlier themes:
+    new items join the nearest earlier theme, then EM re-estimates them all. A few new comments then
+    move few old ones, where a cold run from new seeds could reshuffle many (`python -m search.bench`
+    measures it: `stability_moved`)."""
     params = params or ThemeParams()
     with _threads(params.threads):
-        return _cluster_themes(features, weights, k, params)
+        return _cluster_themes(features, weights, k, params, start)
 
 
-def _cluster_themes(features: Features, weights: np.ndarray | None, k: int | None, params: ThemeParams) -> Themes:
+def _warm_start(vectors: np.ndarray, weights: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Labels from earlier themes; each item without one takes the nearest earlier centroid."""
+    _, known = np.unique(start[start >= 0], return_inverse=True)
+    labels = np.full(len(start), -1, dtype=np.int64)
+    labels[start >= 0] = known
+    k = int(known.max()) + 1
+    centroids = centroids_of(vectors[start >= 0], known, weights[start >= 0], k)
+    new = np.flatnonzero(start < 0)
+    if len(new):
+        labels[new] = (vectors[new] @ centroids.T).argmax(axis=1)
+    return labels
+
+
+def _cluster_themes(
+    features: Features, weights: np.ndarray | None, k: int | None, params: ThemeParams, start: np.ndarray | None
+) -> Themes:
     n = len(features.vectors)
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     scores: dict[int, float] = {}
     if n == 0:
         return Themes(np.empty(0, np.int64), np.empty((0, 1), np.float32), np.empty(0, np.float32), [], [], np.empty(0))
+    if start is not None and (np.asarray(start) >= 0).any():
+        labels, _likelihood = refine(
+            features.words, _warm_start(features.vectors, weights, np.asarray(start)), weights, params
+        )
+        return _describe_themes(features, weights, labels, params, scores)
     if k is None:
         k, scores = choose_k(features.vectors, weights, params)
     k = max(1, min(k, n))
@@ -301,10 +396,18 @@ def _cluster_themes(features: Features, weights: np.ndarray | None, k: int | Non
             refined, likelihood = refine(features.words, start, weights, params)
             if restart == 0 or likelihood > best:
                 labels, best = refined, likelihood
+    return _describe_themes(features, weights, labels, params, scores)
+
+
+def _describe_themes(
+    features: Features, weights: np.ndarray, labels: np.ndarray, params: ThemeParams, scores: dict[int, float]
+) -> Themes:
     _, labels = np.unique(labels, return_inverse=True)
     k = int(labels.max()) + 1
     centroids = centroids_of(features.vectors, labels, weights, k)
-    representatives, similarity = representatives_of(features.vectors, labels, centroids, params.representatives)
+    representatives, similarity = representatives_of(
+        features.vectors, labels, centroids, params.representatives, weights
+    )
     terms = distinctive_terms(features.words, features.vocabulary, labels, weights, params.top_terms)
     sizes = np.bincount(labels, weights=weights, minlength=k)
     return Themes(labels.astype(np.int64), centroids, similarity, terms, representatives, sizes, scores)

@@ -1,0 +1,153 @@
+"""What a legislator reads of a theme: a short title drawn from its own comments, and small sets
+grouped without forcing a number of themes.
+
+    key_phrase(texts, terms) -> str          a clause of a member comment that carries the theme's terms
+    small_groups(words, weights, ...) -> labels   near-identity and shared distinctive words; -1: no theme
+
+A title is a substring of one of the theme's comments (a clause, trimmed to a few words around its
+terms), never a list of keywords: "老旧小区加装电梯" reads as a subject, "住户、建议、补偿" does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+
+TITLE_CHARS = 24  # a title longer than this is cut around its first term
+MIN_TITLE_CHARS = 4
+# what a clause may open with that says nothing of its subject (cut off the title, which stays a substring)
+_OPENERS = re.compile(
+    r"^(?:(?:我|我们|本人)?(?:认为|觉得|建议|希望|强烈建议|恳请|请求|呼吁)|建议|希望|应当|应该|关于|对于|针对|另外|此外|同时|而且|但是|因此|所以|其次|首先|最后)[，,：:\s]*"
+)
+_CLAUSES = re.compile(r"[^，。；！？!?;,\n\r…]+")
+
+
+def clauses(text: str) -> list[tuple[int, str]]:
+    """(start, clause) of each clause of `text`, split at sentence and clause punctuation."""
+    return [(match.start(), match.group()) for match in _CLAUSES.finditer(text) if match.group().strip()]
+
+
+def key_phrase(texts: Sequence[str], terms: Sequence[str], *, max_chars: int = TITLE_CHARS) -> str:
+    """The clause of one of `texts` (a theme's comments, most representative first) that best
+    carries the theme's distinctive `terms` (best first): each term it contains scores by its rank,
+    times the share of the theme's comments that contain that term; a short clause wins a tie, then
+    the earlier one. Filler openers (建议, 我认为 …) are cut off and a long clause is cut around its
+    first term, so the result is always a substring of a member comment. Without terms, the first
+    clause of the first text."""
+    from search.tokenize import normalize
+
+    folded_texts = [normalize(text) for text in texts]
+    share = {
+        term: sum(term in folded for folded in folded_texts) / max(1, len(folded_texts)) for term in terms if term
+    }
+    best: tuple | None = None
+    for position, (text, folded) in enumerate(zip(texts, folded_texts, strict=True)):
+        if len(folded) != len(text):  # folding changed lengths (rare NFKC cases): offsets would not match
+            folded = text
+        for start, clause in clauses(text):
+            folded_clause = folded[start : start + len(clause)]
+            found = [(rank, term) for rank, term in enumerate(terms) if term and term in folded_clause]
+            if not found:
+                continue
+            score = sum(share.get(term, 0) / (1 + rank) for rank, term in found)
+            key = (-round(score, 6), len(clause.strip()) < MIN_TITLE_CHARS, len(clause) > max_chars, position, start)
+            if best is None or key < best[0]:
+                best = (key, clause, folded_clause, found)
+    if best is None:
+        first = next((clause for text in texts for _start, clause in clauses(text)), "")
+        return _trim(first.strip(), first.strip(), [], max_chars)
+    _key, clause, folded_clause, found = best
+    return _trim(clause, folded_clause, [term for _rank, term in found], max_chars)
+
+
+def _trim(clause: str, folded: str, terms: list[str], max_chars: int) -> str:
+    """Cut filler openers and, if still long, a window of `max_chars` starting a little before the
+    first term; strip spaces and quotes at the ends."""
+    opener = _OPENERS.match(folded)
+    if opener and len(clause) - opener.end() >= MIN_TITLE_CHARS:
+        clause, folded = clause[opener.end() :], folded[opener.end() :]
+    if len(clause) > max_chars:
+        first = min((folded.find(term) for term in terms if term in folded), default=0)
+        start = max(0, min(first - 4, len(clause) - max_chars))
+        clause = clause[start : start + max_chars]
+    return clause.strip(" \t\"'“”‘’「」《》()（）:：-—")
+
+
+def small_groups(
+    words: sparse.csr_matrix,
+    weights: np.ndarray,
+    *,
+    min_shared: int = 2,
+    min_similarity: float = 0.15,
+) -> np.ndarray:
+    """Groups of a small set of items (a few dozen comments) without choosing a number of themes:
+    items are joined when they share at least `min_shared` distinctive words (words in at least two
+    items and at most half of them, weighted by IDF) and their cosine on those words is at least
+    `min_similarity`; groups are the connected parts of average-linkage agglomeration at that
+    similarity, so one word in common does not chain subjects together. A group needs two comments
+    (a campaign item weighing two or more is a group alone); the rest get -1 (未归类).
+
+    `words` is the binary item × word matrix; labels are numbered by first member."""
+    from sklearn.preprocessing import normalize
+
+    n = words.shape[0]
+    labels = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return labels
+    binary = words.tocsr().astype(np.float64)
+    binary.data[:] = 1
+    document_frequency = np.asarray(binary.sum(axis=0)).ravel()
+    distinctive = np.flatnonzero((document_frequency >= 2) & (document_frequency <= max(2, n / 2)))
+    if n >= 2 and len(distinctive):
+        chosen = binary[:, distinctive]
+        idf = np.log((1 + n) / (1 + document_frequency[distinctive])) + 1
+        shared = (chosen @ chosen.T).toarray()
+        cosine = (normalize(chosen @ sparse.diags(idf)) @ normalize(chosen @ sparse.diags(idf)).T).toarray()
+        linked = (shared >= min_shared) & (cosine >= min_similarity)
+        np.fill_diagonal(linked, False)
+        labels = _average_linkage(np.where(linked, cosine, 0.0), min_similarity)
+    # groups of one item are no theme, unless the item is a campaign (near-identical comments)
+    sizes = np.bincount(labels[labels >= 0], weights=np.asarray(weights, dtype=np.float64)[labels >= 0])
+    counts = np.bincount(labels[labels >= 0])
+    for label in range(len(counts)):
+        if counts[label] == 1 and sizes[label] < 2:
+            labels[labels == label] = -1
+    for index in np.flatnonzero((labels < 0) & (np.asarray(weights) >= 2)):
+        labels[index] = labels.max() + 1
+    return _renumber(labels)
+
+
+def _average_linkage(similarity: np.ndarray, floor: float) -> np.ndarray:
+    """Average-linkage agglomeration on a similarity matrix (0 = not linked), merging while the best
+    pair of groups has an average similarity of at least `floor`. Small n only (O(n³))."""
+    n = len(similarity)
+    groups: list[list[int]] = [[i] for i in range(n)]
+    while True:
+        best, pair = floor, None
+        for a in range(len(groups)):
+            for b in range(a + 1, len(groups)):
+                value = similarity[np.ix_(groups[a], groups[b])].mean()
+                if value >= best and (pair is None or value > best):
+                    best, pair = value, (a, b)
+        if pair is None:
+            break
+        a, b = pair
+        groups[a] = sorted(groups[a] + groups[b])
+        del groups[b]
+    labels = np.full(n, -1, dtype=np.int64)
+    for number, members in enumerate(groups):
+        labels[members] = number
+    return labels
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    """Labels 0 … k-1 in order of first member; -1 kept."""
+    result = np.full(len(labels), -1, dtype=np.int64)
+    mapping: dict[int, int] = {}
+    for index, label in enumerate(labels.tolist()):
+        if label >= 0:
+            result[index] = mapping.setdefault(label, len(mapping))
+    return result
