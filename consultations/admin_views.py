@@ -239,13 +239,15 @@ def review_themes(request, draft_id: int):
     )
     buckets = selectors.comments_over_time(draft=draft)
     timeline = review.columns([(f"{start:%m-%d}", n) for start, _end, n in buckets], width=600, height=120)
+    rows = [(overview, _stance_segments(overview.stances)) for overview in overviews]
     return TemplateResponse(
         request,
         "consultations/admin/review_themes.html",
         _review_context(
             draft,
             "themes",
-            rows=[(overview, _stance_segments(overview.stances)) for overview in overviews],
+            rows=rows,
+            sections=_theme_sections(rows),
             size_bars=size_bars,
             size_height=size_height,
             report=report,
@@ -256,6 +258,25 @@ def review_themes(request, draft_id: int):
             cluster_form=ClusterForm(),
         ),
     )
+
+
+def _theme_sections(rows: list) -> list[tuple[object, list]]:
+    """The overview's rows by article, in the draft's order (themes found within an article, or most of
+    whose comments are on it), then the themes across the whole draft (article None)."""
+    by_article: dict = {}
+    across = []
+    for row in rows:
+        provision = row[0].theme.provision
+        if provision is None:
+            across.append(row)
+        else:
+            by_article.setdefault(provision, []).append(row)
+    sections: list[tuple[object, list]] = [
+        (provision, by_article[provision]) for provision in sorted(by_article, key=lambda p: (p.version_id, p.position))
+    ]
+    if across or not sections:
+        sections.append((None, across))
+    return sections
 
 
 @require_POST

@@ -242,12 +242,18 @@ def theme_overviews(*, draft: DraftPage, theme: Theme | None = None) -> list[The
         campaigns = [row[5] for row in members]
         articles = review.top((row[4] for row in members), TOP_ARTICLES)
         provision_ids.update(pk for pk, _n in articles)
-        chosen[each.pk] = review.representatives(
-            [
-                review.Candidate(pk=row[1], similarity=row[2], campaign=campaign, order=index)
-                for index, (row, campaign) in enumerate(zip(members, campaigns, strict=True))
-            ],
-            REPRESENTATIVES,
+        visible = {row[1] for row in members}
+        stored = [pk for pk in (each.representatives or []) if pk in visible]  # chosen by clustering, for coverage
+        chosen[each.pk] = (
+            stored[:REPRESENTATIVES]
+            if stored
+            else review.representatives(
+                [
+                    review.Candidate(pk=row[1], similarity=row[2], campaign=campaign, order=index)
+                    for index, (row, campaign) in enumerate(zip(members, campaigns, strict=True))
+                ],
+                REPRESENTATIVES,
+            )
         )
         summaries.append(
             (
