@@ -11,3 +11,10 @@ class ConsultationsConfig(AppConfig):
 
         # Draft articles and comments are searched; search knows them only through this registration.
         register_documents()
+
+        from consultations.live import describe_comment, may_receive_event
+        from core.events import register_describer, register_guard
+
+        # Comment events reach legislators and administrators only, in words, on the live panel.
+        register_guard("comment.", may_receive_event)
+        register_describer("comment.", describe_comment)
