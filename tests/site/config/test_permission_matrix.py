@@ -499,6 +499,8 @@ RULES: dict[str, list[Probe]] = {
             for where in ("in", "out")
         ),
     ],
+    # The entity search finds only entities with a record in the viewer's jurisdiction (tests/monitoring).
+    "monitoring:entities": [get(INSPECTOR_PAGE)],
     # An entity profile with nothing in the viewer's jurisdiction does not exist for them.
     "monitoring:entity": [
         get(inspector_object(True), "in", kwargs=lambda w: {"entity_id": w.entity_in.pk}),
