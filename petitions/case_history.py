@@ -65,13 +65,16 @@ def _line(step: Step, at: datetime, note: str, **names: str) -> HistoryLine:
     )
 
 
-def event_line(event: CaseEvent) -> HistoryLine:
+def event_line(event: CaseEvent, *, transferred_to: str = "") -> HistoryLine:
     step = case_step(event.action, event.to_state)
+    if event.action == CaseEvent.Action.TRANSFER and transferred_to:
+        step = case_step(event.action, "named")
     names = {
         "actor": _actor(event.actor, by_reporter=event.by_reporter),
         "from": _state_label(event.from_state),
         "to": _state_label(event.to_state),
         "handler": event.note,
+        "body": transferred_to,
     }
     note = "" if event.action == CaseEvent.Action.ASSIGNED else event.note
     if event.action == CaseEvent.Action.EXTENDED and (match := EXTENSION_NOTE.match(note)):
@@ -90,8 +93,11 @@ def access_line(access: IdentityAccess) -> HistoryLine | None:
     return _line(step, access.at, reason, actor=_actor(access.user))
 
 
-def merge(events: Iterable[CaseEvent], accesses: Iterable[IdentityAccess] = ()) -> list[HistoryLine]:
-    lines = [event_line(e) for e in events] + [line for a in accesses if (line := access_line(a)) is not None]
+def merge(
+    events: Iterable[CaseEvent], accesses: Iterable[IdentityAccess] = (), *, transferred_to: str = ""
+) -> list[HistoryLine]:
+    lines = [event_line(e, transferred_to=transferred_to) for e in events]
+    lines += [line for a in accesses if (line := access_line(a)) is not None]
     return sorted(lines, key=lambda line: line.at)
 
 
@@ -100,4 +106,5 @@ def case_history(report: Report) -> list[HistoryLine]:
     return merge(
         report.events.select_related("actor"),
         report.identity_accesses.select_related("user").order_by("at", "pk"),
+        transferred_to=report.transferred_to,
     )

@@ -106,6 +106,11 @@ CASE_STEPS: dict[tuple[str, str | None], Step] = {
         pgettext_lazy("case history", "%(actor)s transferred the case to another body on %(when)s."),
         verb=pgettext_lazy("case step", "Transfer to another body"),
     ),
+    # The same step when the body it went to is known (Report.transferred_to).
+    ("transfer", "named"): Step(
+        pgettext_lazy("case history", "%(actor)s transferred the case to %(body)s on %(when)s."),
+        verb=pgettext_lazy("case step", "Transfer to another body"),
+    ),
     ("start_handling", None): Step(
         pgettext_lazy("case history", "%(actor)s started handling the case on %(when)s."),
         verb=pgettext_lazy("case step", "Start handling"),

@@ -142,3 +142,19 @@ def test_the_same_in_english(inspector, case):
     assert "Send reply" in html
     page = _visible(html)
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", page) and "→" not in page  # English words, but no codes
+
+
+def test_a_transfer_names_the_body_and_a_refusal_its_reason(inspector, file_report):
+    # given two cases: one transferred, one not accepted
+    moved, refused = file_report().report, file_report(subject_unit="定兴县教育局").report
+    act = "reports:staff_act"
+    inspector.post(reverse(act, args=[moved.public_id]), {"action": "transfer", "transferred_to": "保定市审计局"})
+    inspector.post(reverse(act, args=[refused.public_id]), {"action": "not_accept", "note": "不属于本机关管辖"})
+
+    # when the inspector reads their histories
+    moved_lines = _history(inspector.get(f"/reports/cases/{moved.public_id}/").content.decode())
+    refused_lines = _history(inspector.get(f"/reports/cases/{refused.public_id}/").content.decode())
+
+    # then each says where the case went, or why it was refused
+    assert moved_lines[-1].startswith("王监察于 ") and moved_lines[-1].endswith("将此案转交保定市审计局。")
+    assert refused_lines[-1].endswith("决定不予受理。 理由：不属于本机关管辖")
