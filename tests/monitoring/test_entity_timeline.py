@@ -252,3 +252,29 @@ def test_the_dashboard_has_the_entity_search_box(client, baoding_inspector):
     page = client.get("/monitoring/").content.decode()
 
     assert 'data-testid="entity-search"' in page and 'action="/monitoring/entities/"' in page
+
+
+def test_each_kind_is_bounded_and_the_counts_stay_whole(baoding_inspector, entity):
+    from django.utils import timezone as tz
+
+    from monitoring import selectors
+    from monitoring.approvals.selectors import cases_for
+    from monitoring.procurement.selectors import processes_for
+    from monitoring.services import alerts_for
+
+    _records(entity, "older", BAODING, days_ago=30)
+    _records(entity, "newer", BAODING, days_ago=1)
+
+    timeline = selectors.entity_timeline(
+        entity,
+        alerts=alerts_for(baoding_inspector),
+        transfers=selectors.land_transfers_for(baoding_inspector),
+        processes=processes_for(baoding_inspector),
+        cases=cases_for(baoding_inspector),
+        reports=reports.cases_for(baoding_inspector),
+        today=tz.localdate(),
+        limit=1,
+    )
+
+    assert len(timeline.items) == 6 and all("older" not in item.title for item in timeline.items)
+    assert timeline.truncated == dict.fromkeys(timeline.counts, 2)
