@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.jurisdiction import in_jurisdiction
 from petitions.models import Petition, PetitionStatus, SignatureAlert
 from petitions.models.petitions import PUBLIC_STATUSES
+from petitions.response_clock import response_escalation
 from petitions.services import can_moderate
 from regions.codes import province_of
 
@@ -98,10 +99,12 @@ def signatures_over_time(petition: Petition, *, max_rows: int = 26) -> list[dict
 
 
 def response_facts(petition: Petition, today: date | None = None) -> dict:
-    """The clock as people read it: due date, days left or overdue."""
+    """The clock as people read it: due date, days left or overdue, and the escalation level as of today
+    (the stored level is what staff were last told; the page never waits for the hourly job)."""
     today = today or timezone.localdate()
     due = petition.response_due_on
     return {
+        "level": response_escalation(due, today, answered=petition.has_response).value,
         "due_on": due,
         "days_left": (due - today).days if due and petition.awaits_response else None,
         "overdue": petition.response_overdue(today),

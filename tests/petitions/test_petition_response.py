@@ -291,13 +291,13 @@ def test_an_answered_petition_never_escalates(crossed, staff):
 
 
 def test_overdue_shows_on_the_page_and_on_the_staff_list(client, crossed, staff):
+    # the page tells the level as of today, without waiting for the hourly job
     with time_machine.travel(datetime(2026, 6, 20, 10, 0, tzinfo=SHANGHAI), tick=False):
-        services.refresh_response_escalations()
         public = client.get(reverse("petitions:detail", args=[crossed.pk])).content.decode()
         client.force_login(staff)
         staff_list = client.get(reverse("petitions:responses")).content.decode()
-    assert 'data-testid="response-overdue"' in public and "2026-06-10" in public
-    assert "10" in public  # days late
+    assert 'data-testid="response-overdue"' in public and "2026-06-10" in public and "esc-red" in public
+    assert "已逾期 10 天" in public
     assert crossed.title in staff_list and "esc-red" in staff_list and "escalation-red" in staff_list
 
 
@@ -331,3 +331,18 @@ def test_the_live_panel_says_how_late_the_response_is(crossed):
         line = describe_petition("petition.response_overdue", {"petition": crossed.pk, "escalation": "red"})
     assert crossed.title in line.text and "红" in line.text and "_" not in line.text
     assert line.level == "red" and line.url == reverse("petitions:respond", args=[crossed.pk])
+
+
+def test_a_signer_opts_in_at_signing(client, open_petition):
+    with time_machine.travel(CROSSED, tick=False):
+        signed = client.post(
+            reverse("petitions:sign", args=[open_petition.pk]),
+            {"name": "周签名", "email": "zhou@example.cn", "region": "110105", "notify_by_email": "on"},
+        )
+        client.post(
+            reverse("petitions:sign", args=[open_petition.pk]),
+            {"name": "吴签名", "email": "wu@example.cn", "region": "110105"},
+        )
+    assert signed.status_code == 302
+    chosen = dict(Signature.objects.filter(petition=open_petition).values_list("email", "notify_by_email"))
+    assert chosen == {"zhou@example.cn": True, "wu@example.cn": False}
