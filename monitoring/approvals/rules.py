@@ -350,9 +350,10 @@ class AbnormallyFast(Rule):
     domain = "approval"
     title = _("Decided abnormally fast")
     description = _(
-        "Office hours from acceptance to decision below the lower fence (Q1 − k·IQR of their logarithms) of the "
-        "same matter's cases decided before it: a rubber stamp, or a backdated record. No judgement below the "
-        "minimum population or with IQR 0."
+        "Office hours from acceptance to decision far below those of the same matter's cases decided before it "
+        "(below the first quartile minus k times the interquartile range of their logarithms): a rubber stamp, or a "
+        "backdated record. No judgement below the minimum population, or when the middle half of the cases took "
+        "the same time."
     )
     basis = "审批时长异常（电子监察实践）"
     default_severity = "yellow"

@@ -39,8 +39,8 @@ class PriceFarBelowPeers(Rule):
     domain = "land"
     title = _("Price far below comparable parcels")
     description = _(
-        "Price per m² below the lower fence (Q1 − k·IQR, on the logarithm of prices, which spread by ratios) "
-        "of parcels of the same use sold by tender, auction or listing."
+        "Price per m² far below that of parcels of the same use sold by tender, auction or listing: below the "
+        "first quartile minus k times the interquartile range, on the logarithm of prices (which spread by ratios)."
     )
     default_severity = "yellow"
     default_params = {"k": 1.5, "min_peers": 8}

@@ -56,6 +56,7 @@ def test_every_demo_alert_explains_its_evidence_in_words(client, demo_content, l
         for pattern, what in RAW:
             assert not pattern.search(text), f"{alert.rule_code} ({language}): {what}: {pattern.search(text)[0]!r}"
         assert not ISO_TIMESTAMP.search(visible(html)), alert.rule_code
+        assert "IQR" not in visible(html) and "cardinal-rs" not in visible(html), alert.rule_code
         assert 'data-testid="evidence-sentence"' in section.group(1)
         assert 'data-testid="evidence-basis"' in section.group(1), alert.rule_code
         if language == "zh-hans":
