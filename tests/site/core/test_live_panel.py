@@ -83,3 +83,40 @@ def test_old_events_are_forgotten():
 
     assert events.prune_live_events() == 1
     assert LiveEvent.objects.count() == 1
+
+
+def test_a_send_from_the_schedulers_thread_reaches_the_in_memory_layers_sockets_at_once(settings):
+    """`make run`: a job runs in a thread of the server process; Channels' in-memory layer belongs to the loop
+    that serves the sockets, so the send is handed to that loop (asyncio queues are not thread-safe)."""
+    import asyncio
+    import threading
+
+    from channels.layers import channel_layers, get_channel_layer
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    saved, channel_layers.backends = channel_layers.backends, {}
+    layer = get_channel_layer()
+    loop = asyncio.new_event_loop()
+    listening, received = threading.Event(), []
+
+    async def serve():
+        channel = await layer.new_channel()
+        await layer.group_add("region.130600", channel)
+        listening.set()
+        received.append(await asyncio.wait_for(layer.receive(channel), timeout=5))
+
+    server = threading.Thread(target=loop.run_until_complete, args=(serve(),))
+    server.start()
+    try:
+        assert listening.wait(5)
+        events.bind_serving_loop(loop)
+
+        events.publish_event("region.130600", "notice.posted", {"n": 1}, event_id=9, at="2026-11-30T01:00:00+00:00")
+
+        server.join(timeout=2)
+        assert received and received[0]["event"] == "notice.posted" and received[0]["id"] == 9
+    finally:
+        server.join(timeout=10)
+        loop.close()
+        events.bind_serving_loop(None)
+        channel_layers.backends = saved
