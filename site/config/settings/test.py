@@ -27,6 +27,7 @@ STAFF_MFA_REQUIRED = False
 # test database already (pytest-django adds the suffix); here each gets its own cache keys and channel-layer
 # groups in the Redis they share, and its own media folders in the checkout they share.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+OPEN_DATA_ROOT = BASE_DIR / "var" / "test" / "opendata"  # noqa: F405 - never the dev server's files
 if XDIST_WORKER:
     if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
         CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": f"sunshine-{XDIST_WORKER}"}}  # noqa: F405

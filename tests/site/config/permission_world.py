@@ -148,6 +148,9 @@ def _drafts(world: World) -> None:
     # a draft whose report is published: its report is public
     published = draft("draft-reported", "110000", closed=True)
     ReportPublication.objects.create(draft=published)
+    from consultations.exports import write_open_data
+
+    write_open_data(published)  # as publishing the report does
     world.objects["draft_reported"] = published
 
 

@@ -263,6 +263,11 @@ RULES: dict[str, list[Probe]] = {
             path=page_url("draft_out", "export/"),
         ),
     ],
+    # The published comments as open data: public once the report is published, for no one before.
+    "page:consultations.DraftPage:open_data": [
+        get(PUBLIC, "published", path=page_url("draft_reported", "open-data/csv/")),
+        get(roles(NOT_FOUND), "unpublished", path=page_url("draft_in", "open-data/csv/")),
+    ],
     "wagtailcore_authenticate_with_password": [
         get(roles(NOT_FOUND), kwargs=lambda w: {"page_view_restriction_id": 999999, "page_id": w.draft_in.pk})
     ],
