@@ -294,9 +294,51 @@ def distinctive_terms(
     return terms
 
 
+# Words every kind of comment uses to ask or judge: they cluster (建议 … is how amendments read) but
+# name no subject, so they are never a theme's distinctive term.
+GENERIC_WORDS = frozenset(
+    [
+        "建议",
+        "希望",
+        "认为",
+        "觉得",
+        "问题",
+        "情况",
+        "很多",
+        "需要",
+        "进行",
+        "相关",
+        "有关",
+        "目前",
+        "现在",
+        "已经",
+        "应予",
+        "予以",
+        "请求",
+        "要求",
+        "反映",
+        "领导",
+        "尊敬",
+        "您好",
+        "谢谢",
+        "感谢",
+        "部门",
+        "政府",
+        "规定",
+        "条例",
+        "本条",
+        "草案",
+        "修改",
+        "增加",
+        "删除",
+        "明确",
+    ]
+)
+
+
 def _labelable(word: str) -> bool:
-    """Words that can name a theme: two characters or more, not a number."""
-    return len(word) >= 2 and not word.replace(".", "").isdigit()
+    """Words that can name a theme: two characters or more, not a number, not a generic word."""
+    return len(word) >= 2 and not word.replace(".", "").isdigit() and word not in GENERIC_WORDS
 
 
 def representatives_of(

@@ -330,3 +330,56 @@ def test_staff_renames_and_splits_survive_later_runs(commented_draft):
     assert not in_clusters & set(moved)
     assert set(split_off.memberships.values_list("comment_id", flat=True)) == set(moved)
     assert Theme.objects.filter(pk=renamed.pk, title="关于酒店服务的意见").exists()
+
+
+@pytest.mark.django_db
+def test_a_small_draft_gets_one_theme_per_subject_and_leaves_the_rest_unclassified(article_3):
+    # given: twelve comments on three subjects of the accessibility law, and one on something else
+    from tests.search.test_theme_plan import TWELVE
+
+    draft, article = article_3
+    subject_of = {_comment(draft, text, provision=article).pk: subject for subject, text in TWELVE}
+    stray = _comment(draft, "食品安全事关每个人，建议加强对校园周边小摊贩的检查。")
+
+    # when
+    summary = cluster_draft(draft=draft, full=True)
+
+    # then: no theme mixes subjects; the stray comment is in none
+    themes = list(_clustered(draft))
+    assert summary.themes_created == len(themes) >= 3
+    for theme in themes:
+        members = set(theme.memberships.values_list("comment_id", flat=True))
+        assert len({subject_of[pk] for pk in members}) == 1
+        texts = list(Comment.objects.filter(pk__in=members).values_list("text", flat=True))
+        assert any(theme.title in text for text in texts)  # a phrase of its own comments
+        assert theme.auto_title == theme.title and theme.terms
+        assert set(theme.representatives) <= members
+        assert theme.provision_id == article.pk  # all of its comments are on article 3
+    assert not stray.themes.exists()
+    # and a second run changes nothing
+    before = _snapshot(draft)
+    assert cluster_draft(draft=draft, full=True).themes_created == 0
+    assert _snapshot(draft) == before
+
+
+@pytest.mark.django_db
+def test_an_article_with_many_comments_gets_themes_of_its_own(commented_draft):
+    # given: 60 more comments on article 3 (fruit and hotel reviews), next to the draft-wide ones
+    from consultations.models import Provision
+
+    draft = commented_draft
+    article = Provision.objects.get(version=draft.current_version, kind="article", number=3)
+    for text in _reviews("水果", 30, skip=25) + _reviews("酒店", 30, skip=50):
+        _comment(draft, text, provision=article)
+
+    # when
+    cluster_draft(draft=draft, full=True)
+
+    # then: themes found within article 3 hold only its comments; the others are across the draft
+    on_article = [theme for theme in _clustered(draft) if theme.provision_id == article.pk]
+    assert on_article
+    for theme in on_article:
+        provisions = set(theme.memberships.values_list("comment__provision_id", flat=True))
+        assert provisions == {article.pk}
+    elsewhere = ThemeMembership.objects.filter(theme__in=_clustered(draft).exclude(provision=article))
+    assert not elsewhere.filter(comment__provision=article).exists()

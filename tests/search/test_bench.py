@@ -34,6 +34,10 @@ def test_bench_prints_every_figure_and_ends_with_json(small_csv, capsys):
     figures = json.loads(out.out.strip().splitlines()[-1])
     for key in ("seg_chars_per_s", "jieba_chars_per_s", "nmi_k_given", "ari_k_given", "nmi_auto", "k_auto"):
         assert key in figures
+    # the baseline of the same run, stability under 5 % additions, the time of each stage
+    assert 0 < figures["nmi_baseline"] < figures["nmi_k_given"]
+    assert 0 <= figures["stability_moved"] <= 0.05 and figures["stability_added"] == 78
+    assert set(figures["stage_seconds"]) == {"campaigns", "segmentation", "features", "themes"}
     assert figures["rows"] == 1570 and figures["k_true"] == 10
     assert figures["seg_chars_per_s"] > 0 and figures["jieba_chars_per_s"] > 0
     assert 0.3 <= figures["nmi_k_given"] <= 1 and 2 <= figures["k_auto"] <= 20
