@@ -72,11 +72,18 @@ def _chart_text(d) -> str:
 def _processes(alert: Alert, evidence: dict, user) -> list:
     if alert.domain != Domain.PROCUREMENT:
         return []
-    ocids = procurement_selectors.linked_ocids(evidence, alert.record_ref)
-    extra = [o for o in evidence.get("ocids") or [] if isinstance(o, str)]
-    extra += [a.get("ocid") for a in evidence.get("awards") or [] if isinstance(a, dict)]
-    for ocid in extra:
-        if isinstance(ocid, str) and ocid not in ocids:
+    # The record's process, then those the evidence names. Cardinal's organisation flags (R025, R038, R048)
+    # store `processes` as a count, not a list.
+    record = evidence.get("record") if isinstance(evidence.get("record"), dict) else {}
+    candidates = [record.get("ocid")]
+    for key in ("processes", "ocids"):
+        if isinstance(evidence.get(key), list):
+            candidates += evidence[key]
+    if isinstance(evidence.get("awards"), list):
+        candidates += [a.get("ocid") for a in evidence["awards"] if isinstance(a, dict)]
+    ocids: list[str] = []
+    for ocid in candidates:
+        if isinstance(ocid, str) and ocid and ocid not in ocids:
             ocids.append(ocid)
     found = {p.ocid: p for p in procurement_selectors.processes_for(user).filter(ocid__in=ocids)}
     return [found[ocid] for ocid in ocids if ocid in found]

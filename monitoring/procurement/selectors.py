@@ -38,7 +38,8 @@ def linked_ocids(evidence: dict, record_ref: str) -> list[str]:
     record = evidence.get("record") or {}
     if isinstance(record, dict) and isinstance(record.get("ocid"), str):
         ocids.append(record["ocid"])
-    for ocid in evidence.get("processes") or []:
+    processes = evidence.get("processes")  # a count, not a list, in Cardinal's organisation flags
+    for ocid in processes if isinstance(processes, list) else []:
         if isinstance(ocid, str) and ocid not in ocids:
             ocids.append(ocid)
     return ocids

@@ -83,3 +83,38 @@ def test_an_approval_alert_names_its_people_by_their_roles(client, demo_content)
 
     assert "申请人" in text and "审批部门" in text
     assert "土地使用权人" not in text
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_sample_alert_of_every_rule_renders_in_words(client, baoding_inspector, language):
+    # given an alert of every registered rule, with a sample of the evidence that rule stores
+    from monitoring.rules import registry
+    from tests.monitoring.evidence_samples import SAMPLES
+
+    alerts = [
+        Alert.objects.create(
+            fingerprint=f"sample:{code}",
+            rule_code=code,
+            domain=registry.get(code).domain,
+            severity="yellow",
+            title=str(registry.title(code)),
+            region_id="130600",
+            record_ref=f"sample-{code}",
+            evidence=evidence,
+        )
+        for code, evidence in SAMPLES.items()
+    ]
+    client.force_login(baoding_inspector)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    for alert in alerts:
+        # when its page is opened
+        html = client.get(f"/monitoring/alerts/{alert.public_id}/").content.decode()
+        section = SECTION.search(html)
+        text = visible(section.group(1))
+
+        # then it reads in words, with the chart for a population rule
+        for pattern, what in RAW:
+            assert not pattern.search(text), f"{alert.rule_code} ({language}): {what}: {pattern.search(text)[0]!r}"
+        assert ("evidence-chart" in section.group(1)) == (alert.rule_code in POPULATION_RULES), alert.rule_code
+        assert "IQR" not in visible(html) and not ISO_TIMESTAMP.search(visible(html)), alert.rule_code
