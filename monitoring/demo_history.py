@@ -17,8 +17,8 @@ Handling (`alert_course`), in working days (`WorkingCalendar`), every delay log-
 - red alerts get a verification task when raised; 60 % of yellow and 25 % of blue alerts get one when opened,
   the others are dismissed after (2, 0.6) with a reason (15 % of blue ones stay acknowledged);
 - a task is due 10 working days after it was created (`monitoring.services.TASK_WORKING_DAYS`); its result is
-  recorded after (6, 0.45), so about one task in eight is late, and 30 % of the tasks created in the last
-  90 days stall (no result yet: overdue once due, so the escalation shows);
+  recorded after (6, 0.45), so about one task in eight is late, and 35 % of the tasks created in the last
+  120 days stall (no result yet: overdue once due, so the escalation shows);
 - after the result the alert is confirmed (55 %) or dismissed (45 %) after (1, 0.7); half of the decided alerts
   are closed (case filed) after (10, 0.5).
 A step whose moment would be after `now` has not happened yet: the alert stays where it is.
@@ -45,7 +45,7 @@ REST_DAY_RATE = 0.05  # a rest day's rate, relative to a working day's
 TREND = (0.6, 1.4)  # the rate a year ago and now, relative to the mean
 TASK_DAYS = 10
 BACKLOG = {"blue": 0.4, "yellow": 0.2}  # shares of alerts nobody has opened yet, whatever their age
-STALLED, STALLED_WITHIN_DAYS = 0.3, 90  # tasks of the last 90 days with no result yet (overdue once due)
+STALLED, STALLED_WITHIN_DAYS = 0.35, 120  # tasks of the last 120 days with no result yet (overdue once due)
 
 
 def lognormal(rng: random.Random, median: float, sigma: float) -> float:
@@ -156,10 +156,10 @@ def alert_course(
 
 
 def natural_days_after(start: datetime, days: float, rng: random.Random, calendar: WorkingCalendar) -> datetime:
-    """`days` natural days after `start`, moved to the next working day, in office hours."""
+    """`days` natural days after `start`, moved back to a working day (never past a clock's end), in office hours."""
     day = (start + timedelta(days=days)).date()
-    while not calendar.is_working_day(day):
-        day += timedelta(days=1)
+    while not calendar.is_working_day(day) and day > start.date():
+        day -= timedelta(days=1)
     moment = office_moment(rng, day, start.tzinfo)
     return moment if moment > start else start + timedelta(minutes=5 + rng.randint(0, 120))
 
