@@ -66,7 +66,7 @@ def a001(evidence, names) -> Explanation:
 
 def a002(evidence, names) -> Explanation:
     explanation = _limit(evidence, [law("business_environment", 35), law("business_environment", 38)])
-    explanation.summary += " " + _(
+    explanation.summary += text.space() + _(
         "The limit is the one the government promised for the matter, shorter than the legal one."
     )
     return explanation
@@ -221,7 +221,7 @@ def a008(evidence, names) -> Explanation:
     }
     shared = evidence.get("shared_persons") or []
     if shared:
-        summary += " " + _("Legal representative or controlling person in common: %(persons)s.") % {
+        summary += text.space() + _("Legal representative or controlling person in common: %(persons)s.") % {
             "persons": text.listing(shared)
         }
     items = [_("Related case %(number)s") % {"number": number} for number in evidence.get("related_cases") or []]

@@ -150,7 +150,7 @@ def p102(evidence, names) -> Explanation:
         "limit": text.percent(evidence.get("threshold"), 0),
     }
     if evidence.get("lot"):
-        summary += " " + _("Lot %(lot)s.") % {"lot": evidence["lot"]}
+        summary += text.space() + _("Lot %(lot)s.") % {"lot": evidence["lot"]}
     return Explanation(
         summary=summary,
         basis=[
@@ -232,9 +232,11 @@ def r003(evidence, names) -> Explanation:
 def r018(evidence, names) -> Explanation:
     summary = _("Only one tenderer took part in an open or selective procedure.")
     if evidence.get("counted_from_bids") is True:
-        summary += " " + _("Counted from the bids received.")
+        summary += text.space() + _("Counted from the bids received.")
     elif isinstance(evidence.get("numberOfTenderers"), int | float):
-        summary += " " + _("The record declares %(n)s tenderer.") % {"n": text.number(evidence["numberOfTenderers"])}
+        summary += text.space() + _("The record declares %(n)s tenderer.") % {
+            "n": text.number(evidence["numberOfTenderers"])
+        }
     return Explanation(
         summary=summary,
         basis=[cardinal("R018"), law("bidding", 28, note=_("fewer than three tenderers: tender again"))],
@@ -425,7 +427,7 @@ def r038(evidence, names) -> Explanation:
         "submitted": text.number(evidence.get("submitted_bids")),
         "ratio": text.percent(evidence.get("value")),
     }
-    summary += " " + _limit_sentence(evidence, "upper", text.percent)
+    summary += text.space() + _limit_sentence(evidence, "upper", text.percent)
     return Explanation(
         summary=summary,
         basis=[cardinal("R038"), law("bidding_regulation", 51, note=_("grounds for rejecting a bid"))],
@@ -457,7 +459,7 @@ def r048(evidence, names) -> Explanation:
         "digits": text.number(evidence.get("digits")),
         "prefixes": text.listing(evidence.get("prefixes") or []),
     }
-    summary += " " + _limit_sentence(evidence, "upper", classes)
+    summary += text.space() + _limit_sentence(evidence, "upper", classes)
     return Explanation(
         summary=summary,
         basis=[cardinal("R048")],

@@ -128,6 +128,11 @@ def _plural(n) -> int:
         return 2
 
 
+def space() -> str:
+    """Between two sentences: nothing after a Chinese full stop, a space otherwise."""
+    return "" if chinese() else " "
+
+
 def listing(items) -> str:
     """Names joined as a list ("甲、乙" / "A, B")."""
     parts = [str(item) for item in items if item not in (None, "")]
