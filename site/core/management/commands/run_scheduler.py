@@ -47,11 +47,17 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{name}: {outcome.summary}"))
 
     def _serve(self) -> None:
+        import signal
+        import sys
+
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         scheduler = build(BlockingScheduler, first_run_delay=first_run_delay())
+        # `docker compose stop` sends SIGTERM: let a running job finish (and release its lease) before leaving.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         self.stdout.write(f"scheduler: {len(schedule.jobs())} periodic jobs; Ctrl-C stops")
         try:
             scheduler.start()
         except (KeyboardInterrupt, SystemExit):
-            scheduler.shutdown(wait=False)
+            self.stdout.write("scheduler: stopping after the jobs running now")
+            scheduler.shutdown(wait=True)
