@@ -787,7 +787,12 @@ def _after_change(report: Report) -> None:
     publish_event_on_commit(
         region_groups(report.region_id),
         "report.changed",
-        {"report": str(report.public_id), "state": report.state, "summary": report.get_state_display()},
+        {
+            "report": str(report.public_id),
+            "state": report.state,
+            "summary": _("Case %(reference)s: %(state)s")
+            % {"reference": report.reference, "state": report.get_state_display()},
+        },
     )
     if report.notify_by_email:
         enqueue_on_commit(notify_reporter, report.pk)
