@@ -560,29 +560,36 @@ def notify_signers(petition_id: int, update: str) -> int:
     return len(batches)
 
 
+_NAME_SLOT, _LINK_SLOT = "\x00name\x00", "\x00unsubscribe\x00"  # no form lets a NUL into a name
+
+
 @task()
 def send_update_batch(petition_id: int, update: str, first_id: int, last_id: int) -> int:
     """E-mail one batch of signers about a response or a consideration, over one connection.
 
-    Each mail carries the signer's own link to stop these e-mails (also as a List-Unsubscribe header)."""
+    The mail is rendered once per batch; each signer gets their name and their own link to stop these
+    e-mails (also as a List-Unsubscribe header)."""
     petition = Petition.objects.select_related("region").filter(pk=petition_id).first()
     if petition is None:
         return 0
     signers = signers_to_notify(petition_id).filter(pk__gte=first_id, pk__lte=last_id).order_by("pk")
-    outgoing = []
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "petition": petition,
             "update": update,
             "site_name": _site_name(),
             "page": settings.SITE_URL + reverse("petitions:detail", args=[petition.pk]),
+            "name": _NAME_SLOT,
+            "unsubscribe": _LINK_SLOT,
         }
         subject = render_to_string("petitions/email/update_subject.txt", context).strip()
-        for signature_id, name, email in signers.values_list("pk", "name", "email"):
-            link = settings.SITE_URL + reverse("petitions:unsubscribe", args=[unsubscribe_token(signature_id)])
-            body = render_to_string("petitions/email/update.txt", {**context, "name": name, "unsubscribe": link})
-            outgoing.append(
-                EmailMessage(subject=subject, body=body, to=[email], headers={"List-Unsubscribe": f"<{link}>"})
-            )
+        body = render_to_string("petitions/email/update.txt", context)
+    outgoing = []
+    for signature_id, name, email in signers.values_list("pk", "name", "email"):
+        link = settings.SITE_URL + reverse("petitions:unsubscribe", args=[unsubscribe_token(signature_id)])
+        personal = body.replace(_NAME_SLOT, name).replace(_LINK_SLOT, link)
+        outgoing.append(
+            EmailMessage(subject=subject, body=personal, to=[email], headers={"List-Unsubscribe": f"<{link}>"})
+        )
     with get_connection() as connection:
         return connection.send_messages(outgoing) or 0
