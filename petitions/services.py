@@ -504,7 +504,9 @@ def notify_staff_of_threshold(petition_id: int, threshold: int) -> int:
     if staff:
         send_mail(
             subject=f"[阳光] 请愿“{petition.title}”签名已达 {threshold}",
-            message=f"请愿“{petition.title}”已获得 {petition.signature_count} 个确认签名，达到 {threshold} 的门槛，请按规定作出回应。",
+            message=f"请愿“{petition.title}”已获得 {petition.signature_count} 个确认签名，达到 {threshold} 的门槛，请按规定作出回应。"
+            + (f"回应期限：{petition.response_due_on:%Y-%m-%d}。" if petition.response_due_on else "")
+            + f"\n\n撰写并发布回应：{settings.SITE_URL}{reverse('petitions:respond', args=[petition.pk])}",
             from_email=None,
             recipient_list=staff,
         )

@@ -87,9 +87,12 @@ def _sign_and_confirm(petition: Petition, n: int, *, notify: bool):
 def crossed(open_petition, django_capture_on_commit_callbacks):
     """The petition crosses 10,000 signatures by the real path: the 10,000th signer signs and confirms."""
     _bulk_sign(open_petition, 9_999, opted_in=OPTED_IN - 1)
+    UserFactory(role=Role.LEGISLATOR, jurisdiction_id="110000", email="threshold@example.cn")
     with time_machine.travel(CROSSED, tick=False), django_capture_on_commit_callbacks(execute=True):
         _sign_and_confirm(open_petition, 1, notify=True)
     open_petition.refresh_from_db()
+    staff_mail = next(m for m in mail.outbox if "threshold@example.cn" in m.to)
+    assert "2026-06-10" in staff_mail.body and f"/petitions/{open_petition.pk}/respond/" in staff_mail.body
     mail.outbox.clear()
     return open_petition
 
