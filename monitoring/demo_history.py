@@ -17,44 +17,30 @@ Handling (`alert_course`), in working days (`WorkingCalendar`), every delay log-
 - red alerts get a verification task when raised; 60 % of yellow and 25 % of blue alerts get one when opened,
   the others are dismissed after (2, 0.6) with a reason (15 % of blue ones stay acknowledged);
 - a task is due 10 working days after it was created (`monitoring.services.TASK_WORKING_DAYS`); its result is
-  recorded after (6, 0.45), so about one task in eight is late, and 35 % of the tasks created in the last
-  120 days stall (no result yet: overdue once due, so the escalation shows);
+  recorded after (6, 0.45), so about one task in eight is late, and 25 % of the tasks created in the last
+  100 days stall (no result yet: overdue once due, so the escalation shows: one to eight such tasks on any day);
 - after the result the alert is confirmed (55 %) or dismissed (45 %) after (1, 0.7); half of the decided alerts
   are closed (case filed) after (10, 0.5).
 A step whose moment would be after `now` has not happened yet: the alert stays where it is.
 
-Report cases (`report_schedule`) follow the statutory clocks of `petitions.deadlines`: accepted or refused
-after (4, 0.7) natural days (limit 15), handling started after (1, 0.5) working days, concluded after (30, 0.45)
-days (limit 60, plus any extension), replied after (5, 0.6) working days (limit 15), evaluated by the reporter
-after (7, 0.6) days (limit 30 to ask for review), a review answered after (18, 0.4) days (limit 30); each delay
-is cut at its limit, so the demo's finished cases kept their clocks (its open ones show the escalations).
+The clocks of report cases are in `petitions.demo_history`; both use `workdays.timelines` (office hours,
+log-normal delays in working or natural days).
 """
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from workdays.calendar import WorkingCalendar
+from workdays.timelines import after_working_days, lognormal, office_moment
 
-# Office-hours profile of arrivals and of inspectors' actions: hour → relative weight.
-HOURS = {8: 0.3, 9: 1.0, 10: 1.3, 11: 1.2, 12: 0.3, 13: 0.5, 14: 1.2, 15: 1.3, 16: 1.0, 17: 0.3}
 REST_DAY_RATE = 0.05  # a rest day's rate, relative to a working day's
 TREND = (0.6, 1.4)  # the rate a year ago and now, relative to the mean
 TASK_DAYS = 10
 BACKLOG = {"blue": 0.4, "yellow": 0.2}  # shares of alerts nobody has opened yet, whatever their age
-STALLED, STALLED_WITHIN_DAYS = 0.35, 120  # tasks of the last 120 days with no result yet (overdue once due)
-
-
-def lognormal(rng: random.Random, median: float, sigma: float) -> float:
-    return median * math.exp(sigma * rng.gauss(0, 1))
-
-
-def office_moment(rng: random.Random, day: date, tz) -> datetime:
-    hour = rng.choices(list(HOURS), list(HOURS.values()))[0]
-    return datetime.combine(day, time(hour), tzinfo=tz) + timedelta(minutes=rng.randint(0, 59))
+STALLED, STALLED_WITHIN_DAYS = 0.25, 100  # tasks of the last 100 days with no result yet (overdue once due)
 
 
 def arrivals(rng: random.Random, count: int, *, now: datetime, days: int, calendar: WorkingCalendar) -> list[datetime]:
@@ -70,16 +56,6 @@ def arrivals(rng: random.Random, count: int, *, now: datetime, days: int, calend
         if rng.random() * top <= rate:
             moments.append(office_moment(rng, day, now.tzinfo))
     return sorted(moments)
-
-
-def after_working_days(calendar: WorkingCalendar, start: datetime, days: float, rng: random.Random) -> datetime:
-    """A moment `days` working days after `start`, in office hours."""
-    whole = int(days)
-    day = calendar.add_working_days(start.date(), whole) if whole else start.date()
-    moment = office_moment(rng, day, start.tzinfo)
-    if moment <= start:  # the same day: a little later than `start`
-        moment = start + timedelta(minutes=5 + rng.randint(0, 120))
-    return moment
 
 
 @dataclass
@@ -153,63 +129,3 @@ def alert_course(
     if step("confirm" if confirmed else "dismiss", decided) and closes:
         step("close", after_working_days(calendar, decided, close_after, rng))
     return course
-
-
-def natural_days_after(start: datetime, days: float, rng: random.Random, calendar: WorkingCalendar) -> datetime:
-    """`days` natural days after `start`, moved back to a working day (never past a clock's end), in office hours."""
-    day = (start + timedelta(days=days)).date()
-    while not calendar.is_working_day(day) and day > start.date():
-        day -= timedelta(days=1)
-    moment = office_moment(rng, day, start.tzinfo)
-    return moment if moment > start else start + timedelta(minutes=5 + rng.randint(0, 120))
-
-
-# Delays of a report case's steps: (median, σ, "natural" or "working" days, the longest the clock allows).
-REPORT_DELAYS = {
-    "accept": (4, 0.7, "natural", 14),
-    "not_accept": (4, 0.7, "natural", 14),
-    "transfer": (3, 0.7, "working", 4),
-    "start_handling": (1, 0.5, "working", 3),
-    "extend": (40, 0.2, "natural", 55),
-    "conclude": (30, 0.45, "natural", 58),
-    "reply": (5, 0.6, "working", 14),
-    "satisfied": (7, 0.6, "natural", 29),
-    "review": (7, 0.6, "natural", 29),
-    "re_review": (7, 0.6, "natural", 29),
-    "review_reply": (18, 0.4, "natural", 29),
-}
-
-
-def report_schedule(
-    rng: random.Random, steps: list[str], received: datetime, calendar: WorkingCalendar
-) -> list[datetime]:
-    """The moment of each of a case's workflow `steps` (as `petitions.demo` names them) after `received`."""
-    moments, at, replies = [], received, 0
-    for name in steps:
-        key = name
-        if name == "reply":
-            key = "reply" if replies == 0 else "review_reply"
-            replies += 1
-        median, sigma, unit, longest = REPORT_DELAYS[key]
-        days = min(lognormal(rng, median, sigma), longest)
-        at = (
-            after_working_days(calendar, at, days, rng)
-            if unit == "working"
-            else natural_days_after(at, days, rng, calendar)
-        )
-        moments.append(at)
-    return moments
-
-
-def report_span(steps: list[str]) -> float:
-    """The median length in days of a case with these steps: how far back it must start to have had them."""
-    total = 0.0
-    replies = 0
-    for name in steps:
-        key = name
-        if name == "reply":
-            key = "reply" if replies == 0 else "review_reply"
-            replies += 1
-        median, _sigma, unit, _longest = REPORT_DELAYS[key]
-        total += median * (1.4 if unit == "working" else 1.0)
-    return total

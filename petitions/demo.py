@@ -348,7 +348,7 @@ REPORTS = [
 
 
 # How long ago (days) a case in each state was received, beyond the median length of its steps
-# (`monitoring.demo_history.report_span`): open cases recently, within their clocks; finished ones over the year.
+# (`petitions.demo_history.report_span`): open cases recently, within their clocks; finished ones over the year.
 REPORT_WAIT = {
     "received": (2, 2),
     "received_overdue": (20, 20),  # past the 15 days to accept: escalated
@@ -371,9 +371,9 @@ REPORT_SEED = 2027
 @transaction.atomic
 def load_reports(inspector) -> int:
     """The demo's report cases, received over the last twelve months and taken through their workflow steps
-    with the services, each at its moment on the statutory clocks (`monitoring.demo_history.report_schedule`,
+    with the services, each at its moment on the statutory clocks (`petitions.demo_history.report_schedule`,
     seeded), so the case pages and the deadlines read as a year of work."""
-    from monitoring.demo_history import report_schedule, report_span
+    from petitions.demo_history import report_schedule, report_span
     from workdays.selectors import working_calendar
 
     if Report.objects.exists():

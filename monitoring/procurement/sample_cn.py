@@ -244,7 +244,9 @@ class _Generator:
         item_code, item_name, unit = rng.choice(trade.items)
         self.serial += 1
         ocid = f"{OCID_PREFIX}-{buyer.credit_code[2:8]}-{start:%Y%m}-{self.serial:04d}"
-        title = f"{buyer.name}{item_name}采购项目"
+        title = f"{buyer.name}{item_name}采购项目" + (
+            f"（第{'一二三四'[fixed['batch'] - 1]}批）" if "batch" in fixed else ""
+        )
         pool = self.suppliers[trade_key]
         winner: _Org = fixed.get("winner") or rng.choice(pool)
         others = [s for s in pool if s is not winner]
@@ -416,6 +418,7 @@ class _Generator:
                         winner=winner,
                         estimate=float(rng.randint(1_700, 1_990) * 1000),
                         award_amount=float(rng.randint(1_600, 1_950) * 1000),
+                        batch=k + 1,
                     )
                 )
         # P104: a buyer gives five of its seven awards to one supplier.

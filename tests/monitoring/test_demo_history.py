@@ -16,6 +16,7 @@ from monitoring.procurement.models import Process
 from monitoring.procurement.origin import place, region_code_of_credit_code
 from monitoring.procurement.sample_cn import generate_sample
 from monitoring.states import TaskState
+from petitions.demo_history import report_schedule
 from petitions.models import CaseEvent, Report
 from workdays.calendar import calendar_from_csv
 
@@ -161,6 +162,10 @@ def test_the_sample_and_the_history_are_deterministic():
         return moments, courses
 
     assert history(1) == history(1)
+    # the steps of a report case, each within its statutory limit of the one before
+    steps = ["accept", "start_handling", "conclude", "reply", "review", "reply"]
+    one, two = (report_schedule(random.Random(3), steps, now - timedelta(days=200), calendar) for _ in range(2))
+    assert one == two == sorted(one) and one[0] - (now - timedelta(days=200)) <= timedelta(days=15)
 
 
 def test_the_sample_s_dates_follow_the_tender_and_contract_clocks():
