@@ -122,9 +122,12 @@ def trigger_for(job: schedule.Job):
     return CronTrigger.from_crontab(job.cron, timezone=settings.TIME_ZONE)
 
 
-def add_jobs(scheduler, *, first_run_delay: timedelta | None = FIRST_RUN_DELAY) -> int:
-    """Add every registered job; with a delay, each also runs once soon after (one every few seconds)."""
-    jobs = schedule.jobs()
+def add_jobs(
+    scheduler, *, first_run_delay: timedelta | None = FIRST_RUN_DELAY, names: Sequence[str] | None = None
+) -> int:
+    """Add every registered job (or those `names`); with a delay, each also runs once soon after (one every few
+    seconds)."""
+    jobs = [job for job in schedule.jobs() if names is None or job.name in names]
     now = timezone.now()
     for index, job in enumerate(jobs):
         extra = {}
@@ -142,13 +145,14 @@ def add_jobs(scheduler, *, first_run_delay: timedelta | None = FIRST_RUN_DELAY) 
     return len(jobs)
 
 
-def build(scheduler_class, *, first_run_delay: timedelta | None = FIRST_RUN_DELAY):
-    """A scheduler (not started) with every registered job: one at a time per job, missed runs merged into one."""
+def build(scheduler_class, *, first_run_delay: timedelta | None = FIRST_RUN_DELAY, names: Sequence[str] | None = None):
+    """A scheduler (not started) with every registered job (or those `names`): one at a time per job, missed runs
+    merged into one."""
     scheduler = scheduler_class(
         timezone=settings.TIME_ZONE,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
-    add_jobs(scheduler, first_run_delay=first_run_delay)
+    add_jobs(scheduler, first_run_delay=first_run_delay, names=names)
     return scheduler
 
 

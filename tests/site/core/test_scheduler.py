@@ -64,7 +64,8 @@ def test_the_scheduler_runs_a_due_job_under_a_frozen_clock(registered):
     from apscheduler.schedulers.background import BackgroundScheduler
 
     with time_machine.travel(START, tick=False) as clock:
-        runner = scheduler.build(BackgroundScheduler, first_run_delay=None)
+        runner = scheduler.build(BackgroundScheduler, first_run_delay=None, names=["test.count"])
+        assert [job.id for job in runner.get_jobs()] == ["test.count"]
         runner.start()
         try:
             # when: the clock stands at 01:59, nothing is due
