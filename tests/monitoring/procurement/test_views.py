@@ -121,3 +121,21 @@ def test_the_dashboard_filters_and_draws_the_charts(client, regions, national_in
     assert "alert 1" in page and "alert 2" not in page and "alert 3" not in page
     assert page.count('data-n="1"') == 4  # one bar in each of the four charts
     assert "monitoring/charts.css" in page and "<svg" in page and "style=" not in page.split("<main")[-1]
+
+
+def test_the_process_page_gives_codelist_values_in_words(client, base_release, national_inspector):
+    """OCDS codes (`active`, `open`, `disqualified`…) and rule codes never reach the page: their words do."""
+    import re
+
+    result = ingest_release(base_release)
+    client.force_login(national_inspector)
+
+    page = client.get(f"/monitoring/procurement/{result.process.ocid}/").content.decode()
+
+    main = page[page.index("<main") :]
+    cells = re.findall(r"<(?:td|dd)[^>]*>([^<]*)</(?:td|dd)>", main)
+    codes = {"active", "complete", "open", "selective", "limited", "direct", "goods", "works", "services"}
+    codes |= {"valid", "disqualified", "pending", "withdrawn", "terminated", "cancelled", "unsuccessful"}
+    assert not codes & {cell.strip() for cell in cells}
+    assert not re.search(r">\s*[PR]\d{3}\s*<", main)  # no bare rule code as a label
+    assert "公开招标" in page or "投标" in page or "有效" in page
