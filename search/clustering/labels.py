@@ -17,11 +17,13 @@ import numpy as np
 from scipy import sparse
 
 TITLE_CHARS = 24  # a title longer than this is cut around its first term
-MIN_TITLE_CHARS = 4
+MIN_TITLE_CHARS = 6
 # what a clause may open with that says nothing of its subject (cut off the title, which stays a substring)
 _OPENERS = re.compile(
-    r"^(?:(?:我|我们|本人)?(?:认为|觉得|建议|希望|强烈建议|恳请|请求|呼吁)|建议|希望|应当|应该|关于|对于|针对|另外|此外|同时|而且|但是|因此|所以|其次|首先|最后)[，,：:\s]*"
+    r"^(?:(?:我|我们|本人)?(?:认为|觉得|建议|希望|强烈建议|恳请|请求|呼吁)|建议|希望|应当|应该|关于|对于|针对|另外|此外|同时"
+    r"|而且|但是|但从|但|因此|所以|其次|首先|最后|由于|因为|如果|虽然|并且|并|又|却|而|就|也|还|能|请)[，,：:\s]*"
 )
+_CLOSERS = re.compile(r"(?:呢|吗|吧|啊|呀|了|的)+$")
 _CLAUSES = re.compile(r"[^，。；！？!?;,\n\r…]+")
 
 
@@ -73,6 +75,9 @@ def _trim(clause: str, folded: str, terms: list[str], max_chars: int) -> str:
         first = min((folded.find(term) for term in terms if term in folded), default=0)
         start = max(0, min(first - 4, len(clause) - max_chars))
         clause = clause[start : start + max_chars]
+    closer = _CLOSERS.search(clause)
+    if closer and closer.start() >= MIN_TITLE_CHARS:
+        clause = clause[: closer.start()]
     return clause.strip(" \t\"'“”‘’「」《》()（）:：-—")
 
 

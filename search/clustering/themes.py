@@ -17,6 +17,7 @@ Nigam et al. 2000) moves NMI on the shopping set from about 0.48 to 0.63.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,7 +32,8 @@ class ThemeParams:
     max_df: float = 0.5  # … and in at most this share of items
     lsa_max_df: float = 0.05  # LSA sees only words in at most this share (or 50 items): topics, not praise
     n_init: int = 4  # k-means initialisations (the best by inertia is kept)
-    restarts: int = 3  # k-means + EM runs; the one whose mixture explains the words best is kept
+    restarts: int = 6  # k-means + EM runs; the one whose mixture explains the words best is kept
+    restarts_large: int = 3  # … on more than fit_sample items (time)
     em_rounds: int = 12  # refinement rounds (0: k-means only)
     smoothing: float = 0.1  # additive smoothing of the word distributions
     k_min: int = 2
@@ -39,13 +41,13 @@ class ThemeParams:
     k_sample: int = 4000  # items sampled to choose k
     k_dims: int = 10  # leading LSA components on which k is chosen
     fit_sample: int = 20_000  # LSA and k-means are fitted on at most this many items, then applied to all
+    svd_sample: int = 8_000  # … LSA on at most this many when character n-grams are in (their SVD costs more)
     top_terms: int = 8
     representatives: int = 3
     char_ngrams: bool = True  # character 1–2-grams next to the words in the LSA space
     char_weight: float = 1.0  # their weight against the words (each block normalised first)
-    max_chars: int = (
-        400  # characters of each text the character n-grams are taken from (the opening says what it is about)
-    )
+    max_chars: int = 400  # characters of each text its character n-grams come from (its opening)
+    char_features: int = 60_000  # character n-grams kept (those in most texts): the SVD's cost grows with them
     seed: int = 0
     threads: int | None = 1  # BLAS/OpenMP threads (None: the libraries' default); one is fastest on a shared machine
 
@@ -102,7 +104,10 @@ def featurise(
 def _content_words(tokens: list[str]) -> list[str]:
     """Words without digits or lone Latin letters: numbers, dates and anonymised places (A5区 → a5, 区)
     say nothing of the topic."""
-    return [word for word in tokens if not any(ch.isdigit() for ch in word) and not (len(word) == 1 and word.isascii())]
+    return [word for word in tokens if not _DIGIT.search(word) and not (len(word) == 1 and word.isascii())]
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _threads(limit: int | None):
@@ -141,7 +146,8 @@ def _featurise(
     dims = min(params.dims, max(1, tfidf.shape[1] - 1), max(1, n - 1))
     if tfidf.shape[1] >= 2 and n >= 3:
         svd = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=params.seed)
-        svd.fit(tfidf[_sample(n, params.fit_sample, weights, params.seed)])
+        sample_size = params.svd_sample if texts is not None and params.char_ngrams else params.fit_sample
+        svd.fit(tfidf[_sample(n, sample_size, weights, params.seed)])
         vectors = svd.transform(tfidf)
     else:
         vectors = tfidf.toarray() if tfidf.shape[1] else np.zeros((n, 1))
@@ -155,20 +161,44 @@ def _with_characters(words: sparse.csr_matrix, texts: Sequence[str], params: The
     """The word TF-IDF block next to a character 1–2-gram TF-IDF block of each text's opening, each
     block normalised: characters catch what segmentation splits apart (养老金 / 养老保险 share 养老),
     words keep what characters blur. On the government messages the pair beats either alone."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.preprocessing import normalize
 
     from search.clustering.campaigns import normalise
 
-    vectoriser = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.5)
-    try:
-        characters = vectoriser.fit_transform([normalise(text[: params.max_chars]) for text in texts])
-    except ValueError:  # nothing left after min_df / max_df
+    counts = character_counts([normalise(text[: params.max_chars]) for text in texts], params.char_features)
+    if counts.shape[1] == 0:
         return words
-    blocks = [normalize(characters) * params.char_weight]
+    blocks = [normalize(TfidfTransformer(sublinear_tf=True).fit_transform(counts)) * params.char_weight]
     if words.shape[1]:
         blocks.insert(0, normalize(words))
     return sparse.hstack(blocks).tocsr()
+
+
+def character_counts(texts: Sequence[str], limit: int, min_df: int = 2, max_df: float = 0.5) -> sparse.csr_matrix:
+    """Counts of the character unigrams and bigrams of each text (text × n-gram), keeping the `limit`
+    n-grams in most texts among those in at least `min_df` texts and at most `max_df` of them.
+    Done on arrays of code points, about ten times faster than scikit-learn's character analyzer."""
+    n = len(texts)
+    lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=n)
+    if n == 0 or lengths.sum() == 0:
+        return sparse.csr_matrix((n, 0), dtype=np.float64)
+    points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    rows = np.repeat(np.arange(n), lengths)
+    pair = rows[:-1] == rows[1:]  # two neighbours in the same text
+    keys = np.concatenate([points, (1 << 42) + (points[:-1][pair] << 21) + points[1:][pair]])
+    key_rows = np.concatenate([rows, rows[:-1][pair]])
+    vocabulary, columns = np.unique(keys, return_inverse=True)
+    counts = sparse.csr_matrix(
+        (np.ones(len(keys)), (key_rows, columns.ravel())), shape=(n, len(vocabulary)), dtype=np.float64
+    )
+    counts.sum_duplicates()
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    kept = np.flatnonzero((document_frequency >= min_df) & (document_frequency <= max_df * n))
+    if len(kept) > limit:
+        order = np.lexsort((kept, -document_frequency[kept]))  # most frequent first, then by key
+        kept = np.sort(kept[order[:limit]])
+    return counts[:, kept]
 
 
 # --- clustering ----------------------------------------------------------------------------
@@ -432,7 +462,8 @@ def _cluster_themes(
         labels = np.zeros(n, dtype=np.int64)
     else:
         best = float("-inf")
-        for restart in range(max(1, params.restarts)):
+        restarts = params.restarts if n <= params.fit_sample else params.restarts_large
+        for restart in range(max(1, restarts)):
             seed = params.seed + restart
             start = _kmeans(features.vectors, k, weights, params.n_init, seed, params.fit_sample)
             refined, likelihood = refine(features.words, start, weights, params)
