@@ -20,7 +20,7 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LAND = Path(__file__).resolve().parents[2] / "monitoring" / "demo_data" / "land_transfer_results_2018.jsonl"
-SHOTS = Path("/work/notes/shots") if Path("/work/notes").is_dir() else Path("test-results")
+SHOTS = Path("test-results")
 
 
 def _overdue_task(inspector) -> VerificationTask:
