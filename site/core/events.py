@@ -91,7 +91,7 @@ def describe(event_type: str, payload: dict[str, Any]) -> Description:
     if describer is not None:
         try:
             return describer(event_type, payload)
-        except (KeyError, TypeError, ValueError):
+        except Exception:  # noqa: BLE001 - a describer's fault must not cost the viewer the event or the socket
             logger.warning("live event %s could not be described", event_type, exc_info=True)
     summary = payload.get("summary") if isinstance(payload, dict) else None
     url = payload.get("url", "") if isinstance(payload, dict) else ""
@@ -105,7 +105,7 @@ def describe(event_type: str, payload: dict[str, Any]) -> Description:
 _serving_loop: asyncio.AbstractEventLoop | None = None
 
 
-def bind_serving_loop(loop: asyncio.AbstractEventLoop) -> None:
+def bind_serving_loop(loop: asyncio.AbstractEventLoop | None) -> None:
     """Remember the loop that serves this process's sockets (the consumer calls this when one connects).
 
     Channels' in-memory layer (make run) keeps asyncio queues of that loop: a send from another thread with
