@@ -144,3 +144,11 @@ def test_the_scheduler_starts_only_in_the_development_server_that_serves(setting
     assert not scheduler.should_autostart(["pytest"], {})
     settings.SCHEDULER_AUTOSTART = False
     assert not scheduler.should_autostart(serve, {"RUN_MAIN": "true"})
+
+
+@pytest.mark.django_db
+def test_every_registered_job_runs_cleanly_on_an_empty_database(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        outcomes = [scheduler.run_job(job.name) for job in schedule.jobs()]
+
+    assert [(o.name, o.error) for o in outcomes if not o.ran or o.error] == []
