@@ -23,13 +23,15 @@ def _register_live_and_jobs() -> None:
     from datetime import timedelta
 
     from core import schedule
-    from core.events import register_describer
+    from core.events import register_describer, register_guard
     from petitions.jobs import check_report_deadlines, close_petitions
-    from petitions.live import describe_petition, describe_report
+    from petitions.live import describe_petition, describe_report, may_receive_petition_event
 
     # What report and petition events say on the staff's live panel.
     register_describer("report.", describe_report)
     register_describer("petition.", describe_petition)
+    # Petition events concern those who answer petitions, not the region's inspectors.
+    register_guard("petition.", may_receive_petition_event)
     schedule.register(
         "petitions.report_deadlines",
         check_report_deadlines,

@@ -11,6 +11,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role, has_role
 from core.events import Description
 
 LEVELS = {"reminder": "due soon", "yellow": "overdue (yellow)", "red": "overdue (red)"}
@@ -18,6 +19,11 @@ LEVELS = {"reminder": "due soon", "yellow": "overdue (yellow)", "red": "overdue 
 
 def _level(code: str) -> str:
     return _(LEVELS[code]) if code in LEVELS else ""
+
+
+def may_receive_petition_event(user, event_type: str, payload: dict[str, Any]) -> bool:
+    """Petitions are handled by legislative staff and administrators (the region group reaches inspectors too)."""
+    return has_role(user, Role.LEGISLATOR, Role.ADMINISTRATOR)
 
 
 def describe_report(event_type: str, payload: dict[str, Any]) -> Description:

@@ -120,3 +120,19 @@ def test_a_send_from_the_schedulers_thread_reaches_the_in_memory_layers_sockets_
         loop.close()
         events.bind_serving_loop(None)
         channel_layers.backends = saved
+
+
+async def test_petition_events_stay_with_those_who_answer_petitions(inspector):
+    """The region group reaches inspectors too; a petition's events are for legislators and administrators."""
+    from accounts.roles import Role
+    from petitions.live import may_receive_petition_event
+    from tests.factories import UserFactory
+
+    legislator = await database_sync_to_async(UserFactory)(role=Role.LEGISLATOR, jurisdiction_id="130000")
+    await _publish(region_groups("130626"), "petition.trending", {"title": "公开占道施工审批信息", "petition": 1})
+
+    communicator, _, _ = await _connect(inspector)
+    assert (await communicator.receive_json_from())["event"] == "hello"
+    assert await communicator.receive_nothing(timeout=0.3)  # nothing recent for the inspector
+    await communicator.disconnect()
+    assert await database_sync_to_async(may_receive_petition_event)(legislator, "petition.trending", {})
