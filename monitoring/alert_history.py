@@ -20,8 +20,10 @@ from monitoring.models import AlertEvent
 from monitoring.states import (
     ALERT_RAISED,
     ALERT_STEPS,
+    ESCALATION_NOTES,
     RESULT_RECORDED,
     TASK_CREATED,
+    TASK_ESCALATED,
     UNKNOWN_STEP,
     AlertState,
     Step,
@@ -71,6 +73,9 @@ def _step(event: AlertEvent) -> tuple[Step, bool]:
     if not event.from_state:
         return ALERT_RAISED, True
     if event.from_state == event.to_state:
+        for level, note in ESCALATION_NOTES.items():
+            if event.note in _system_notes(note):
+                return TASK_ESCALATED[level], True
         return RESULT_RECORDED, event.note in _system_notes("Verification result recorded")
     if event.to_state == AlertState.VERIFYING and event.note in _system_notes("Verification task created"):
         return TASK_CREATED, True

@@ -36,7 +36,7 @@ from monitoring.models import (
 )
 from monitoring.rules.base import Context, Finding, Rule
 from monitoring.rules.land import LAND_RULES
-from monitoring.states import ALERT_TRANSITIONS, AlertState, Severity, TaskState
+from monitoring.states import ALERT_TRANSITIONS, ESCALATION_NOTES, AlertState, Severity, TaskState
 from regions.codes import NATIONAL_CODE, ancestors
 from regions.models import Region
 from workdays.deadlines import Escalation, escalation
@@ -471,6 +471,10 @@ def _announce_escalation(task: VerificationTask, level: Escalation, today) -> No
     from accounts.leads import leads_for
 
     alert = task.alert
+    # In the alert's history, in the site's language (the scheduler runs jobs in it).
+    AlertEvent.objects.create(
+        alert=alert, from_state=alert.state, to_state=alert.state, actor=None, note=_(ESCALATION_NOTES[str(level)])
+    )
     recipients = {user.pk: user for user in leads_for(alert.region_id, Role.INSPECTOR)}
     if task.assignee is not None and task.assignee.is_active:
         recipients[task.assignee.pk] = task.assignee

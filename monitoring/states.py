@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 
 class AlertState(models.TextChoices):
@@ -85,6 +85,21 @@ TASK_CREATED = Step(
     )
 )
 RESULT_RECORDED = Step(pgettext_lazy("alert history", "%(actor)s recorded the verification result on %(when)s."))
+# A task's escalation, recorded on its alert with one of these system notes (monitoring.services), by level.
+ESCALATION_NOTES = {
+    "reminder": gettext_noop("Verification task due soon"),
+    "yellow": gettext_noop("Verification task overdue: escalated to yellow"),
+    "red": gettext_noop("Verification task overdue: escalated to red"),
+}
+TASK_ESCALATED = {
+    "reminder": Step(
+        pgettext_lazy("alert history", "On %(when)s the verification task fell due soon: a reminder was sent.")
+    ),
+    "yellow": Step(
+        pgettext_lazy("alert history", "On %(when)s the verification task was overdue and escalated to yellow.")
+    ),
+    "red": Step(pgettext_lazy("alert history", "On %(when)s the verification task was overdue and escalated to red.")),
+}
 UNKNOWN_STEP = Step(
     pgettext_lazy("alert history", "%(actor)s moved the alert from “%(from)s” to “%(to)s” on %(when)s.")
 )

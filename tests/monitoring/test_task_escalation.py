@@ -112,3 +112,23 @@ def test_the_scheduled_job_and_check_deadlines_run_the_same_escalation(task, dja
     task.refresh_from_db()
     assert outcome.ran and outcome.summary == "1"
     assert task.escalation == "yellow" and len(mail.outbox) == 2  # told once, though it ran twice
+
+
+def test_the_alert_history_tells_each_escalation_and_a_finished_task_drops_its_badge(
+    client, task, baoding_inspector, django_capture_on_commit_callbacks
+):
+    from monitoring.services import record_result
+
+    _escalate(task, django_capture_on_commit_callbacks, 2)
+    _escalate(task, django_capture_on_commit_callbacks, 30)
+    client.force_login(baoding_inspector)
+    url = f"/monitoring/alerts/{task.alert.public_id}/"
+
+    page = client.get(url).content.decode()
+    assert "核查任务已超期，系统将其升级为黄色。" in page and "升级为红色。" in page
+    assert 'class="badge esc-red"' in page
+
+    record_result(task=task, user=baoding_inspector, result="已核实，责令整改。")
+    page = client.get(url).content.decode()
+    assert "升级为红色。" in page  # the history keeps it
+    assert 'class="badge esc-red"' not in page  # the task is done: no overdue badge
