@@ -4,11 +4,11 @@ from __future__ import annotations
 
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS) + "0123456789"
+NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS) + "0123456789" + "０１２３４５６７８９"  # full-width digits too
 
 
 def parse_chinese_number(text: str) -> int:
-    """Parse 一 … 九千九百九十九万 (and plain Arabic digits). Raises ValueError on anything else."""
+    """Parse 一 … 九千九百九十九万 (and Arabic digits, full-width ones too). Raises ValueError on anything else."""
     text = text.strip()
     if not text:
         raise ValueError("empty numeral")
