@@ -12,6 +12,13 @@ class ConsultationsConfig(AppConfig):
         # Draft articles and comments are searched; search knows them only through this registration.
         register_documents()
 
+        from django.core import checks
+
+        from consultations.exports import check_report_font
+
+        # Report PDFs embed a CJK font from a Debian package: say so at start-up when it is missing.
+        checks.register(check_report_font)
+
         from consultations.live import describe_comment, may_receive_event
         from core.events import register_describer, register_guard
 

@@ -7,9 +7,12 @@ Excel is written in openpyxl's write-only mode, CSV is streamed, open data is wr
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import logging
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -18,7 +21,9 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from consultations.models import (
@@ -32,7 +37,12 @@ from consultations.models import (
 )
 from consultations.selectors import Report
 
-CJK_FONT = "STSong-Light"  # one of the CID fonts every PDF reader knows; nothing to embed
+logger = logging.getLogger(__name__)
+
+# Used only when settings.REPORT_PDF_FONT cannot be read: a CID font PDF readers are meant to
+# supply themselves, so nothing is embedded and some readers show blanks.
+FALLBACK_CJK_FONT = "STSong-Light"
+_REPORT_FONTS: dict[tuple[str, int], str] = {}  # (path, face index) → registered font name
 
 
 def _excel_safe(value):
@@ -278,26 +288,99 @@ def write_open_data(draft: DraftPage, *, progress=None) -> tuple[dict[str, Path]
     return paths, count
 
 
+def _report_font() -> str:
+    """The registered name of the CJK font for report PDFs: the TrueType font of
+    settings.REPORT_PDF_FONT, embedded (subset) in the file. Without it, the PDF still comes out
+    in the CID font STSong-Light, which is not embedded and which some readers cannot show."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    path = str(getattr(settings, "REPORT_PDF_FONT", "") or "")
+    index = int(getattr(settings, "REPORT_PDF_FONT_INDEX", 0) or 0)
+    name = _REPORT_FONTS.get((path, index))
+    if name:
+        return name
+    try:
+        font = TTFont(f"ReportCJK{len(_REPORT_FONTS)}", path, subfontIndex=index)
+    except (OSError, TTFError) as error:
+        logger.warning(
+            "Report PDF font %r (index %d) cannot be read (%s): falling back to the non-embedded %s. "
+            "Install fonts-wqy-microhei or set REPORT_PDF_FONT.",
+            path,
+            index,
+            error,
+            FALLBACK_CJK_FONT,
+        )
+        if FALLBACK_CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CJK_FONT))
+        return FALLBACK_CJK_FONT
+    pdfmetrics.registerFont(font)
+    _REPORT_FONTS[(path, index)] = font.fontName
+    return font.fontName
+
+
+def check_report_font(app_configs=None, **kwargs):
+    """System check: the report PDF's font file is there (else PDFs fall back to a non-embedded font)."""
+    from django.core.checks import Warning as CheckWarning
+
+    path = str(getattr(settings, "REPORT_PDF_FONT", "") or "")
+    if path and Path(path).is_file():
+        return []
+    return [
+        CheckWarning(
+            f"REPORT_PDF_FONT {path!r} is not a file: report PDFs fall back to {FALLBACK_CJK_FONT}, "
+            "which is not embedded.",
+            hint="Install the Debian package fonts-wqy-microhei, or point REPORT_PDF_FONT at a CJK TrueType font.",
+            id="consultations.W001",
+        )
+    ]
+
+
+def report_filename(draft: DraftPage) -> str:
+    """“<title>意见处理情况.pdf”, without characters a file system refuses."""
+    name = _("%(title)s how comments were handled") % {"title": draft.title}
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", name).strip()[:150] + ".pdf"
+
+
 def report_pdf(report: Report) -> bytes:
+    """The public report as a PDF of as many A4 pages as it needs, with the page's tables:
+    figures, positions, themes with decisions and reasons, campaigns, comments per article."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=10.5, leading=16, wordWrap="CJK")
+    font = _report_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=body, fontSize=9, leading=13)
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, spaceAfter=6)
     heading = ParagraphStyle("heading", parent=body, fontSize=12.5, leading=20, spaceBefore=10, spaceAfter=4)
+    number = ParagraphStyle("number", parent=small, alignment=2)  # right-aligned
 
-    def p(text: str, style=body) -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    def p(text, style=body) -> Paragraph:
+        return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+
+    def table(header: list[str], rows: list[list], widths: list[float]) -> Table:
+        numeric = {i for i, cell in enumerate(rows[0]) if isinstance(cell, int)} if rows else set()
+        cells = [[p(text, small) for text in header]]
+        cells += [[p(cell, number if i in numeric else small) for i, cell in enumerate(row)] for row in rows]
+        grid = Table(cells, colWidths=[w * mm for w in widths], repeatRows=1, splitInRow=1)
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return grid
 
     draft = report.draft
     stance_labels = dict(Stance.choices)
+    statement = strip_tags(re.sub(r"</p>|<br\s*/?>", "\n", draft.report_statement or "")).strip()
     story = [
         p(_("How the comments on “%(title)s” were handled") % {"title": draft.title}, title),
         p(
@@ -308,35 +391,112 @@ def report_pdf(report: Report) -> bytes:
                 "closes": timezone.localtime(draft.closes_at).date().isoformat(),
             }
         ),
+    ]
+    if statement:
+        story.append(p(html.unescape(statement)))
+    story += [
         p(
             _("%(people)d people made %(comments)d comments (%(rejected)d not published after moderation).")
             % {"people": report.commenters, "comments": report.comments, "rejected": report.rejected}
         ),
-        p(_("Positions"), heading),
-        p("；".join(f"{stance_labels[s]} {n}" for s, n in report.stance_split.items() if n) or "—"),
-        p(_("Comments per article"), heading),
     ]
-    rows = [[p(_("Article")), p(_("Comments"))]]
-    rows += [[p(provision.label), p(str(count))] for provision, count in report.per_article[:60]]
-    rows.append([p(_("Whole draft")), p(str(report.whole_draft))])
-    table = Table(rows, colWidths=[120 * mm, 40 * mm], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [table, p(_("Themes and decisions"), heading)]
-    for number, summary in enumerate(report.themes, start=1):
-        theme = summary.theme
-        adopted = f"（{theme.adopted_in.version.label} {theme.adopted_in.label}）" if theme.adopted_in else ""
-        story += [
-            p(f"{number}. {theme.title} — {summary.size} " + _("comments"), heading),
-            p(f"{theme.get_decision_display()}{adopted}：{theme.reason or '—'}"),
-        ]
-    if not report.themes:
-        story.append(p(_("No themes have been recorded.")))
+    if report.campaigns:
+        story.append(
+            p(
+                _(
+                    "%(from_campaigns)d of the published comments belong to %(campaigns)d mass campaigns; "
+                    "counting each campaign once, there are %(weighted)d distinct comments."
+                )
+                % {
+                    "from_campaigns": report.from_campaigns,
+                    "campaigns": len(report.campaigns),
+                    "weighted": report.weighted,
+                }
+            )
+        )
     story += [
+        p(_("Positions"), heading),
+        table(
+            [_("Position"), _("Comments")],
+            [[stance_labels[s], n] for s, n in report.stance_split.items()],
+            [120, 50],
+        ),
+        p(_("Themes and decisions"), heading),
+    ]
+    if report.themes:
+        rows = []
+        for index, summary in enumerate(report.themes, start=1):
+            theme = summary.theme
+            decision = theme.get_decision_display()
+            if theme.adopted_in:
+                decision += "\n" + _("taken up in %(label)s of the %(version)s") % {
+                    "label": theme.adopted_in.label,
+                    "version": theme.adopted_in.version.label,
+                }
+            rows.append([index, theme.title, summary.size, summary.weighted, decision, theme.reason or "—"])
+        story.append(
+            table(
+                ["", _("Theme"), _("Comments"), _("Counting each campaign once"), _("Decision"), _("Reason")],
+                rows,
+                [8, 38, 16, 20, 26, 62],
+            )
+        )
+    else:
+        story.append(p(_("No themes have been recorded.")))
+    if report.unthemed:
+        story.append(
+            p(
+                ngettext(
+                    "%(n)s comment was not grouped into a theme.",
+                    "%(n)s comments were not grouped into a theme.",
+                    report.unthemed,
+                )
+                % {"n": report.unthemed}
+            )
+        )
+    if report.campaigns:
+        story.append(p(_("Campaigns"), heading))
+        rows = []
+        for each in report.campaigns:
+            added = "\n".join(f"· {text}" for text in each.additions) or "—"
+            if each.with_additions > len(each.additions):
+                added += "\n" + _("and %(n)d more") % {"n": each.with_additions - len(each.additions)}
+            rows.append([each.campaign.form_text, each.signers, each.with_additions, added])
+        story.append(
+            table(
+                [_("Form text"), _("Signers"), _("Added their own words"), _("What they added")], rows, [62, 16, 22, 70]
+            )
+        )
+    story += [
+        p(_("Comments per article"), heading),
+        table(
+            [_("Article"), _("Comments"), _("Counting each campaign once")],
+            [[row.provision.label, row.comments, row.weighted] for row in report.articles]
+            + [[_("Whole draft"), report.whole_draft, report.whole_draft_weighted]],
+            [90, 40, 40],
+        ),
         Spacer(1, 8 * mm),
         p(_("Generated %(when)s by Sunshine.") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")}),
     ]
+
+    def footer(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 8.5)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(20 * mm, 10 * mm, draft.title)
+        canvas.drawRightString(A4[0] - 20 * mm, 10 * mm, _("Page %(page)d") % {"page": doc.page})
+        canvas.restoreState()
+
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=draft.title, leftMargin=20 * mm, rightMargin=20 * mm).build(story)
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=_("How the comments on “%(title)s” were handled") % {"title": draft.title},
+        author=draft.drafting_body,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        bottomMargin=18 * mm,
+    ).build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -150,7 +151,10 @@ def public_report(request, draft: DraftPage):
 def public_report_pdf(request, draft: DraftPage):
     report = _report_or_404(request, draft)
     response = HttpResponse(exports.report_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="report-{draft.pk}.pdf"'
+    # An ASCII name for old clients, the Chinese one (RFC 5987) for every current browser.
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"report-{draft.pk}.pdf\"; filename*=UTF-8''{quote(exports.report_filename(draft))}"
+    )
     return response
 
 

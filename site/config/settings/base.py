@@ -247,6 +247,10 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "private"
 # Open-data files (a draft's published comments), written by a task, served by a view.
 OPEN_DATA_ROOT = BASE_DIR / "var" / "opendata"
+# The CJK TrueType font embedded in report PDFs (Debian's fonts-wqy-microhei, installed by .ci/run
+# and the Dockerfile); a .ttc collection takes the index of the face to use.
+REPORT_PDF_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+REPORT_PDF_FONT_INDEX = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
