@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
 
-from consultations.matching import diff_segments, match_provisions
+from consultations.diffing import ArticleDiff, diff_article
+from consultations.matching import match_provisions
 from consultations.models import (
     COMMENTABLE_KINDS,
     VISIBLE_STATUSES,
@@ -78,8 +79,8 @@ def comments_on_lineage(provision: Provision) -> QuerySet[Comment]:
 class ArticleChange:
     old: Provision | None
     new: Provision | None
-    similarity: float
-    segments: list[tuple[str, str]]
+    similarity: float  # how the articles were matched (bigram cosine), not how much text changed
+    diff: ArticleDiff
 
     @property
     def kind(self) -> str:
@@ -92,6 +93,11 @@ class ArticleChange:
     @property
     def renumbered(self) -> bool:
         return bool(self.old and self.new and self.old.label != self.new.label)
+
+    @property
+    def rewritten(self) -> bool:
+        """Changed so much that the old and new texts are shown side by side."""
+        return self.diff.layout == "side_by_side"
 
 
 def compare(old: DraftVersion, new: DraftVersion) -> list[ArticleChange]:
@@ -113,9 +119,45 @@ def compare(old: DraftVersion, new: DraftVersion) -> list[ArticleChange]:
     for o, n, similarity in pairs:
         before = old_articles[o] if o is not None else None
         after = new_articles[n] if n is not None else None
-        segments = diff_segments(before.text if before else "", after.text if after else "")
-        changes.append(ArticleChange(old=before, new=after, similarity=similarity, segments=segments))
+        diff = diff_article(before.text if before else None, after.text if after else None)
+        changes.append(ArticleChange(old=before, new=after, similarity=similarity, diff=diff))
     return changes
+
+
+@dataclass
+class UnchangedRun:
+    """Consecutive articles whose text did not change, shown folded as one entry."""
+
+    changes: list[ArticleChange]
+    kind: str = "unchanged-run"
+
+
+@dataclass
+class Comparison:
+    changes: list[ArticleChange]
+    entries: list[ArticleChange | UnchangedRun]  # what the page lists, in the new version's order
+    tally: dict[str, int]  # changed (of which rewritten), unchanged, added, removed, renumbered
+    hidden: int  # unchanged articles left out when only the changed ones are asked for
+
+
+def comparison(old: DraftVersion, new: DraftVersion, *, only_changed: bool = False) -> Comparison:
+    """The comparison page's content: every change, runs of unchanged articles folded or left out."""
+    changes = compare(old, new)
+    tally = {kind: sum(1 for c in changes if c.kind == kind) for kind in ("changed", "unchanged", "added", "removed")}
+    tally["rewritten"] = sum(1 for c in changes if c.rewritten)
+    tally["renumbered"] = sum(1 for c in changes if c.renumbered)
+    entries: list[ArticleChange | UnchangedRun] = []
+    for change in changes:
+        if change.kind != "unchanged":
+            entries.append(change)
+        elif only_changed:
+            continue
+        elif entries and isinstance(entries[-1], UnchangedRun):
+            entries[-1].changes.append(change)
+        else:
+            entries.append(UnchangedRun(changes=[change]))
+    hidden = tally["unchanged"] if only_changed else 0
+    return Comparison(changes=changes, entries=entries, tally=tally, hidden=hidden)
 
 
 @dataclass

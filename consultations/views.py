@@ -109,18 +109,15 @@ def compare_versions(request, draft: DraftPage):
     by_number = {str(v.number): v for v in versions}
     old = by_number.get(request.GET.get("from", ""), versions[-2])
     new = by_number.get(request.GET.get("to", ""), versions[-1])
-    changes = selectors.compare(old, new)
+    only_changed = request.GET.get("only") == "changed"
     context = draft.get_context(request)
     context.update(
         {
             "old": old,
             "new": new,
             "versions": versions,
-            "changes": changes,
-            "tally": {
-                kind: sum(1 for c in changes if c.kind == kind) for kind in ("changed", "unchanged", "added", "removed")
-            },
-            "renumbered": sum(1 for c in changes if c.renumbered),
+            "only_changed": only_changed,
+            "comparison": selectors.comparison(old, new, only_changed=only_changed),
         }
     )
     return TemplateResponse(request, "consultations/compare.html", context)
