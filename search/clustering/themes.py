@@ -128,13 +128,21 @@ def _featurise(
     from sklearn.preprocessing import normalize
 
     n = len(token_lists)
-    counter = CountVectorizer(analyzer=_identity, min_df=min(params.min_df, max(1, n // 2)), max_df=params.max_df)
+    counter = CountVectorizer(analyzer=_identity, min_df=1, max_df=params.max_df)
     try:
         counts = counter.fit_transform(token_lists).tocsr()
         vocabulary = np.asarray(counter.get_feature_names_out(), dtype=object)
     except ValueError:  # no word left (empty or tiny input)
         counts = sparse.csr_matrix((n, 0), dtype=np.int64)
         vocabulary = np.empty(0, dtype=object)
+    if counts.shape[1]:
+        # a word counts once it is in min_df comments: a campaign of 12 signers is one item weighing 12
+        present = counts.copy()
+        present.data[:] = 1
+        item_weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+        comment_frequency = np.asarray(present.T @ item_weights).ravel()
+        kept = np.flatnonzero(comment_frequency >= min(params.min_df, max(1, n // 2)))
+        counts, vocabulary = counts[:, kept], vocabulary[kept]
     if counts.shape[1]:
         document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
         specific = np.flatnonzero(document_frequency <= max(params.lsa_max_df * n, 50))
