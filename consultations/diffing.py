@@ -23,6 +23,7 @@ measured on the cleaned-up word diff, so it agrees with what is marked.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ REWRITE_MIN_CHARS = 5
 # folded into them, so "的" or "，" left standing between two rewritten phrases does not split them.
 # Side by side, where the texts are far apart, longer stretches are folded too.
 INLINE_MIN_KEPT = 2
-SIDE_BY_SIDE_MIN_KEPT = 4
+SIDE_BY_SIDE_MIN_KEPT = 6
 
 
 @dataclass(frozen=True)
@@ -61,13 +62,22 @@ class ArticleDiff:
     new: tuple[Piece, ...] = ()  # the new text: equal and insert pieces, joined they give the new text
 
 
+# An item's number, （三） or (3) or 3., is one word: renumbered items show as one number replaced.
+ITEM_NUMBER = re.compile(r"[（(][一二三四五六七八九十百零〇\d]+[）)]|(?<![\d.])\d+[.．、]")
+
+
 def words(text: str) -> list[str]:
     """The text cut into words; joined, they give the text back unchanged."""
     if not text:
         return []
     from search.tokenize import _segmenter
 
-    return list(_segmenter().cut(text, False))
+    segmenter, out, start = _segmenter(), [], 0
+    for match in ITEM_NUMBER.finditer(text):
+        out += segmenter.cut(text[start : match.start()], False) if match.start() > start else []
+        out.append(match.group())
+        start = match.end()
+    return out + (segmenter.cut(text[start:], False) if start < len(text) else [])
 
 
 def _meaningful_length(text: str) -> int:

@@ -101,6 +101,16 @@ def test_additions_alone_stay_inline_however_long():
     assert [p.op for p in diff.inline] == ["equal", "insert"]
 
 
+def test_a_renumbered_item_shows_its_number_replaced_whole():
+    old = "（九）申请行政机关履行法定职责，行政机关没有依法履行的；"
+    new = "（十一）申请行政机关履行法定职责，行政机关没有依法履行的；"
+
+    pieces = diff_words(old, new)
+
+    assert [(p.op, p.text) for p in pieces[:2]] == [("delete", "（九）"), ("insert", "（十一）")]
+    assert "".join(words("1.主要事实不清(3)")) == "1.主要事实不清(3)"
+
+
 def test_unchanged_added_and_removed_articles():
     assert diff_article("甲。", "甲。").layout == "same"
     assert diff_article(None, "乙。").layout == "added"
