@@ -350,13 +350,14 @@ def report_pdf(report: Report) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _report_font()
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=9, leading=13)
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, spaceAfter=6)
     heading = ParagraphStyle("heading", parent=body, fontSize=12.5, leading=20, spaceBefore=10, spaceAfter=4)
+    note = ParagraphStyle("note", parent=body, spaceBefore=4)
     number = ParagraphStyle("number", parent=small, alignment=2)  # right-aligned
 
     def p(text, style=body) -> Paragraph:
@@ -415,12 +416,14 @@ def report_pdf(report: Report) -> bytes:
             )
         )
     story += [
+        CondPageBreak(35 * mm),  # a heading starts a new page rather than end one
         p(_("Positions"), heading),
         table(
             [_("Position"), _("Comments")],
             [[stance_labels[s], n] for s, n in report.stance_split.items()],
             [120, 50],
         ),
+        CondPageBreak(35 * mm),
         p(_("Themes and decisions"), heading),
     ]
     if report.themes:
@@ -451,11 +454,12 @@ def report_pdf(report: Report) -> bytes:
                     "%(n)s comments were not grouped into a theme.",
                     report.unthemed,
                 )
-                % {"n": report.unthemed}
+                % {"n": report.unthemed},
+                note,
             )
         )
     if report.campaigns:
-        story.append(p(_("Campaigns"), heading))
+        story += [CondPageBreak(35 * mm), p(_("Campaigns"), heading)]
         rows = []
         for each in report.campaigns:
             added = "\n".join(f"· {text}" for text in each.additions) or "—"
@@ -468,6 +472,7 @@ def report_pdf(report: Report) -> bytes:
             )
         )
     story += [
+        CondPageBreak(35 * mm),
         p(_("Comments per article"), heading),
         table(
             [_("Article"), _("Comments"), _("Counting each campaign once")],
