@@ -69,7 +69,7 @@ def load_procurement() -> tuple[int, list[str]]:
 
 CN_SOURCE = "政府采购演示数据（生成）"
 CN_SEED = 2026
-CN_COUNT = 60
+CN_COUNT = 48
 # The buyers' regions: Baoding and elsewhere in Hebei (the demo inspectors'), and a few districts elsewhere.
 CN_REGIONS = (
     "130600",
@@ -155,12 +155,13 @@ def load_history(now=None) -> int:
     from datetime import timedelta
 
     from django.db import transaction
+    from django.db.models import Max, OuterRef, Subquery
     from django.utils import timezone
 
     from monitoring import demo_history
-    from monitoring.approvals.models import ApprovalCase
+    from monitoring.approvals.models import ApprovalCase, CaseStep
     from monitoring.models import Alert, AlertEvent, VerificationTask
-    from monitoring.procurement.models import Process
+    from monitoring.procurement.models import Process, SourceSettings
     from monitoring.services import refresh_task_escalations
     from workdays.selectors import working_calendar
 
@@ -174,24 +175,28 @@ def load_history(now=None) -> int:
         return demo_history.arrivals(rng, count, now=now, days=HISTORY_DAYS, calendar=calendar)
 
     with transaction.atomic():
-        transfers = list(LandTransfer.objects.order_by("record_id"))
+        transfers = list(LandTransfer.objects.only("pk", "record_id").order_by("record_id"))
         rng.shuffle(transfers)
         for transfer, moment in zip(transfers, arrivals(len(transfers)), strict=True):
             transfer.ingested_at = moment
         LandTransfer.objects.bulk_update(transfers, ["ingested_at"])
-        processes = list(Process.objects.select_related("source__procurement_settings").order_by("ocid"))
-        foreign = [process for process in processes if _foreign(process)]
+        processes = list(
+            Process.objects.only("pk", "ocid", "release_date", "source", "buyer", "procuring_entity").order_by("ocid")
+        )
+        samples = set(SourceSettings.objects.filter(foreign_sample=True).values_list("source_id", flat=True))
+        foreign = [process for process in processes if process.source_id in samples]
         rng.shuffle(foreign)
         for process, moment in zip(foreign, arrivals(len(foreign)), strict=True):
             process.ingested_at = moment
         for process in processes:
-            if not _foreign(process) and process.release_date is not None:
+            if process.source_id not in samples and process.release_date is not None:
                 process.ingested_at = min(process.release_date + timedelta(minutes=rng.randint(10, 240)), now)
         Process.objects.bulk_update(processes, ["ingested_at"])
-        cases = list(ApprovalCase.objects.prefetch_related("steps").order_by("pk"))
+        cases = list(ApprovalCase.objects.only("pk", "ref", "decided_at", "order_at").order_by("pk"))
+        finished = dict(CaseStep.objects.values_list("case_id").annotate(last=Max("finished_at")))
         for case in cases:
-            done = [step.finished_at for step in case.steps.all() if step.finished_at]
-            complete = max([*done, case.decided_at or case.order_at])
+            done = [moment for moment in (finished.get(case.pk), case.decided_at) if moment]
+            complete = max(done or [case.order_at])
             case.ingested_at = min(complete + timedelta(minutes=rng.randint(5, 90)), now)
         ApprovalCase.objects.bulk_update(cases, ["ingested_at"])
 
@@ -201,8 +206,8 @@ def load_history(now=None) -> int:
             moment = _arrival_of(alert, arrived) or now - timedelta(days=1)
             alert.raised_at = min(moment + timedelta(seconds=rng.randint(2, 40)), now)
         Alert.objects.bulk_update(alerts, ["raised_at"])
-        for alert in alerts:
-            AlertEvent.objects.filter(alert=alert).update(at=alert.raised_at)
+        # The events so far are the raising (and a red alert's task): at the moment the alert was raised.
+        AlertEvent.objects.update(at=Subquery(Alert.objects.filter(pk=OuterRef("alert_id")).values("raised_at")))
 
         # How inspectors handled them: the rows `move_alert`, `create_task` and `record_result` write, in bulk.
         inspectors = _inspectors()
@@ -221,11 +226,6 @@ def load_history(now=None) -> int:
         )
         refresh_task_escalations(timezone.localdate(now))
     return len(alerts)
-
-
-def _foreign(process) -> bool:
-    settings = getattr(process.source, "procurement_settings", None) if process.source_id else None
-    return bool(settings and settings.foreign_sample)
 
 
 def _arrivals_by_record(transfers, processes, cases) -> dict:
