@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Sector, Stance
 from consultations.services import COMMENT_MAX_LENGTH, QUOTE_MAX_LENGTH
-from regions.models import Region
+from regions.forms import RegionField
 
 PUBLIC_STANCES = [(value, label) for value, label in Stance.choices if value != Stance.UNSTATED]
 
@@ -20,24 +20,10 @@ class CommentForm(forms.Form):
         max_length=QUOTE_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": _("Copy the words of the article you comment on")}),
     )
-    region = forms.CharField(
-        label=_("Your region (optional)"),
-        required=False,
-        max_length=6,
-        help_text=_("Six-digit administrative division code, e.g. 110105"),
-    )
+    region = RegionField(label=_("Your region (optional)"), required=False)
     sector = forms.ChoiceField(
         label=_("You comment as (optional)"), choices=[("", "—"), *Sector.choices], required=False
     )
-
-    def clean_region(self):
-        code = self.cleaned_data.get("region", "").strip()
-        if not code:
-            return None
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise forms.ValidationError(_("Unknown region code."))
-        return region
 
 
 class RejectForm(forms.Form):

@@ -3,24 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from petitions.models import ReportKind
 from petitions.models.petitions import RejectionReason
-from regions.models import Region
-
-
-class RegionCodeField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 6)
-        kwargs.setdefault("help_text", _("Six-digit administrative division code, e.g. 110105"))
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "pattern": "[0-9]{6}", "list": "region-options"})
-
-    def clean(self, value):
-        code = super().clean(value)
-        if not code:
-            return None
-        region = Region.objects.filter(code=code.strip()).first()
-        if region is None:
-            raise forms.ValidationError(_("Unknown region code."))
-        return region
+from regions.forms import RegionField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,7 +30,7 @@ class ReportForm(forms.Form):
     subject_unit_code = forms.CharField(
         label=_("Unit's unified social credit code (optional)"), max_length=18, required=False
     )
-    region = RegionCodeField(label=_("Where (administrative division code)"))
+    region = RegionField(label=_("Where did it happen?"))
     occurred = forms.CharField(label=_("When did it happen?"), max_length=60, required=False)
     description = forms.CharField(label=_("What happened"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
     attachments = MultipleFileField(
@@ -109,7 +92,7 @@ class PetitionForm(forms.Form):
     background = forms.CharField(
         label=_("Background"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
-    region = RegionCodeField(label=_("Addressed to (administrative division code)"))
+    region = RegionField(label=_("Addressed to the government of"))
 
 
 class SignatureForm(forms.Form):
@@ -117,7 +100,7 @@ class SignatureForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail"), help_text=_("We send a link to confirm your signature. It is not published.")
     )
-    region = RegionCodeField(label=_("Where you live (administrative division code)"))
+    region = RegionField(label=_("Where you live"))
     notify_by_email = forms.BooleanField(
         label=_("E-mail me when the government responds or the people's congress considers this petition"),
         required=False,

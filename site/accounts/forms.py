@@ -1,24 +1,19 @@
 """Wagtail admin forms for users: staff get a display name and a jurisdiction."""
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
-from regions.models import Region
+from regions.forms import RegionField
 
 STAFF_FIELDS = {"display_name", "jurisdiction", "is_jurisdiction_lead", "organisation", "organisation_code"}
 
 
-class _JurisdictionField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.code} {obj.full_name}"
-
-
-def _jurisdiction_field() -> forms.ModelChoiceField:
-    # Provinces and cities: staff are posted to a level that has its own people's congress or commission.
-    return _JurisdictionField(
-        queryset=Region.objects.select_related("parent__parent").exclude(level="county").order_by("code"),
+def _jurisdiction_field() -> RegionField:
+    # The country, provinces and cities: staff are posted to a level that has its own people's congress or commission.
+    return RegionField(
+        levels=2,
+        include_country=True,
         required=False,
         label=_("jurisdiction"),
         help_text=_("Limits the drafts, reports and alerts this staff member sees."),

@@ -42,12 +42,14 @@ def _add_routers() -> None:
     from monitoring.approvals.api import router as approvals_router
     from monitoring.procurement.api import router as procurement_router
     from petitions.api import router as petitions_router
+    from regions.api import router as regions_router
 
     api.add_router("/consultations", consultations_router)
     api.add_router("/monitoring", monitoring_router)
     api.add_router("/monitoring/procurement", procurement_router)
     api.add_router("/monitoring/approvals", approvals_router)
     api.add_router("/petitions", petitions_router)
+    api.add_router("/regions", regions_router)
 
 
 _add_routers()

@@ -540,6 +540,10 @@ RULES: dict[str, list[Probe]] = {
         get(PUBLIC, "in", kwargs=draft("in")),
         get(roles(OK, anonymous=NOT_FOUND), "restricted", kwargs=draft("restricted")),
     ],
+    "api:get_report": [
+        get(PUBLIC, "published", kwargs=draft("reported")),
+        get(roles(NOT_FOUND), "unpublished", kwargs=draft("in")),
+    ],
     "api:create_comment": [
         post(
             roles(CREATED, anonymous=UNAUTHORIZED),
@@ -547,6 +551,11 @@ RULES: dict[str, list[Probe]] = {
             json=True,
             data=lambda w: {"text": "建议增加物业费收支情况的年度公示要求。", "stance": "amend"},
         ),
+    ],
+    "api:suggest_regions": [get(PUBLIC), get(PUBLIC, "query", query="?q=保定")],
+    "api:region_children": [
+        get(PUBLIC, "in", kwargs=lambda w: {"code": "130600"}),
+        get(roles(NOT_FOUND), "unknown", kwargs=lambda w: {"code": "999999"}),
     ],
     "api:list_petitions": [get(PUBLIC)],
     "api:get_petition": [

@@ -1,0 +1,43 @@
+"""Reads: the region index, built from the table once per process and kept in memory."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.db.models import Count, Max
+
+from regions.index import RegionIndex
+from regions.models import Region
+
+# A process notices a `load_regions` run by another process within this many seconds; its own writes at once.
+RECHECK_SECONDS = 30.0
+
+_lock = threading.Lock()
+_state: dict = {"index": None, "fingerprint": None, "checked": 0.0}
+
+
+def _fingerprint() -> tuple:
+    summary = Region.objects.aggregate(count=Count("code"), last=Max("code"))
+    return summary["count"], summary["last"]
+
+
+def region_index() -> RegionIndex:
+    """Every region with its search keys, in memory: one small query at most every RECHECK_SECONDS."""
+    with _lock:
+        index: RegionIndex | None = _state["index"]
+        now = time.monotonic()
+        if index is not None and now - _state["checked"] < RECHECK_SECONDS:
+            return index
+        fingerprint = _fingerprint()
+        if index is None or fingerprint != _state["fingerprint"]:
+            index = RegionIndex(Region.objects.values_list("code", "name", "parent_id").order_by("code"))
+            _state.update(index=index, fingerprint=fingerprint)
+        _state["checked"] = now
+        return index
+
+
+def forget_region_index(**kwargs) -> None:
+    """Signal receiver: a region was written or deleted in this process."""
+    with _lock:
+        _state.update(index=None, fingerprint=None, checked=0.0)
