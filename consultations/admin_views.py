@@ -69,7 +69,32 @@ def import_version(request, draft_id: int):
             % {"label": version.label, **structure},
         )
         return redirect("consultations_admin:drafts")
-    return TemplateResponse(request, "consultations/admin/import.html", {"draft": draft, "form": form})
+    context = {"draft": draft, "form": form, "unplaced": _unplaced_line(request, form)}
+    return TemplateResponse(request, "consultations/admin/import.html", context)
+
+
+def _unplaced_line(request, form) -> dict | None:
+    """The line the importer could not place, with its neighbours, to show beside the error."""
+    from consultations.parsing import DraftParseError, lines_around, parse_draft
+
+    if request.method != "POST" or not form.errors:
+        return None
+    upload = request.FILES.get("file")
+    if upload and upload.size > ImportVersionForm.MAX_BYTES:
+        return None
+    try:
+        if upload:
+            upload.seek(0)
+            text = upload.read().decode("utf-8-sig")
+        else:
+            text = form.data.get("text") or ""
+        parse_draft(text)
+    except UnicodeDecodeError:
+        return None
+    except DraftParseError as error:
+        if error.line:
+            return {"line": error.line, "lines": lines_around(text, error.line)}
+    return None
 
 
 def moderation_queue(request):

@@ -415,3 +415,10 @@ def count_paragraphs(node: Node) -> tuple[int, int]:
     """(款, 项) in an article: 项 are the （一）… paragraphs, 款 the others."""
     items = sum(1 for paragraph in node.paragraphs if SUBITEM_RE.match(paragraph))
     return len(node.paragraphs) - items, items
+
+
+def lines_around(text: str, line: int, around: int = 2) -> list[tuple[int, str]]:
+    """The numbered lines of `text` from `line - around` to `line + around`, as the error counts them."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = max(1, line - around)
+    return [(number, lines[number - 1]) for number in range(first, min(len(lines), line + around) + 1)]
