@@ -266,6 +266,109 @@ def create_comment(request, draft_id: DraftId, payload: CommentIn):
     return Status(201, {"id": comment.pk, "status": comment.status, "visible": comment.is_visible})
 
 
+class ReportCounts(Schema):
+    comments: int = Field(..., description="Published comments, counted raw")
+    counting_campaigns_once: int = Field(..., description="The same with each mass campaign counted once")
+
+
+class ReportThemeOut(Schema):
+    id: int
+    title: str
+    summary: str
+    decision: str = Field(..., description="adopted, partly_adopted, not_adopted or pending")
+    reason: str
+    adopted_in: int | None = Field(None, description="Article (provision id) of a later version that took it up")
+    adopted_in_label: str | None
+    counts: ReportCounts
+    stances: dict[str, int]
+
+
+class ReportCampaignOut(Schema):
+    id: int
+    form_text: str = Field(..., description="The text the signers share")
+    signers: int = Field(..., description="Published comments of the campaign")
+    with_additions: int = Field(..., description="How many signers added words of their own")
+    additions: list[str] = Field(..., description="The first of those additions")
+    stances: dict[str, int]
+
+
+class ReportArticleOut(Schema):
+    provision: int
+    label: str
+    counts: ReportCounts
+
+
+class ReportOut(Schema):
+    draft: int
+    published_at: datetime
+    pdf: str
+    commenters: int
+    counts: ReportCounts
+    rejected: int = Field(..., description="Comments not published after moderation")
+    stances: dict[str, int]
+    themes: list[ReportThemeOut]
+    unthemed: int
+    campaigns: list[ReportCampaignOut]
+    articles: list[ReportArticleOut]
+    whole_draft: ReportCounts
+
+
+@router.get(
+    "/drafts/{draft_id}/report",
+    response={200: ReportOut, **BAD_REQUEST, **NOT_FOUND},
+    summary="The published report on how comments were handled, campaigns counted raw and once",
+)
+def get_report(request, draft_id: DraftId):
+    draft = _live_draft(request, draft_id)
+    if draft.report_published_at is None:
+        raise Http404
+    report = selectors.build_report(draft)
+    return {
+        "draft": draft.pk,
+        "published_at": draft.report_published_at,
+        "pdf": draft.url + draft.reverse_subpage("report_pdf"),
+        "commenters": report.commenters,
+        "counts": {"comments": report.comments, "counting_campaigns_once": report.weighted},
+        "rejected": report.rejected,
+        "stances": report.stance_split,
+        "themes": [
+            {
+                "id": s.theme.pk,
+                "title": s.theme.title,
+                "summary": s.theme.summary,
+                "decision": s.theme.decision,
+                "reason": s.theme.reason,
+                "adopted_in": s.theme.adopted_in_id,
+                "adopted_in_label": s.theme.adopted_in.label if s.theme.adopted_in else None,
+                "counts": {"comments": s.size, "counting_campaigns_once": s.weighted},
+                "stances": s.stances,
+            }
+            for s in report.themes
+        ],
+        "unthemed": report.unthemed,
+        "campaigns": [
+            {
+                "id": c.campaign.pk,
+                "form_text": c.campaign.form_text,
+                "signers": c.signers,
+                "with_additions": c.with_additions,
+                "additions": c.additions,
+                "stances": c.stances,
+            }
+            for c in report.campaigns
+        ],
+        "articles": [
+            {
+                "provision": row.provision.pk,
+                "label": row.provision.label,
+                "counts": {"comments": row.comments, "counting_campaigns_once": row.weighted},
+            }
+            for row in report.articles
+        ],
+        "whole_draft": {"comments": report.whole_draft, "counting_campaigns_once": report.whole_draft_weighted},
+    }
+
+
 def _sectors():
     from consultations.models import Sector
 

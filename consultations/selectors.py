@@ -288,12 +288,12 @@ def build_report(draft: DraftPage) -> Report:
     by_theme = _raw_and_weighted(members.values_list("theme_id", "comment__campaign_id").annotate(n=Count("pk")))
     theme_stances: dict[int, dict[str, int]] = {}
     for theme_id, stance, n in members.values_list("theme_id", "comment__stance").annotate(n=Count("pk")):
-        theme_stances.setdefault(theme_id, {})[stance] = n
+        theme_stances.setdefault(theme_id, dict.fromkeys(Stance.values, 0))[stance] = n
     themes = [
         ThemeSummary(
             theme=theme,
             size=by_theme.get(theme.pk, (0, 0))[0],
-            stances=theme_stances.get(theme.pk, {}),
+            stances=theme_stances.get(theme.pk, dict.fromkeys(Stance.values, 0)),
             weighted=by_theme.get(theme.pk, (0, 0))[1],
         )
         for theme in draft.themes.select_related("adopted_in__version", "provision")

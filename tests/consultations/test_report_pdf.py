@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from consultations.exports import check_report_font, report_pdf
-from consultations.models import Campaign, Comment, CommentStatus, Decision, Stance, ThemeMembership
+from consultations.models import Campaign, Comment, CommentStatus, Decision, ReportPublication, Stance, ThemeMembership
 from consultations.selectors import build_report
 from consultations.services import comment_hash
 from tests.conftest import require
@@ -182,3 +182,33 @@ def test_the_report_page_shows_a_campaign_with_its_signers_and_additions(client,
     assert "4 人联署" in page
     assert "我们小区就因为公示期太短吃过亏。" in page
     assert f"{ARTICLES + 1}</strong>" in page  # with the campaign counted once, beside the raw count
+
+
+def test_the_api_gives_the_published_report_with_its_campaigns(client, long_report, beijing_legislator):
+    # given: the report is published
+    draft, campaign, _signers = long_report
+    ReportPublication.objects.create(draft=draft, published_by=beijing_legislator)
+
+    # when
+    body = client.get(f"/api/consultations/drafts/{draft.pk}/report").json()
+
+    # then
+    assert body["counts"] == {"comments": ARTICLES + 4, "counting_campaigns_once": ARTICLES + 1}
+    assert body["campaigns"] == [
+        {
+            "id": campaign.pk,
+            "form_text": FORM,
+            "signers": 4,
+            "with_additions": 2,
+            "additions": [a for a in ADDITIONS if a],
+            "stances": {"support": 0, "oppose": 4, "amend": 0, "unstated": 0},
+        }
+    ]
+    assert len(body["themes"]) == THEMES and len(body["articles"]) == ARTICLES
+    assert body["pdf"] == draft.url + "report/pdf/"
+
+
+def test_the_api_has_no_report_before_it_is_published(client, long_report):
+    draft, _campaign, _signers = long_report
+
+    assert client.get(f"/api/consultations/drafts/{draft.pk}/report").status_code == 404
