@@ -200,7 +200,7 @@ class _Generator:
             province = provinces[index % len(provinces)]
             code, name = self.rng.choice([r for r in self.regions if r[0].startswith(province)])
             stem = self.rng.choice(TRADE_NAMES) + self.rng.choice(TRADE_NAMES)
-            org_name = f"{name[:2]}{stem}{self.rng.choice(trade.words)}有限公司"
+            org_name = f"{_stem(name)}{stem}{self.rng.choice(trade.words)}有限公司"
             credit = self.credit_code("91", code)
             org = _Org(f"CN-USCC-{credit}", org_name, credit, name, trade.key)
             self.suppliers.setdefault(trade.key, []).append(org)
@@ -441,6 +441,14 @@ class _Generator:
             add(self.process(buyer_for(trade_key), trade_key))
         out.releases.sort(key=lambda release: (release["date"], release["ocid"]))
         return out
+
+
+def _stem(place: str) -> str:
+    """A place name as a company name starts with it: 定兴县 → 定兴, 高碑店市 → 高碑店, 浦东新区 → 浦东."""
+    for suffix in ("新区", "市", "县", "区"):
+        if place.endswith(suffix) and len(place) > len(suffix) + 1:
+            return place[: -len(suffix)]
+    return place
 
 
 def generate_sample(*, seed: int, today: date, regions: Sequence[tuple[str, str]], count: int = 90) -> Sample:
