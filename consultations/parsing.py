@@ -40,6 +40,9 @@ ITEM_RE = re.compile(rf"^({_NUM})\s*、(.+)$")
 SUBITEM_RE = re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[）)]")
 TOC_LABEL_RE = re.compile(r"^(?:#{1,6}\s*)?目\s*录[:：]?$")
 INFO_END = "<!-- INFO END -->"
+PAGE_NUMBER_RE = re.compile(
+    r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?)$"
+)  # — 3 —
 NOTE_RE = re.compile(r"^[（(【\[].*[）)】\]]$")  # （2017年9月1日…第二次修正）
 SENTENCE_PUNCTUATION = re.compile(r"[。；;：:，,！？!?]")
 CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
@@ -124,9 +127,30 @@ def _clean_lines(text: str) -> list[tuple[int, str]]:
     lines = []
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         line = raw.translate(INVISIBLE).translate(SPACES).strip()
-        if line:
+        if line and not PAGE_NUMBER_RE.match(line):
             lines.append((number, line))
     return lines
+
+
+def _has_articles(lines: list[tuple[int, str]]) -> bool:
+    """Articles (第一条, 第二条, …) rather than the items of an amendment act (一、二、…).
+
+    A decision that amends a law quotes articles under its items; it is a list of items unless its
+    articles run 第一条, 第二条 like a law's.
+    """
+    numbers = []
+    for _line_number, line in lines:
+        match = ARTICLE_RE.match(line) or TIGHT_ARTICLE_RE.match(line)
+        if match and not match.group(2):
+            try:
+                numbers.append(parse_chinese_number(_squeeze(match.group(1))))
+            except ValueError:
+                continue
+    if not numbers:
+        return False
+    if not any(ITEM_RE.match(line) for _line_number, line in lines):
+        return any(ARTICLE_RE.match(line) for _line_number, line in lines) or 1 in numbers
+    return 1 in numbers and 2 in numbers[numbers.index(1) :]
 
 
 def _squeeze(numeral: str) -> str:
@@ -272,7 +296,7 @@ def parse_draft(text: str) -> ParsedDraft:
     lines = _clean_lines(text or "")
     if not lines:
         raise DraftParseError(_("The text is empty."))
-    has_articles = any(_is_article(line, expected=1) for _, line in lines)
+    has_articles = _has_articles(lines)
     title, preamble, body = _split_front(lines, items=not has_articles)
     nodes = _parse_articles(body) if has_articles else _parse_items(body)
     parsed = ParsedDraft(title=title, preamble=preamble, nodes=nodes)

@@ -280,6 +280,32 @@ def test_a_reference_to_an_article_at_the_start_of_a_paragraph_stays_a_paragraph
     assert draft.commentable[1].paragraphs[1] == "第一条规定的情形，不适用本条。"
 
 
+def test_a_decision_quoting_articles_without_quotation_marks_stays_a_list_of_items():
+    text = (
+        "全国人民代表大会常务委员会关于修改《中华人民共和国某某法》的决定\n"
+        "第十四届全国人民代表大会常务委员会第七次会议决定对《中华人民共和国某某法》作如下修改：\n"
+        "一、将第十条修改为：\n"
+        "第十条　国家建立某某制度。\n"
+        "二、将第二十条第二款修改为：\n"
+        "第二十条　……\n"
+        "三、本决定自2024年1月1日起施行。\n"
+    )
+
+    draft = parse_draft(text)
+
+    assert [item.label for item in draft.commentable] == ["一、", "二、", "三、"]
+    assert draft.commentable[0].paragraphs == ["将第十条修改为：", "第十条　国家建立某某制度。"]
+    assert draft.preamble == ["第十四届全国人民代表大会常务委员会第七次会议决定对《中华人民共和国某某法》作如下修改："]
+
+
+def test_page_numbers_copied_from_a_pdf_are_dropped():
+    text = "某某条例\n第一条 甲。\n— 1 —\n第二条 乙。\n第 2 页 共 3 页\n第三条 丙。\n-3-"
+
+    draft = parse_draft(text)
+
+    assert [a.paragraphs for a in draft.commentable] == [["甲。"], ["乙。"], ["丙。"]]
+
+
 # --- what cannot be placed is refused, naming the line ------------------------------------
 
 
