@@ -446,3 +446,19 @@ def lines_around(text: str, line: int, around: int = 2) -> list[tuple[int, str]]
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     first = max(1, line - around)
     return [(number, lines[number - 1]) for number in range(first, min(len(lines), line + around) + 1)]
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes of a text file as offices save it: UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030/GBK.
+
+    Raises UnicodeDecodeError when none of them fits.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise error from None

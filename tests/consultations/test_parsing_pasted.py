@@ -6,9 +6,13 @@ full-width and non-breaking spaces, spaced numerals, Windows line endings — an
 structure as the clean text. Text that cannot be placed is refused, naming the line and quoting it.
 """
 
+import json
+import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from consultations.parsing import DraftParseError, Node, ParsedDraft, parse_draft
@@ -361,3 +365,30 @@ def test_the_message_is_in_english_for_an_english_reader():
     assert str(caught.value) == (
         "Line 2: articles are not numbered in sequence: 第一条 is followed by 第三条. The line reads: “第三条 乙。”"
     )
+
+
+# --- the command, on files as offices save them -------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_import_draft_reads_a_pasted_file_in_the_encodings_offices_save(tmp_path, encoding, db):
+    clean = parse_draft(law("xingzheng_fuyi_fa_2017.md"))
+    path = tmp_path / "pasted.txt"
+    path.write_bytes(render_pasted(clean, **QUIRKS["all at once"]).encode(encoding))
+    out = StringIO()
+
+    call_command("import_draft", str(path), "--dry-run", "--json", stdout=out)
+
+    assert json.loads(out.getvalue().strip().splitlines()[-1])["articles"] == 43
+
+
+def test_import_draft_names_the_line_it_cannot_place(tmp_path, db):
+    path = tmp_path / "broken.txt"
+    path.write_bytes(
+        "某某条例\r\n目录\r\n第一章 总则\r\n第一章 总则\r\n第一条 甲。\r\n第三条 乙。\r\n".encode("gb18030")
+    )
+
+    with pytest.raises(
+        CommandError, match=re.escape("第6行：条文编号不连续：第一条之后是第三条。该行原文：“第三条 乙。”")
+    ):
+        call_command("import_draft", str(path), "--dry-run")

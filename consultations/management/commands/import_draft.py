@@ -3,18 +3,19 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from consultations.parsing import DraftParseError, parse_draft
+from consultations.parsing import DraftParseError, decode_text, parse_draft
 
 
 class Command(BaseCommand):
     help = (
-        "Parse a draft's text (plain text or Markdown) into 编/章/节/条 or numbered items, and store it as "
-        "the next version of a draft page. With --dry-run nothing is stored; with --json the last line is "
-        "the structure found."
+        "Parse a draft's text (plain text or Markdown, as pasted: title, amendment notes, 目录 and preamble "
+        "are kept apart) into 编/章/节/条 or numbered items, and store it as the next version of a draft page. "
+        "A line that cannot be placed stops the import, named by its number. With --dry-run nothing is "
+        "stored; with --json the last line is the structure found."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="UTF-8 text or Markdown file")
+        parser.add_argument("path", help="text or Markdown file: UTF-8, UTF-16 or GB18030 (GBK)")
         parser.add_argument("--draft", type=int, help="id of the DraftPage that receives the version")
         parser.add_argument("--label", default="", help="version label, e.g. 一审稿")
         parser.add_argument("--dry-run", action="store_true", help="parse and report, store nothing")
@@ -23,11 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args, path: str, draft: int | None, label: str, dry_run: bool, json: bool, **options):
         source = Path(path)
         try:
-            text = source.read_text(encoding="utf-8-sig")
+            text = decode_text(source.read_bytes())
         except FileNotFoundError:
             raise CommandError(f"{path}: no such file")
         except UnicodeDecodeError as error:
-            raise CommandError(f"{path}: not UTF-8 text (byte {error.start})")
+            raise CommandError(f"{path}: not UTF-8, UTF-16 or GB18030 text (byte {error.start})")
         try:
             parsed = parse_draft(text)
         except DraftParseError as error:
@@ -40,6 +41,8 @@ class Command(BaseCommand):
                     **summary
                 )
             )
+            if parsed.preamble:
+                self.stdout.write(f"  {len(parsed.preamble)} lines of notes and preamble before the first article")
         if not dry_run:
             if draft is None:
                 raise CommandError("--draft is required unless --dry-run is given")
