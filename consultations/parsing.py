@@ -43,6 +43,9 @@ INFO_END = "<!-- INFO END -->"
 PAGE_NUMBER_RE = re.compile(
     r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?)$"
 )  # — 3 —
+LAW_NAME_RE = re.compile(
+    r"(?:法|条例|规定|办法|细则|规则|决定|修正案|章程|准则|规程|纲要)(?:\s*[（(][^）)]{1,12}[）)])*$"
+)  # …法, …条例（草案）, …办法（征求意见稿）
 NOTE_RE = re.compile(r"^[（(【\[].*[）)】\]]$")  # （2017年9月1日…第二次修正）
 SENTENCE_PUNCTUATION = re.compile(r"[。；;：:，,！？!?]")
 CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
@@ -272,16 +275,26 @@ def _split_front(lines: list[tuple[int, str]], items: bool) -> tuple[str, list[s
             break
         if _is_article(line, expected=1) or (items and ITEM_RE.match(line)):
             break
-        if not title and marker is None and not preamble and not NOTE_RE.match(line):
-            title = line.lstrip("#").strip()
-        elif not _same_title(line, title):
-            if SUBITEM_RE.match(line):
-                raise DraftParseError(
-                    _("an item (（一）…) before the first article belongs to no article"), line_number, line
-                )
-            preamble.append(line)
+        if SUBITEM_RE.match(line):
+            raise DraftParseError(
+                _("an item (（一）…) before the first article belongs to no article"), line_number, line
+            )
+        preamble.append(line)
         index += 1
+    if not title and marker is None:
+        title = _pick_title(preamble)
+    preamble = [line for line in preamble if not _same_title(line, title)]
     return _tidy_title(title), preamble, lines[index:]
+
+
+def _pick_title(front: list[str]) -> str:
+    """The name of the law among the lines before it: the first line that reads like one (…法, …条例（草案）),
+    or else the first line that is not a bracketed note. A State Council decree pasted above the text
+    (中华人民共和国国务院令 第713号 …) is then kept as preamble."""
+    named = next((line for line in front if LAW_NAME_RE.search(line) and not SENTENCE_PUNCTUATION.search(line)), None)
+    if named is not None:
+        return named.lstrip("#").strip()
+    return next((line.lstrip("#").strip() for line in front if not NOTE_RE.match(line)), "")
 
 
 def _tidy_title(title: str) -> str:

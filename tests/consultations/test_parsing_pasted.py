@@ -284,6 +284,24 @@ def test_a_reference_to_an_article_at_the_start_of_a_paragraph_stays_a_paragraph
     assert draft.commentable[1].paragraphs[1] == "第一条规定的情形，不适用本条。"
 
 
+def test_a_state_council_decree_pasted_above_the_title_is_preamble():
+    text = (
+        "中华人民共和国国务院令\n"
+        "第713号\n"
+        "《重大行政决策程序暂行条例》已经2019年4月3日国务院第46次常务会议通过，现予公布，自2019年9月1日起施行。\n"
+        "总理　李克强\n"
+        "2019年4月20日\n"
+        "重大行政决策程序暂行条例\n"
+        "第一章　总　　则\n"
+        "第一条　为了健全科学、民主、依法决策机制，制定本条例。\n"
+    )
+
+    draft = parse_draft(text)
+
+    assert draft.title == "重大行政决策程序暂行条例"
+    assert draft.preamble[0] == "中华人民共和国国务院令" and draft.preamble[-1] == "2019年4月20日"
+
+
 def test_a_decision_quoting_articles_without_quotation_marks_stays_a_list_of_items():
     text = (
         "全国人民代表大会常务委员会关于修改《中华人民共和国某某法》的决定\n"
