@@ -137,6 +137,7 @@ METHODS = (  # (procurementMethod, procurementMethodDetails, weight, tender days
     ("limited", "竞争性磋商", 2.5, (10, 15)),
 )
 TRADE_NAMES = "恒达鑫源华宇泰和盛通瑞丰金辉宏远康泽博润兴隆嘉诚德顺永利汇通鼎盛佳和合众天成聚鑫广源润达安泰福顺"
+TRADE_CHARS = "".join(dict.fromkeys(TRADE_NAMES))  # each character once, in order
 AMENDMENT_REASONS = (
     "增加采购数量",
     "延长服务期限",
@@ -199,7 +200,7 @@ class _Generator:
             trade = TRADES[index % len(TRADES)]
             province = provinces[index % len(provinces)]
             code, name = self.rng.choice([r for r in self.regions if r[0].startswith(province)])
-            stem = self.rng.choice(TRADE_NAMES) + self.rng.choice(TRADE_NAMES)
+            stem = "".join(self.rng.sample(TRADE_CHARS, 2))
             org_name = f"{_stem(name)}{stem}{self.rng.choice(trade.words)}有限公司"
             credit = self.credit_code("91", code)
             org = _Org(f"CN-USCC-{credit}", org_name, credit, name, trade.key)
