@@ -6,7 +6,7 @@
   window.sunshineRegionPicker = true;
 
   function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
   function setup(root) {
