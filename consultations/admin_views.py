@@ -64,9 +64,15 @@ def import_version(request, draft_id: int):
         messages.success(
             request,
             _(
-                "Imported %(label)s: %(chapters)d chapters, %(sections)d sections, %(articles)d articles, %(items)d items."
+                "Imported %(label)s of “%(title)s”: %(chapters)d chapters, %(sections)d sections, %(articles)d "
+                "articles, %(items)d items; %(preamble)d lines of notes and preamble kept apart."
             )
-            % {"label": version.label, **structure},
+            % {
+                "label": version.label,
+                "title": version.title or draft.title,
+                "preamble": len(form.cleaned_data["parsed"].preamble),
+                **structure,
+            },
         )
         return redirect("consultations_admin:drafts")
     context = {"draft": draft, "form": form, "unplaced": _unplaced_line(request, form)}

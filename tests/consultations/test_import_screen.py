@@ -33,7 +33,9 @@ def test_a_pasted_text_is_imported(client, make_draft, beijing_legislator):
     assert version.title == "某某市物业管理条例（草案）"
     assert version.structure["chapters"] == 2 and version.structure["articles"] == 2
     assert "目" not in version.preamble and "为了广泛听取意见" in version.preamble
-    assert "已导入二审稿" in response.content.decode()
+    assert "已导入《某某市物业管理条例（草案）》二审稿：2章、0节、2条、0项；另有2行说明和序言单独保存。" in (
+        response.content.decode()
+    )
 
 
 def test_an_unplaceable_line_is_named_quoted_and_shown_among_its_neighbours(client, make_draft, beijing_legislator):
