@@ -188,3 +188,15 @@ def test_the_sample_s_dates_follow_the_tender_and_contract_clocks():
     # every anomaly is there
     found = {label for ocid_labels in labels.values() for label in ocid_labels}
     assert {"split", "far_below", "amended", "favoured", "single_bid", "identical_bids"} <= found
+
+
+def test_the_live_panel_of_a_fresh_demo_reads_as_a_history(demo_content):
+    """The stored live events announcing the demo's alerts carry the moments the alerts were raised."""
+    from core.models import LiveEvent
+
+    raised = {str(public_id): at for public_id, at in Alert.objects.values_list("public_id", "raised_at")}
+    announced = LiveEvent.objects.filter(event_type="alert.raised")
+
+    assert announced.count() >= 10
+    assert all(event.at == raised[event.payload["alert"]] for event in announced)
+    assert len(_months(event.at for event in announced)) >= 6
