@@ -58,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 CLUSTERED_STATUSES = frozenset({CommentStatus.APPROVED})
 MIN_COMMENTS = 5  # fewer approved comments than this: no themes yet
+SMALL_DRAFT = 50  # fewer approved comments than this: every run is a full one (search.clustering.plan.SMALL_MIN)
 NEW_THEME_MIN = 20  # waiting comments that make a run form new themes (and at least …)
 NEW_THEME_SHARE = 0.1  # … this share of the draft's clustered comments)
 TITLE_TERMS = 3
@@ -299,7 +300,9 @@ def cluster_draft(
     say(f"  {len(result.campaigns)} campaigns; {len(items.weights)} distinct items")
     clustered = list(draft.themes.filter(origin=ThemeOrigin.CLUSTER))
     members = _members_by_theme(clustered)
-    incremental = not full and bool(clustered)  # the first run is a full one
+    # the first run is a full one; so is every run on a small draft, whose comments are grouped by shared
+    # words (cheap), not joined to the nearest centroid: a comment that fits no theme stays unclassified
+    incremental = not full and bool(clustered) and n >= SMALL_DRAFT
     in_themes = set().union(*members.values(), _grouped_by_hand(draft))
     features = None
     if not incremental or any(pk not in in_themes for pk in comments.pks):

@@ -356,10 +356,13 @@ def test_a_small_draft_gets_one_theme_per_subject_and_leaves_the_rest_unclassifi
         assert set(theme.representatives) <= members
         assert theme.provision_id == article.pk  # all of its comments are on article 3
     assert not stray.themes.exists()
-    # and a second run changes nothing
+    # and a second run changes nothing, nor does the run a new approval queues: on a small draft it
+    # groups again rather than pushing the stray comment into the nearest theme
     before = _snapshot(draft)
     assert cluster_draft(draft=draft, full=True).themes_created == 0
     assert _snapshot(draft) == before
+    assert cluster_draft(draft=draft).mode == "full"
+    assert _snapshot(draft) == before and not stray.themes.exists()
 
 
 @pytest.mark.django_db
