@@ -42,9 +42,7 @@ def key_phrase(texts: Sequence[str], terms: Sequence[str], *, max_chars: int = T
     from search.tokenize import normalize
 
     folded_texts = [normalize(text) for text in texts]
-    share = {
-        term: sum(term in folded for folded in folded_texts) / max(1, len(folded_texts)) for term in terms if term
-    }
+    share = {term: sum(term in folded for folded in folded_texts) / max(1, len(folded_texts)) for term in terms if term}
     best: tuple | None = None
     for position, (text, folded) in enumerate(zip(texts, folded_texts, strict=True)):
         if len(folded) != len(text):  # folding changed lengths (rare NFKC cases): offsets would not match

@@ -144,7 +144,9 @@ def plan_themes(
     if count == 0:
         return ThemePlan(themes=[], labels=labels, k=0)
     grouped = np.flatnonzero(labels >= 0)
-    terms = distinctive_terms(features.words[grouped], features.vocabulary, labels[grouped], weights[grouped], TOP_TERMS)
+    terms = distinctive_terms(
+        features.words[grouped], features.vocabulary, labels[grouped], weights[grouped], TOP_TERMS
+    )
     terms += [[] for _ in range(count - len(terms))]
     centroids = centroids_of(features.vectors[grouped], labels[grouped], weights[grouped], count)
     chosen, similarity = representatives_of(
