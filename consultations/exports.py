@@ -371,6 +371,7 @@ def report_pdf(report: Report) -> bytes:
         grid.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), font),  # else Helvetica is referenced, not embedded
                     ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0")),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -498,6 +499,7 @@ def report_pdf(report: Report) -> bytes:
         pagesize=A4,
         title=_("How the comments on “%(title)s” were handled") % {"title": draft.title},
         author=draft.drafting_body,
+        initialFontName=font,  # no reference to a non-embedded Helvetica either
         leftMargin=20 * mm,
         rightMargin=20 * mm,
         bottomMargin=18 * mm,

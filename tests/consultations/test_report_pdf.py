@@ -115,7 +115,7 @@ def test_the_pdf_embeds_its_chinese_font(long_report):
     # then: a TrueType subset is embedded, and the non-embedded CID font is not used
     assert b"/FontFile2" in pdf
     assert re.search(rb"/BaseFont /[A-Z]{6}\+", pdf)
-    assert b"STSong-Light" not in pdf
+    assert b"STSong-Light" not in pdf and b"Helvetica" not in pdf
 
 
 def test_the_pdf_downloads_under_the_drafts_name(client, long_report, beijing_legislator):
