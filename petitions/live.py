@@ -47,9 +47,10 @@ def describe_report(event_type: str, payload: dict[str, Any]) -> Description:
         return Description(_("A case is now “%(state)s”.") % {"state": state}, url=url)
     if event_type in ("report.overdue", "report.due_soon"):
         level = payload.get("escalation", "")
-        reference = summary.rsplit(" ", 1)[0] if " " in summary else summary
+        if not payload.get("reference"):  # stored before events carried the reference: their sentence says it all
+            return Description(summary, url=url, level=level)
         return Description(
-            _("Case %(reference)s: %(level)s.") % {"reference": reference, "level": _level(level)},
+            _("Case %(reference)s: %(level)s.") % {"reference": payload["reference"], "level": _level(level)},
             url=url,
             level=level,
         )

@@ -823,6 +823,7 @@ def refresh_escalations(today: date | None = None) -> list[Report]:
                     {
                         "report": str(report.public_id),
                         "escalation": report.escalation,
+                        "reference": report.reference,
                         "summary": _escalation_summary(report),
                     },
                 )
