@@ -102,7 +102,7 @@ def test_a_visitor_downloads_a_long_report_as_a_searchable_pdf(browser, live_ser
 
     # when: the visitor downloads the PDF
     with page.expect_download() as download:
-        page.get_by_role("link", name="PDF").click()
+        page.get_by_role("link", name="下载本报告（PDF）").click()
 
     # then: it arrives under the draft's name, several pages of searchable Chinese
     assert download.value.suggested_filename == "某市养老服务条例（草案）意见处理情况.pdf"
