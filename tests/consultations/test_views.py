@@ -43,7 +43,7 @@ def test_bad_input_is_shown_back_with_messages_and_nothing_is_stored(client, art
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "您的意见未能提交" in html and "行政区划代码不存在" in html
+    assert "您的意见未能提交" in html and "没有代码为 999999 的地区" in html
     assert not Comment.objects.exists()
 
 
