@@ -190,10 +190,14 @@ class RegionField(forms.Field):
                 params={"lower": lower.name if lower else value.conflict, "upper": upper.name if upper else value},
             )
         if getattr(value, "narrow", False):
+            # The button also answers Enter pressed in a text field (it is the form's first): with a place that has
+            # nothing inside it to list (a county), the form goes through as sent.
             place = index.get(str(value))
             if place is None:
                 raise ValidationError(self.error_messages["narrow_empty"], code="narrow")
-            raise ValidationError(self.error_messages["narrow"], code="narrow", params={"name": place.name})
+            inside = [c for c in index.children(place.code) if self.levels == 3 or not c.is_county]
+            if inside and len(index.chain(place.code)) < self.levels:
+                raise ValidationError(self.error_messages["narrow"], code="narrow", params={"name": place.name})
         return super().clean(value)
 
     def has_changed(self, initial, data):

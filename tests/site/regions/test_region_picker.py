@@ -136,6 +136,12 @@ def test_without_script_a_person_narrows_the_lists_step_by_step(places):
     assert form.is_valid()
 
 
+def test_enter_pressed_with_a_county_chosen_sends_the_form(places):
+    # without script the "Show the places in it" button is the form's first: Enter in a text field presses it
+    form = PlaceForm({"region_1": "130000", "region_2": "130600", "region_3": "130626", "region_narrow": "1"})
+    assert form.is_valid() and form.cleaned_data["region"].code == "130626"
+
+
 def test_a_lower_list_left_from_another_province_is_refused(places):
     form = PlaceForm({"region_1": "110000", "region_2": "130600"})
     assert not form.is_valid()
