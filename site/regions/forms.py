@@ -16,6 +16,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from regions.codes import NATIONAL_CODE, is_region_code
@@ -53,6 +54,20 @@ class RegionPicker(forms.Widget):
     @staticmethod
     def level_name(name: str, level: int) -> str:
         return f"{name}_{level}"
+
+    def _options_html(self, index, level: int, parent: str | None, options, selected: str):
+        """The <option>s of one list, kept with the index: a draft page carries one picker per article."""
+        cache = index.render_cache
+        key = (level, parent, selected, self.levels, self.include_country)
+        if key not in cache:
+            if len(cache) > 2000:
+                cache.clear()
+            cache[key] = format_html_join(
+                "",
+                "<option value={}{}>{}",
+                ((p.code, " selected" if p.code == selected else "", p.name) for p in options),
+            )
+        return cache[key]
 
     def value_from_datadict(self, data, files, name):
         narrow = f"{name}_narrow" in data
@@ -108,7 +123,9 @@ class RegionPicker(forms.Widget):
                     "name": self.level_name(name, level),
                     "id": base_id if level == 1 else f"{base_id}_{level}",
                     "label": LEVEL_LABELS[level],
-                    "options": [(place.code, place.name) for place in options],
+                    "options": bool(options),
+                    # Built here rather than looped in the template: a draft page carries one picker per article.
+                    "options_html": self._options_html(index, level, parent, options, selected),
                     "selected": selected,
                 }
             )

@@ -133,6 +133,7 @@ class RegionIndex:
             elif place.parent in self._places:
                 self._places[place.parent].children.append(code)
         self._keys: dict[str, _Keys] | None = None
+        self.render_cache: dict = {}  # what a widget renders from this index (forms.RegionPicker), dropped with it
 
     def __len__(self) -> int:
         return len(self._places)
