@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from ninja import Router, Schema
 
+from core.api_schemas import BAD_REQUEST, NOT_FOUND
 from regions.codes import NATIONAL_CODE
 from regions.index import MAX_QUERY_LENGTH
 from regions.selectors import region_index
@@ -40,7 +41,7 @@ def _out(place, counties: bool = True) -> dict:
     }
 
 
-@router.get("/", response=SuggestionsOut, url_name="suggest_regions")
+@router.get("/", response={200: SuggestionsOut, **BAD_REQUEST}, url_name="suggest_regions")
 def suggest_regions(request, q: str = "", limit: int = 10, counties: bool = True):
     """Places whose name, traditional name, pinyin or initials match `q`: exact name first, then name prefix, then
     pinyin, then initials; without counties and districts if `counties` is false (a staff jurisdiction). Answered
@@ -55,7 +56,7 @@ def suggest_regions(request, q: str = "", limit: int = 10, counties: bool = True
     return {"results": [_out(place, counties) for place in found], "total": total}
 
 
-@router.get("/{code}/children/", response=list[PlaceOut], url_name="region_children")
+@router.get("/{code}/children/", response={200: list[PlaceOut], **BAD_REQUEST, **NOT_FOUND}, url_name="region_children")
 def region_children(request, code: str, counties: bool = True):
     """The places directly inside `code` (placeholders such as 市辖区 skipped); 000000 gives the provinces."""
     index = region_index()
