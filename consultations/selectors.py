@@ -35,6 +35,16 @@ def list_drafts(*, index=None) -> list[DraftPage]:
     return list(drafts)
 
 
+def neighbours(provision: Provision) -> tuple[Provision | None, Provision | None]:
+    """The commentable provisions just before and after this one in its version (two indexed queries)."""
+    siblings = Provision.objects.filter(version_id=provision.version_id, kind__in=COMMENTABLE_KINDS).only(
+        "pk", "label", "heading", "position", "version_id"
+    )
+    previous = siblings.filter(position__lt=provision.position).order_by("-position").first()
+    following = siblings.filter(position__gt=provision.position).order_by("position").first()
+    return previous, following
+
+
 def visible_comments(draft: DraftPage) -> QuerySet[Comment]:
     return draft.comments.filter(status__in=VISIBLE_STATUSES).select_related("provision", "region")
 

@@ -79,27 +79,39 @@ def submit_comment(request, draft: DraftPage):
                 messages.success(request, _("Thank you. Your comment is published."))
             else:
                 messages.success(request, _("Thank you. Your comment will appear once a moderator approves it."))
-            anchor = f"#p{comment.provision_id}" if comment.provision_id else "#whole-draft"
-            return redirect(draft.url + anchor)
+            if comment.provision_id:  # back to the article, the message at the top of the page
+                return redirect(f"{draft.url}articles/{comment.provision_id}/")
+            return redirect(draft.url + "#whole-draft")
+    provision_id = form.data.get("provision")
+    if provision_id and str(provision_id).isdigit():
+        provision = Provision.objects.filter(pk=int(provision_id), version__draft=draft).first()
+        if provision is not None:
+            return article_detail(request, draft, provision.pk, form=form, status=400)
     return draft_home(request, draft, form=form, status=400)
 
 
-def article_detail(request, draft: DraftPage, provision_id: int):
+def article_detail(request, draft: DraftPage, provision_id: int, form: CommentForm | None = None, status: int = 200):
+    """One article: its text, the comment form (where one reads, one comments), previous and next, its comments
+    (paged) and its lineage across versions."""
     provision = get_object_or_404(
         Provision.objects.select_related("version", "predecessor__version"), pk=provision_id, version__draft=draft
     )
     comments = Paginator(selectors.comments_on_lineage(provision).order_by("-created_at"), 50)
+    previous, following = selectors.neighbours(provision)
     context = draft.get_context(request)
     context.update(
         {
             "provision": provision,
             "lineage": provision.lineage(),
             "comments": comments.get_page(request.GET.get("page")),
-            "form": CommentForm(initial={"provision": provision.pk}),
+            "form": form or CommentForm(initial={"provision": provision.pk}),
             "is_current": provision.version_id == getattr(draft.current_version, "pk", None),
+            "previous": previous,
+            "next": following,
+            "stance_choices": PUBLIC_STANCES,
         }
     )
-    return TemplateResponse(request, "consultations/article.html", context)
+    return TemplateResponse(request, "consultations/article.html", context, status=status)
 
 
 def compare_versions(request, draft: DraftPage):

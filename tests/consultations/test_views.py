@@ -19,16 +19,21 @@ def test_the_draft_page_shows_articles_and_their_counts(client, article_3, citiz
     assert f'data-count-for="{article.pk}">1 条意见' in html
 
 
-def test_a_signed_in_citizen_comments_from_the_page(client, article_3, citizen):
+def test_a_signed_in_citizen_comments_where_they_read(client, article_3, citizen):
     draft, article = article_3
     client.force_login(citizen)
+    page = client.get(draft.url + f"articles/{article.pk}/").content.decode()
+    assert 'id="comment-form"' in page and f'name="provision" value="{article.pk}"' in page
+    assert "上一条" in page and "下一条" in page  # 第二条 ‹ 第三条 › 第四条
+    draft_page = client.get(draft.url).content.decode()
+    assert 'class="comment-form"' in draft_page and draft_page.count('class="comment-form"') == 1  # the whole draft's
 
     response = client.post(
         draft.url + "comment/",
         {"provision": article.pk, "stance": "amend", "text": "建议增加物业费公示。", "region": "110105"},
     )
 
-    assert response.status_code == 302 and response["Location"].endswith(f"#p{article.pk}")
+    assert response.status_code == 302 and response["Location"].endswith(f"/articles/{article.pk}/")
     comment = Comment.objects.get()
     assert (comment.provision, comment.region_id, comment.author) == (article, "110105", citizen)
 
@@ -44,6 +49,7 @@ def test_bad_input_is_shown_back_with_messages_and_nothing_is_stored(client, art
     assert response.status_code == 400
     html = response.content.decode()
     assert "您的意见未能提交" in html and "没有代码为 999999 的地区" in html
+    assert 'id="comment-form"' in html and "短" in html  # shown back on the article's page, the text kept
     assert not Comment.objects.exists()
 
 

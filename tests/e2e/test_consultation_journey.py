@@ -55,13 +55,17 @@ def test_comment_moderate_close_and_report(browser, live_server, demo):
     article = citizen.get_by_test_id("article-3")
     assert article.locator("[data-count-for]").inner_text() == "0 条意见"
 
-    # comments on article 3 and sees the count rise
-    article.get_by_text("对本条提意见").click()
-    article.get_by_label("修改建议").check()
-    article.get_by_label("您的意见").fill("建议明确无障碍环境建设的财政投入比例。")
-    article.get_by_role("button", name="提交意见").click()
-    citizen.wait_for_url(re.compile(r"#p\d+$"))
-    assert citizen.get_by_text("感谢您的意见，已公开发布。").is_visible()
+    # comments where they read: article 3's own page carries the form, then the count rises on the draft
+    article.get_by_role("link", name="对本条提意见").click()
+    citizen.wait_for_url(re.compile(r"/articles/\d+/#comment-form$"))
+    form = citizen.locator("#comment-form")
+    form.get_by_label("修改建议").check()
+    form.get_by_label("您的意见").fill("建议明确无障碍环境建设的财政投入比例。")
+    form.get_by_role("button", name="提交意见").click()
+    citizen.wait_for_url(re.compile(r"/articles/\d+/$"))
+    assert citizen.get_by_text("感谢您的意见，已公开发布。").is_visible()  # in view, at the top
+    assert "财政投入比例" in citizen.locator("ul.comments").inner_text()
+    citizen.get_by_role("link", name=demo.title).first.click()
     assert citizen.get_by_test_id("article-3").locator("[data-count-for]").inner_text() == "1 条意见"
     comment = Comment.objects.get(draft=demo)
 
