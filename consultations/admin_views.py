@@ -252,13 +252,6 @@ def _review_context(draft: DraftPage, tab: str, **extra) -> dict:
     return {"draft": draft, "tab": tab, **extra}
 
 
-def _cluster_draft():
-    """The clustering entry point, imported when used (it brings numpy and scikit-learn)."""
-    from consultations.clustering import cluster_draft
-
-    return cluster_draft
-
-
 def review_themes(request, draft_id: int):
     """Every theme with its raw and campaign-aware size, stance split, articles,
     representative comments and decision; charts of sizes, stances and time."""
@@ -287,8 +280,21 @@ def review_themes(request, draft_id: int):
             timeline_last=buckets[-1][1] if buckets else None,
             timeline_peak=max((n for _start, _end, n in buckets), default=0),
             cluster_form=ClusterForm(),
+            **_clustering_state(draft),
         ),
     )
+
+
+def _clustering_state(draft: DraftPage) -> dict:
+    """The last clustering run's state, in words (the page says "正在归类…" until it is done)."""
+    from consultations.clustering_job import is_running, progress_text, run_state
+
+    state = run_state(draft.pk)
+    return {
+        "clustering_running": is_running(state),
+        "clustering_text": progress_text(state) if state else "",
+        "clustering_state": (state or {}).get("state", ""),
+    }
 
 
 def _theme_sections(rows: list) -> list[tuple[object, list]]:
@@ -312,28 +318,16 @@ def _theme_sections(rows: list) -> list[tuple[object, list]]:
 
 @require_POST
 def run_clustering(request, draft_id: int):
+    """Queue the run (after commit, through the task queue); the review screen shows its progress."""
+    from consultations.clustering_job import start_clustering
+
     draft = _managed_draft(request, draft_id)
     form = ClusterForm(request.POST)
     if form.is_valid():
-        summary = _cluster_draft()(draft=draft, k=form.cleaned_data["k"], full=form.cleaned_data["full"])
-        if summary.mode == "skipped":
-            messages.warning(request, _("Too few approved comments to cluster."))
+        if start_clustering(draft=draft, user=request.user, k=form.cleaned_data["k"], full=form.cleaned_data["full"]):
+            messages.success(request, _("Clustering started. Its progress shows on this page."))
         else:
-            messages.success(
-                request,
-                _(
-                    "Clustered %(comments)d approved comments (%(campaigns)d campaigns): %(created)d themes created, "
-                    "%(updated)d updated, %(removed)d removed, %(kept)d decided themes kept."
-                )
-                % {
-                    "comments": summary.comments,
-                    "campaigns": summary.campaigns,
-                    "created": summary.themes_created,
-                    "updated": summary.themes_updated,
-                    "removed": summary.themes_removed,
-                    "kept": summary.themes_kept,
-                },
-            )
+            messages.warning(request, _("Clustering is already running on this draft."))
     else:
         messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
     return redirect("consultations_admin:review", draft_id=draft.pk)

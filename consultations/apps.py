@@ -25,3 +25,9 @@ class ConsultationsConfig(AppConfig):
         # Comment events reach legislators and administrators only, in words, on the live panel.
         register_guard("comment.", may_receive_event)
         register_describer("comment.", describe_comment)
+
+        from consultations.clustering_job import PROGRESS, describe_progress, may_see_progress
+
+        # A clustering run's progress reaches those who manage the draft (the review screen shows it live).
+        register_guard(PROGRESS, may_see_progress)
+        register_describer(PROGRESS, describe_progress)

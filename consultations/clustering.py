@@ -15,7 +15,8 @@ them and writes the result:
   members: full runs leave it alone and incremental runs may only add comments to it. A
   clustered theme staff renamed keeps its title.
 
-Nothing is written for a draft with fewer than MIN_COMMENTS approved comments, nor once its
+Comments are clustered once visible: approved, or published under post-moderation (a legislator need not
+moderate everything first). Nothing is written for a draft with fewer than MIN_COMMENTS such comments, nor once its
 handling report is published (its themes are then final).
 
 Incremental run (the default, and what arriving comments trigger): comments not yet in a
@@ -56,7 +57,7 @@ from search.indexing import record_changes
 
 logger = logging.getLogger(__name__)
 
-CLUSTERED_STATUSES = frozenset({CommentStatus.APPROVED})
+CLUSTERED_STATUSES = frozenset({CommentStatus.APPROVED, CommentStatus.PUBLISHED})  # visible: approved or post-moderated
 MIN_COMMENTS = 5  # fewer approved comments than this: no themes yet
 SMALL_DRAFT = 50  # fewer approved comments than this: every run is a full one (search.clustering.plan.SMALL_MIN)
 NEW_THEME_MIN = 20  # waiting comments that make a run form new themes (and at least …)
@@ -287,7 +288,7 @@ def cluster_draft(
     started = time.monotonic()
     comments = _load(draft)
     n = len(comments.pks)
-    say(f"{draft.title}: {n} approved comments")
+    say(f"{draft.title}: {n} published comments")
     if n < MIN_COMMENTS or draft.status == DraftStatus.REPORT_PUBLISHED:
         # too few to group; or the handling report is out, and its themes are final
         return ClusterRunSummary(draft.pk, "skipped", n, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, time.monotonic() - started)

@@ -1,7 +1,6 @@
 """The legislators' review screens in the admin: who may see them, what they show, the writes."""
 
 import re
-from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -286,19 +285,17 @@ def test_the_articles_view_counts_each_article_with_its_themes(client, reviewed,
 
 
 def test_the_clustering_button_passes_k_and_full_and_validates_them(client, reviewed, beijing_legislator, monkeypatch):
-    # given a clustering entry point that records its calls
-    from consultations import admin_views
+    # given a clustering job that records how it is started
+    from consultations import clustering_job
 
     draft, *_ = reviewed
     calls = []
 
-    def cluster_draft(**kwargs):
+    def start_clustering(**kwargs):
         calls.append(kwargs)
-        return SimpleNamespace(
-            mode="full", comments=5, campaigns=0, themes_created=2, themes_updated=0, themes_removed=0, themes_kept=0
-        )
+        return True
 
-    monkeypatch.setattr(admin_views, "_cluster_draft", lambda: cluster_draft)
+    monkeypatch.setattr(clustering_job, "start_clustering", start_clustering)
     client.force_login(beijing_legislator)
     url = reverse("consultations_admin:cluster", args=[draft.pk])
 
