@@ -12,6 +12,11 @@ class ConsultationsConfig(AppConfig):
         # Draft articles and comments are searched; search knows them only through this registration.
         register_documents()
 
+        from consultations import participation
+
+        # Drafts to follow, my comments and what people are told about, for the participation kernel.
+        participation.register()
+
         from django.core import checks
 
         from consultations.exports import check_report_font

@@ -15,6 +15,10 @@ class PetitionsConfig(AppConfig):
         register_guard("report.", may_receive_event)
         # Petitions and reports are searched; search knows them only through this registration.
         register_documents()
+        from petitions import participation
+
+        # Petitions to follow, my petitions and signatures, and responses people are told about.
+        participation.register()
         _register_petition_jobs()
         _register_live_and_jobs()
 

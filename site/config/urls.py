@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    path("my/", include("participation.urls")),
     path("petitions/", include("petitions.urls")),
     path("reports/", include("petitions.report_urls")),
     path("search/", include("search.urls")),

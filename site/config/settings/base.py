@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "home",
     "core",
     "workdays",
+    "participation",
     # Domain apps
     "consultations",
     "petitions",
@@ -200,6 +201,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[阳光] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # mails carry the site name, not the request host
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
