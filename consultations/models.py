@@ -392,6 +392,10 @@ class Comment(models.Model):
         related_name="comments",
     )
     campaign_addition = models.TextField(_("added to the campaign text"), blank=True)
+    # Personal data is masked in `text`, which is what is published (page, API, search, exports);
+    # the text as submitted is kept here for moderators only (consultations.personal_data).
+    submitted_text = models.TextField(_("text as submitted"), blank=True)
+    hold_reason = models.CharField(_("held for moderation because"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -542,3 +546,20 @@ class ThemeMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme_id} ← {self.comment_id}"
+
+
+class SensitiveWord(models.Model):
+    """A word administrators list: a comment containing it waits for moderation, even on post-moderated drafts."""
+
+    word = models.CharField(_("word"), max_length=50, unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    panels = [FieldPanel("word"), FieldPanel("note")]
+
+    class Meta:
+        ordering = ["word"]
+        verbose_name = _("sensitive word")
+        verbose_name_plural = _("sensitive words")
+
+    def __str__(self) -> str:
+        return self.word

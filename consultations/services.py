@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
+from consultations import personal_data
 from consultations.clustering import schedule_clustering
 from consultations.consumers import publish_counts_on_commit
 from consultations.exports import build_open_data
@@ -31,6 +32,7 @@ from consultations.models import (
     ModerationMode,
     Provision,
     ReportPublication,
+    SensitiveWord,
     Stance,
     Theme,
     ThemeMembership,
@@ -208,14 +210,19 @@ def submit_comment(
         raise CommentRejected({"text": [_("You have already submitted this comment.")]})
     if not _take_rate_token(author.pk):
         raise CommentRejected({"__all__": [_("You are commenting too quickly. Please wait a few minutes.")]})
-    status = CommentStatus.PENDING if draft.moderation == ModerationMode.PRE else CommentStatus.PUBLISHED
+    hold_reason = held_because(text)
+    public_text = personal_data.mask(text)
+    held = draft.moderation == ModerationMode.PRE or bool(hold_reason)
+    status = CommentStatus.PENDING if held else CommentStatus.PUBLISHED
     try:
         with transaction.atomic():
             comment = Comment.objects.create(
                 draft=draft,
                 provision=provision,
                 author=author,
-                text=text,
+                text=public_text,
+                submitted_text=text if public_text != text else "",
+                hold_reason=hold_reason,
                 text_hash=digest,
                 quote=quote,
                 stance=stance,
@@ -227,6 +234,32 @@ def submit_comment(
     except IntegrityError as error:  # two identical submissions racing
         raise CommentRejected({"text": [_("You have already submitted this comment.")]}) from error
     return comment
+
+
+def held_because(text: str) -> str:
+    """Why a comment must wait for a moderator whatever the draft's mode ("" if it need not).
+
+    Personal data (consultations.personal_data) and words of the administrators' sensitive-word list.
+    """
+    reasons: list[str] = []
+    labels = {
+        personal_data.ID_NUMBER: _("resident ID number"),
+        personal_data.PHONE: _("phone number"),
+        personal_data.EMAIL: _("e-mail address"),
+    }
+    found = personal_data.kinds(text)
+    if found:
+        names = "、".join(str(labels[kind]) for kind in sorted(found))
+        reasons.append(_("personal data: %(kinds)s") % {"kinds": names})
+    plain = normalise(text).casefold()
+    words = [
+        w
+        for w in SensitiveWord.objects.values_list("word", flat=True)
+        if normalise(w) and normalise(w).casefold() in plain
+    ]
+    if words:
+        reasons.append(_("sensitive words: %(words)s") % {"words": "、".join(words[:5])})
+    return "；".join(reasons)[:200]
 
 
 def _announce(comment: Comment, event: str) -> None:
@@ -277,6 +310,64 @@ def reject_comment(*, comment: Comment, moderator, reason: str) -> Comment:
     comment.save(update_fields=["status", "rejection_reason", "moderated_by", "moderated_at"])
     _announce(comment, "comment.rejected")
     return comment
+
+
+APPROVE = "approve"
+REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class BulkModeration:
+    changed: int
+    skipped: int
+
+
+@transaction.atomic
+def moderate_comments(
+    *, comments: Iterable[Comment], moderator, action: str, reason: str = "", reasons: dict[int, str] | None = None
+) -> BulkModeration:
+    """Approve or reject many comments in one transaction (a page's selection, or a whole campaign).
+
+    The reason is recorded on each comment: `reasons[comment.pk]` where given, else `reason`. Rejecting needs
+    one. Comments already in the target state are skipped. One bulk write, one search-outbox record, and the
+    live counts and clustering scheduled once per draft after commit.
+    """
+    if action not in (APPROVE, REJECT):
+        raise ValidationError(_("Choose to approve or reject."))
+    reasons = reasons or {}
+    reason = (reason or "").strip()
+    chosen = list(comments)
+    drafts = {comment.draft_id: comment.draft for comment in chosen}
+    for draft in drafts.values():
+        require_manager(moderator, draft)
+    now = timezone.now()
+    changed: list[Comment] = []
+    for comment in chosen:
+        if action == APPROVE and comment.status not in MODERATABLE_STATUSES:
+            continue
+        if action == REJECT and comment.status == CommentStatus.REJECTED:
+            continue
+        own = (reasons.get(comment.pk) or reason).strip()
+        if action == REJECT and not own:
+            raise ValidationError({"reason": [_("Give the reason for rejecting the comment.")]})
+        comment.status = CommentStatus.APPROVED if action == APPROVE else CommentStatus.REJECTED
+        comment.rejection_reason = own
+        comment.moderated_by = moderator
+        comment.moderated_at = now
+        changed.append(comment)
+    Comment.objects.bulk_update(changed, ["status", "rejection_reason", "moderated_by", "moderated_at"], batch_size=500)
+    record_changes("comment", [comment.pk for comment in changed])
+    for draft_id in {comment.draft_id for comment in changed}:
+        draft = drafts[draft_id]
+        publish_counts_on_commit(draft=draft)
+        publish_event_on_commit(
+            region_groups(draft.jurisdiction_id),
+            "comment.moderated",
+            {"draft": draft.pk, "action": action, "count": sum(c.draft_id == draft_id for c in changed)},
+        )
+        if action == APPROVE:
+            schedule_clustering(draft=draft)
+    return BulkModeration(changed=len(changed), skipped=len(chosen) - len(changed))
 
 
 # --- themes and the report ---------------------------------------------------------------

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
+from wagtail.snippets.models import register_snippet
 
 from consultations import admin_views, services
-from consultations.models import DraftPage
+from consultations.models import DraftPage, SensitiveWord
 from consultations.services import can_manage_draft
 
 app_name = "consultations_admin"
@@ -88,3 +89,6 @@ for _hook in (
     "before_copy_page",
 ):
     hooks.register(_hook, _refuse_outside_jurisdiction)
+
+
+register_snippet(SensitiveWord)
