@@ -9,14 +9,24 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import ModelLogEntry
 
-from consultations import review, selectors, services
-from consultations.forms import DecisionForm, ImportVersionForm, RejectForm, ThemeForm
-from consultations.models import MODERATABLE_STATUSES, VISIBLE_STATUSES, Campaign, Comment, DraftPage, Stance, Theme
+from consultations import moderation, review, selectors, services
+from consultations.forms import DecisionForm, ImportVersionForm, ThemeForm
+from consultations.models import (
+    MODERATABLE_STATUSES,
+    VISIBLE_STATUSES,
+    Campaign,
+    Comment,
+    DraftPage,
+    DraftStatus,
+    Stance,
+    Theme,
+)
 from consultations.review_forms import ClusterForm, CommentSearchForm, MergeThemeForm, RenameThemeForm, SplitThemeForm
 
 
@@ -104,16 +114,72 @@ def _unplaced_line(request, form) -> dict | None:
 
 
 def moderation_queue(request):
+    """The queue, filtered by draft, article, stance, campaign, status and words (GET), 30 a page."""
     drafts = managed_drafts(request.user)
-    queue = (
-        Comment.objects.filter(draft__in=drafts, status__in=MODERATABLE_STATUSES)
-        .select_related("draft", "provision", "region")
-        .order_by("created_at")
-    )
+    form = moderation.ModerationFilterForm(request.GET or None, drafts=drafts)
+    filters = form.filters() if request.GET else {}
+    queue = moderation.moderation_queryset(drafts=drafts, **filters)
     page = Paginator(queue, 30).get_page(request.GET.get("page"))
+    campaign = None
+    if filters.get("campaign"):
+        campaign = Campaign.objects.filter(pk=filters["campaign"], draft__in=drafts).first()
     return TemplateResponse(
-        request, "consultations/admin/moderation.html", {"page_obj": page, "reject_form": RejectForm()}
+        request,
+        "consultations/admin/moderation.html",
+        {
+            "page_obj": page,
+            "filter_form": form,
+            "campaign": campaign,
+            "querystring": _querystring(request.GET, drop=("page",)),
+        },
     )
+
+
+@require_POST
+def moderate_bulk(request):
+    """Approve or reject the selected comments, or every comment of a campaign, with a reason on each."""
+    drafts = managed_drafts(request.user)
+    action, _sep, only = (request.POST.get("do") or request.POST.get("action", "")).partition(":")
+    comments = Comment.objects.filter(draft__in=drafts).select_related("draft")
+    if only.isdigit():  # the button of one row
+        comments = comments.filter(pk=int(only))
+    elif request.POST.get("campaign", "").isdigit():
+        comments = comments.filter(campaign_id=request.POST["campaign"])
+        if action == services.APPROVE:
+            comments = comments.filter(status__in=MODERATABLE_STATUSES)
+    else:
+        ids = [int(pk) for pk in request.POST.getlist("comment") if pk.isdigit()]
+        comments = comments.filter(pk__in=ids)
+    reasons = {
+        int(key.removeprefix("reason-")): value
+        for key, value in request.POST.items()
+        if key.startswith("reason-") and key.removeprefix("reason-").isdigit() and value.strip()
+    }
+    try:
+        result = services.moderate_comments(
+            comments=comments,
+            moderator=request.user,
+            action=action,
+            reason=request.POST.get("reason", ""),
+            reasons=reasons,
+        )
+    except ValidationError as error:
+        _report_errors(request, error)
+    else:
+        if not result.changed:
+            messages.warning(request, _("No comment was chosen, or all were already moderated."))
+        elif action == services.APPROVE:
+            messages.success(request, _("%(n)d comments approved.") % {"n": result.changed})
+        else:
+            messages.success(
+                request, _("%(n)d comments rejected; they are kept with the reason.") % {"n": result.changed}
+            )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "consultations_admin:moderation"
+    return redirect(target)
 
 
 @require_POST
@@ -186,6 +252,7 @@ def themes(request, draft_id: int):
             ],
             "unthemed": Paginator(unthemed, 100).get_page(request.GET.get("page")),
             "form": form,
+            "can_decide": _can_decide(draft),
         },
     )
 
@@ -233,6 +300,24 @@ RESULTS_PER_PAGE = 20
 STANCE_KEYS = [Stance.SUPPORT, Stance.OPPOSE, Stance.AMEND, Stance.UNSTATED]
 
 
+def _can_decide(draft: DraftPage) -> bool:
+    """Decisions are recorded once the comment window has closed (the service refuses them before)."""
+    return draft.status in (DraftStatus.CLOSED, DraftStatus.REPORT_PUBLISHED)
+
+
+def _confirm(request, theme: Theme, *, action: str, title: str, changes: list[str], keep: tuple[str, ...]):
+    """The confirmation step of a destructive action: what will change, and a second button.
+
+    The form posts the same fields again with `confirm`, so it works without script.
+    """
+    fields = [(name, value) for name in keep for value in request.POST.getlist(name)]
+    return TemplateResponse(
+        request,
+        "consultations/admin/review_theme_confirm.html",
+        _review_context(theme.draft, "themes", theme=theme, action=action, title=title, changes=changes, fields=fields),
+    )
+
+
 def _managed_theme(request, theme_id: int) -> Theme:
     theme = get_object_or_404(Theme.objects.select_related("draft__jurisdiction"), pk=theme_id)
     _managed_draft(request, theme.draft_id)
@@ -249,7 +334,7 @@ def _report_errors(request, error: ValidationError) -> None:
 
 
 def _review_context(draft: DraftPage, tab: str, **extra) -> dict:
-    return {"draft": draft, "tab": tab, **extra}
+    return {"draft": draft, "tab": tab, "waiting": moderation.waiting_count(draft), **extra}
 
 
 def review_themes(request, draft_id: int):
@@ -363,7 +448,8 @@ def review_theme(request, theme_id: int):
             rename_form=RenameThemeForm(initial={"title": theme.title, "summary": theme.summary}),
             merge_form=MergeThemeForm(theme=theme),
             split_form=SplitThemeForm(),
-            log=ModelLogEntry.objects.for_instance(theme).select_related("user").order_by("-timestamp")[:20],
+            can_decide=_can_decide(draft),
+            log=_log_rows(theme),
         ),
     )
 
@@ -385,6 +471,25 @@ def rename_theme(request, theme_id: int):
     return redirect("consultations_admin:review_theme", theme_id=theme.pk)
 
 
+def _log_rows(theme: Theme) -> list[tuple[object, bool]]:
+    """The theme's recent log entries, each with whether it can still be undone."""
+    entries = ModelLogEntry.objects.for_instance(theme).select_related("user").order_by("-timestamp")[:20]
+    undone = services.undone_entries(theme)
+    return [(entry, entry.action in services.UNDOABLE and entry.pk not in undone) for entry in entries]
+
+
+@require_POST
+def undo_theme(request, theme_id: int, entry_id: int):
+    theme = _managed_theme(request, theme_id)
+    try:
+        shown = services.undo_theme_change(theme=theme, entry_id=entry_id, user=request.user)
+    except ValidationError as error:
+        _report_errors(request, error)
+        return redirect("consultations_admin:review_theme", theme_id=theme.pk)
+    messages.success(request, _("The change was undone."))
+    return redirect("consultations_admin:review_theme", theme_id=shown.pk)
+
+
 @require_POST
 def merge_theme(request, theme_id: int):
     theme = _managed_theme(request, theme_id)
@@ -392,6 +497,21 @@ def merge_theme(request, theme_id: int):
     if not form.is_valid():
         messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
         return redirect("consultations_admin:review_theme", theme_id=theme.pk)
+    if not request.POST.get("confirm"):
+        target = form.cleaned_data["target"]
+        size = theme.memberships.count()
+        changes = [
+            _(
+                "The %(n)d comments of “%(source)s” join “%(target)s”, which keeps its title and decision (%(decision)s)."
+            )
+            % {"n": size, "source": theme.title, "target": target.title, "decision": target.get_decision_display()},
+            _("“%(source)s” is deleted, with its decision (%(decision)s).")
+            % {"source": theme.title, "decision": theme.get_decision_display()},
+            _("You can undo this from the history of “%(target)s”.") % {"target": target.title},
+        ]
+        return _confirm(
+            request, theme, action="merge_theme", title=_("Merge the themes?"), changes=changes, keep=("target",)
+        )
     try:
         target = services.merge_themes(source=theme, target=form.cleaned_data["target"], user=request.user)
     except ValidationError as error:
@@ -417,10 +537,23 @@ def split_theme(request, theme_id: int):
     if not form.is_valid():
         messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
         return redirect("consultations_admin:review_theme", theme_id=theme.pk)
-    try:
-        new = services.split_theme(
-            theme=theme, comments=_selected_members(request, theme), title=form.cleaned_data["title"], user=request.user
+    selected = _selected_members(request, theme)
+    if selected and not request.POST.get("confirm"):
+        changes = [
+            _("%(n)d comments leave “%(source)s” for a new theme “%(title)s”, which starts as not yet decided.")
+            % {"n": len(selected), "source": theme.title, "title": form.cleaned_data["title"]},
+            _("You can undo this from the history of “%(source)s”.") % {"source": theme.title},
+        ]
+        return _confirm(
+            request,
+            theme,
+            action="split_theme",
+            title=_("Split the theme?"),
+            changes=changes,
+            keep=("title", "comments", "campaigns"),
         )
+    try:
+        new = services.split_theme(theme=theme, comments=selected, title=form.cleaned_data["title"], user=request.user)
     except ValidationError as error:
         _report_errors(request, error)
         return redirect("consultations_admin:review_theme", theme_id=theme.pk)
@@ -433,6 +566,15 @@ def remove_member(request, theme_id: int):
     theme = _managed_theme(request, theme_id)
     value = request.POST.get("comment", "")
     comment = get_object_or_404(Comment, pk=int(value) if value.isdigit() else 0, draft_id=theme.draft_id)
+    if not request.POST.get("confirm"):
+        changes = [
+            _("This comment leaves “%(theme)s” (the comment itself is kept): %(text)s")
+            % {"theme": theme.title, "text": Truncator(comment.text).chars(120)},
+            _("You can undo this from the theme's history."),
+        ]
+        return _confirm(
+            request, theme, action="remove_member", title=_("Remove the comment?"), changes=changes, keep=("comment",)
+        )
     try:
         services.remove_from_theme(theme=theme, comment=comment, user=request.user)
         messages.success(request, _("The comment was taken out of the theme."))

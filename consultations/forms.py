@@ -74,8 +74,21 @@ class DecisionForm(forms.Form):
         from consultations.models import COMMENTABLE_KINDS, DECIDED, Decision, Provision
 
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = [(value, label) for value, label in Decision.choices if value in DECIDED]
+        # 待处理 first and chosen by default: nobody records 采纳 by leaving the select as it came
+        self.fields["decision"].choices = [(Decision.PENDING, Decision.PENDING.label)] + [
+            (value, label) for value, label in Decision.choices if value in DECIDED
+        ]
+        if not self.initial.get("decision"):
+            self.initial["decision"] = Decision.PENDING
         self.fields["adopted_in"].queryset = Provision.objects.filter(
             version__draft=draft, kind__in=COMMENTABLE_KINDS
         ).select_related("version")
         self.fields["adopted_in"].label_from_instance = lambda p: f"{p.version.label} {p.label}"
+
+    def clean_decision(self) -> str:
+        from consultations.models import DECIDED
+
+        decision = self.cleaned_data["decision"]
+        if decision not in DECIDED:
+            raise forms.ValidationError(_("Choose adopted, partly adopted or not adopted."))
+        return decision

@@ -520,7 +520,17 @@ def merge_themes(*, source: Theme, target: Theme, user) -> Theme:
         elif membership.similarity is not None and (kept.similarity is None or membership.similarity > kept.similarity):
             kept.similarity = membership.similarity
             kept.save(update_fields=["similarity"])
-    data = {"merged": source.pk, "merged_title": source.title, "comments_moved": moved}
+    data = {
+        "merged": source.pk,
+        "merged_title": source.title,
+        "comments_moved": moved,
+        # enough to undo the merge: the deleted theme as it was, and which memberships the merge created
+        "theme": _theme_snapshot(source),
+        "members": [[m.comment_id, m.similarity] for m in source.memberships.all()],
+        "added": sorted(
+            set(source.memberships.values_list("comment_id", flat=True)) - set(existing),
+        ),
+    }
     source.delete()
     _log_theme(target, THEME_MERGED, user, data)
     return target
@@ -561,8 +571,115 @@ def split_theme(*, theme: Theme, comments: Iterable[Comment], title: str, user, 
 def remove_from_theme(*, theme: Theme, comment: Comment, user) -> Theme:
     """Take one comment out of a theme; the comment itself is kept."""
     require_manager(user, theme.draft)
-    deleted, _rows = theme.memberships.filter(comment=comment).delete()
-    if not deleted:
+    membership = theme.memberships.filter(comment=comment).first()
+    if membership is None:
         raise ValidationError({"comment": [_("This comment is not in the theme.")]})
-    _log_theme(theme, THEME_MEMBER_REMOVED, user, {"comment": comment.pk})
+    similarity = membership.similarity
+    membership.delete()
+    _log_theme(theme, THEME_MEMBER_REMOVED, user, {"comment": comment.pk, "similarity": similarity})
     return theme
+
+
+# --- undoing a merge, a split or a removal from the theme's log ---------------------------
+
+THEME_UNDONE = "consultations.theme.undo"
+UNDOABLE = frozenset({THEME_MERGED, THEME_SPLIT, THEME_MEMBER_REMOVED})
+_SNAPSHOT_FIELDS = (
+    "title",
+    "summary",
+    "origin",
+    "cluster_key",
+    "terms",
+    "auto_title",
+    "representatives",
+    "decision",
+    "reason",
+    "position",
+    "provision_id",
+    "adopted_in_id",
+    "decided_by_id",
+)
+
+
+def _theme_snapshot(theme: Theme) -> dict:
+    snapshot = {name: getattr(theme, name) for name in _SNAPSHOT_FIELDS}
+    snapshot["decided_at"] = theme.decided_at.isoformat() if theme.decided_at else None
+    return snapshot
+
+
+def undone_entries(theme: Theme) -> set[int]:
+    """The ids of the theme's log entries already undone."""
+    from wagtail.models import ModelLogEntry
+
+    return {
+        entry.data.get("undoes")
+        for entry in ModelLogEntry.objects.for_instance(theme).filter(action=THEME_UNDONE)
+        if isinstance(entry.data, dict)
+    }
+
+
+@transaction.atomic
+def undo_theme_change(*, theme: Theme, entry_id: int, user) -> Theme:
+    """Reverse a merge, split or removal recorded in the theme's log; returns the theme to show next.
+
+    A merge brings the deleted theme back (title, decision, members) and takes out of this
+    theme the comments the merge brought in; a split moves the comments back and deletes the
+    new theme; a removal puts the comment back.
+    """
+    from django.utils.dateparse import parse_datetime
+    from wagtail.models import ModelLogEntry
+
+    require_manager(user, theme.draft)
+    entry = ModelLogEntry.objects.for_instance(theme).filter(pk=entry_id, action__in=UNDOABLE).first()
+    if entry is None:
+        raise ValidationError(_("This change cannot be undone."))
+    if entry.pk in undone_entries(theme):
+        raise ValidationError(_("This change was already undone."))
+    data = entry.data or {}
+    shown = theme
+    if entry.action == THEME_MEMBER_REMOVED:
+        comment = Comment.objects.filter(pk=data.get("comment"), draft_id=theme.draft_id).first()
+        if comment is None:
+            raise ValidationError(_("The comment no longer exists."))
+        ThemeMembership.objects.get_or_create(
+            theme=theme, comment=comment, defaults={"similarity": data.get("similarity")}
+        )
+    elif entry.action == THEME_MERGED:
+        snapshot = data.get("theme")
+        if not snapshot:
+            raise ValidationError(_("This merge was recorded without what it would take to undo it."))
+        fields = {name: snapshot.get(name) for name in _SNAPSHOT_FIELDS if name in snapshot}
+        from django.contrib.auth import get_user_model
+
+        for name, model in (("provision_id", Provision), ("adopted_in_id", Provision), ("decided_by_id", None)):
+            model = model or get_user_model()
+            if fields.get(name) and not model.objects.filter(pk=fields[name]).exists():
+                fields[name] = None  # deleted since the merge
+        decided_at = snapshot.get("decided_at")
+        fields["decided_at"] = parse_datetime(decided_at) if decided_at else None
+        keep_pk = data.get("merged") and not Theme.objects.filter(pk=data["merged"]).exists()
+        restored = Theme.objects.create(draft=theme.draft, **({"pk": data["merged"]} if keep_pk else {}), **fields)
+        members = {int(cid): sim for cid, sim in data.get("members", [])}
+        alive = set(Comment.objects.filter(pk__in=members, draft_id=theme.draft_id).values_list("pk", flat=True))
+        ThemeMembership.objects.bulk_create(
+            [ThemeMembership(theme=restored, comment_id=cid, similarity=members[cid]) for cid in sorted(alive)]
+        )
+        added = [int(cid) for cid in data.get("added", [])]
+        theme.memberships.filter(comment_id__in=added).delete()
+        record_changes("comment", alive | set(added))
+        _log_theme(restored, "wagtail.create", user, {"restored_from": theme.pk})
+        shown = restored
+    else:  # THEME_SPLIT
+        new = Theme.objects.filter(pk=data.get("new_theme"), draft_id=theme.draft_id).first()
+        if new is None:
+            raise ValidationError(_("The theme split off no longer exists."))
+        ids = [int(cid) for cid in data.get("comments", [])]
+        already = set(theme.memberships.values_list("comment_id", flat=True))
+        moving = new.memberships.filter(comment_id__in=ids).exclude(comment_id__in=already)
+        moved = set(moving.values_list("comment_id", flat=True))
+        moving.update(theme=theme)
+        if not new.memberships.exists():
+            new.delete()
+        record_changes("comment", moved)
+    _log_theme(theme, THEME_UNDONE, user, {"undoes": entry.pk, "action": entry.action})
+    return shown

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", admin_views.drafts_overview, name="drafts"),
     path("moderation/", admin_views.moderation_queue, name="moderation"),
     path("comments/<int:comment_id>/moderate/", admin_views.moderate, name="moderate"),
+    path("moderation/bulk/", admin_views.moderate_bulk, name="moderate_bulk"),
     path("drafts/<int:draft_id>/import/", admin_views.import_version, name="import"),
     path("drafts/<int:draft_id>/themes/", admin_views.themes, name="themes"),
     path("drafts/<int:draft_id>/publish/", admin_views.publish, name="publish"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("review/themes/<int:theme_id>/merge/", admin_views.merge_theme, name="merge_theme"),
     path("review/themes/<int:theme_id>/split/", admin_views.split_theme, name="split_theme"),
     path("review/themes/<int:theme_id>/remove/", admin_views.remove_member, name="remove_member"),
+    path("review/themes/<int:theme_id>/undo/<int:entry_id>/", admin_views.undo_theme, name="undo_theme"),
 ]
 
 
@@ -64,6 +66,7 @@ def register_theme_log_actions(actions):
     actions.register_action(services.THEME_MERGED, _("Merge themes"), _("Another theme merged into this one"))
     actions.register_action(services.THEME_SPLIT, _("Split theme"), _("Comments split off into a new theme"))
     actions.register_action(services.THEME_MEMBER_REMOVED, _("Remove comment from theme"), _("Comment removed"))
+    actions.register_action(services.THEME_UNDONE, _("Undo a theme change"), _("A change was undone"))
 
 
 @hooks.register("register_page_listing_more_buttons")

@@ -202,7 +202,7 @@ def test_rename_merge_split_and_remove_from_the_theme_page(client, reviewed, bei
     # split the opposing comment off
     response = client.post(
         reverse("consultations_admin:split_theme", args=[accounts.pk]),
-        {"title": "业主负担", "comments": [comments[2].pk]},
+        {"title": "业主负担", "comments": [comments[2].pk], "confirm": "1"},
     )
     new = Theme.objects.get(draft=draft, title="业主负担")
     assert response.url == reverse("consultations_admin:review_theme", args=[new.pk])
@@ -210,11 +210,15 @@ def test_rename_merge_split_and_remove_from_the_theme_page(client, reviewed, bei
     assert new.decision == Decision.PENDING
 
     # remove a member
-    client.post(reverse("consultations_admin:remove_member", args=[accounts.pk]), {"comment": comments[1].pk})
+    client.post(
+        reverse("consultations_admin:remove_member", args=[accounts.pk]), {"comment": comments[1].pk, "confirm": "1"}
+    )
     assert list(accounts.comments.values_list("pk", flat=True)) == [comments[0].pk]
 
     # merge the split-off theme into the purpose theme
-    response = client.post(reverse("consultations_admin:merge_theme", args=[new.pk]), {"target": purpose.pk})
+    response = client.post(
+        reverse("consultations_admin:merge_theme", args=[new.pk]), {"target": purpose.pk, "confirm": "1"}
+    )
     assert response.url == reverse("consultations_admin:review_theme", args=[purpose.pk])
     assert not Theme.objects.filter(pk=new.pk).exists()
     assert sorted(purpose.comments.values_list("pk", flat=True)) == sorted(c.pk for c in comments[2:])
