@@ -131,6 +131,12 @@ class Probe:
     path: Callable[[World], str] | None = None  # for routes outside the resolver (pages, WebSocket)
 
 
+def _participation_token(world: World) -> str:
+    from participation.services import unsubscribe_token
+
+    return unsubscribe_token(world.users["citizen"].pk)
+
+
 def get(expect, label="", **options) -> Probe:
     return Probe("GET", expect, label, **options)
 
@@ -365,6 +371,21 @@ RULES: dict[str, list[Probe]] = {
     "petitions:unsubscribe": [
         get(PUBLIC, kwargs=lambda w: {"token": w.unsubscribe_token}),
         post(roles(OK), kwargs=lambda w: {"token": w.unsubscribe_token}),
+    ],
+    # --- my participation: the signed-in person's own page, follows and e-mail choice; the signed link ---
+    "participation:mine": [get(SIGNED_IN)],
+    "participation:follow": [
+        get(roles(NOT_ALLOWED, anonymous=LOGIN)),
+        post(SIGN_IN_TO_WRITE, data=lambda w: {"subject": "petitions.petition", "object_id": w.petition_open.pk}),
+    ],
+    "participation:preferences": [
+        get(roles(NOT_ALLOWED, anonymous=LOGIN)),
+        post(SIGN_IN_TO_WRITE, data=lambda w: {"frequency": "daily"}),
+    ],
+    "participation:unsubscribe": [
+        get(PUBLIC, kwargs=lambda w: {"token": _participation_token(w)}),
+        post(roles(OK), kwargs=lambda w: {"token": _participation_token(w)}),
+        get(roles(NOT_FOUND), "tampered", kwargs=lambda w: {"token": _participation_token(w)[:-2] + "xx"}),
     ],
     # --- reports: the reporter's pages (the follow-up code's session is the credential) ---
     "reports:new": [get(PUBLIC)],
@@ -1005,6 +1026,7 @@ def browser(shared_client):
 
 FINGERPRINT_APPS = {
     "accounts",
+    "participation",
     "auth",
     "consultations",
     "petitions",
