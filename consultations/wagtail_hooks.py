@@ -5,10 +5,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from consultations import admin_views, services
 from consultations.models import DraftPage, SensitiveWord
 from consultations.services import can_manage_draft
+from core.snippet_choosers import PermissionCheckedChooserViewSet
 
 app_name = "consultations_admin"
 urlpatterns = [
@@ -94,4 +96,16 @@ for _hook in (
     hooks.register(_hook, _refuse_outside_jurisdiction)
 
 
-register_snippet(SensitiveWord)
+class SensitiveWordViewSet(SnippetViewSet):
+    """Administrators keep the list: a comment containing one of these words waits for a moderator."""
+
+    model = SensitiveWord
+    chooser_viewset_class = PermissionCheckedChooserViewSet
+    icon = "warning"
+    menu_label = _("Sensitive words")
+    add_to_settings_menu = True
+    list_display = ["word", "note"]
+    search_fields = ["word", "note"]
+
+
+register_snippet(SensitiveWordViewSet)

@@ -48,6 +48,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "workdays.add_workingdayoverride",
         "workdays.change_workingdayoverride",
         "workdays.delete_workingdayoverride",
+        "consultations.view_sensitiveword",
+        "consultations.add_sensitiveword",
+        "consultations.change_sensitiveword",
+        "consultations.delete_sensitiveword",
     },
 }
 

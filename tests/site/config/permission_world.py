@@ -296,6 +296,7 @@ def _approvals(world: World) -> None:
 
 
 def build_world() -> World:
+    from consultations.models import SensitiveWord
     from regions.services import GB2260_CSV, load_regions, read_region_rows
     from workdays.models import WorkingDayOverride
 
@@ -310,4 +311,5 @@ def build_world() -> World:
     _procurement(world)
     _approvals(world)
     world.objects["working_day"] = WorkingDayOverride.objects.order_by("day").first()
+    world.objects["sensitive_word"] = SensitiveWord.objects.create(word="代开发票")
     return world

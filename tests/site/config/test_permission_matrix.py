@@ -53,6 +53,7 @@ NOT_FOUND = Expect("404", (404,), refused=True)
 DENIED = Expect("403|404", (403, 404), refused=True)
 UNAUTHORIZED = Expect("401", (401,), refused=True)
 NOT_ALLOWED = Expect("405", (405,), refused=True)
+NOTHING_CHOSEN = Expect("nothing-chosen", (302,), refused=True)  # a bulk action skips what one may not touch
 WS_ACCEPT = Expect("ws-accept", ("accept",))
 WS_4401 = Expect("ws-4401", (4401,), refused=True)
 WS_4403 = Expect("ws-4403", (4403,), refused=True)
@@ -194,7 +195,9 @@ def snippet_rules(prefix: str, *, delete: Expect) -> dict[str, list[Probe]]:
     def pk(name):
         return lambda w: {"pk": w.objects[name].pk}
 
-    obj = "rule_setting" if "rulesetting" in prefix else "working_day"
+    obj = {"rulesetting": "rule_setting", "sensitiveword": "sensitive_word"}.get(
+        prefix.rsplit("_", 1)[-1], "working_day"
+    )
     chooser = prefix.replace("wagtailsnippets_", "wagtailsnippetchoosers_")
     return {
         f"{prefix}:list": [get(ADMIN_ONLY)],
@@ -648,6 +651,23 @@ RULES: dict[str, list[Probe]] = {
             for where in ("in", "out")
         ),
     ],
+    "consultations_admin:moderate_bulk": [
+        get(admin_page(**dict.fromkeys(STAFF, NOT_ALLOWED))),
+        *(
+            post(
+                admin_page(
+                    legislator=DONE if where == "in" else NOTHING_CHOSEN,
+                    inspector_national=NOTHING_CHOSEN,
+                    inspector_baoding=NOTHING_CHOSEN,
+                    administrator=DONE,
+                    superuser=DONE,
+                ),
+                where,
+                data=lambda w, where=where: {"comment": [w.objects[f"pending_comment_{where}"].pk], "do": "approve"},
+            )
+            for where in ("in", "out")
+        ),
+    ],
     "consultations_admin:import": [
         *manager_gets(draft),
         post(
@@ -767,6 +787,7 @@ RULES: dict[str, list[Probe]] = {
     ],
     **snippet_rules("wagtailsnippets_monitoring_rulesetting", delete=ADMIN_DENIED),
     **snippet_rules("wagtailsnippets_workdays_workingdayoverride", delete=OK),
+    **snippet_rules("wagtailsnippets_consultations_sensitiveword", delete=OK),
     # the users admin carries jurisdictions (accounts.viewsets.UserViewSet): administrators only
     "wagtailusers_users:index": [get(ADMIN_ONLY)],
     "wagtailusers_users:index_results": [get(ADMIN_ONLY)],
