@@ -35,15 +35,20 @@ def on_petition_saved(sender, instance: Petition, created: bool, update_fields=N
         return
     if instance.response_published_at is None:
         return
-    from participation.services import notify
+    from django.contrib.auth import get_user_model
 
+    from participation.services import notify
+    from petitions.services import signers_to_notify
+
+    # Signers who asked to be told (the creator among them) get the petition's own mail: not a second one.
+    told = signers_to_notify(instance.pk).values("email")
     notify(
         kind="response",
         subject=PETITION,
         object_id=instance.pk,
         title=instance.title,
         path=reverse("petitions:detail", args=[instance.pk]),
-        users=[instance.creator_id],
+        exclude=get_user_model().objects.filter(email__in=told).values_list("pk", flat=True),
     )
 
 

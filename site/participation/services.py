@@ -95,15 +95,17 @@ def notify(
     path: str,
     users: Iterable[int] = (),
     followers: bool = True,
+    exclude: Iterable[int] = (),
 ) -> int:
     """Tell the followers of (subject, object_id) — and `users`, by id — that `kind` happened.
 
     Returns how many people will be told. Those who asked for no e-mail are skipped; the mails leave
-    after commit, at once or in the next daily digest, each person's choice.
+    after commit, at once or in the next daily digest, each person's choice. `exclude`: ids told otherwise.
     """
     recipients = set(users)
     if followers:
         recipients.update(Follow.objects.filter(subject=subject, object_id=object_id).values_list("user_id", flat=True))
+    recipients -= set(exclude)
     if not recipients:
         return 0
     silent = set(
