@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from consultations.clustering import MIN_COMMENTS
 from consultations.models import DraftPage
 from core.events import Description, publish_event, region_groups, user_group
 
@@ -137,7 +138,9 @@ def progress_text(payload: dict[str, Any]) -> str:
     if state == FAILED:
         return _("Clustering failed. Try again, or tell the site's administrators.")
     if state == SKIPPED:
-        return _("Too few published comments to cluster (at least 5 are needed).")
+        if (payload.get("summary") or {}).get("comments", 0) >= MIN_COMMENTS:
+            return _("The handling report is published: its themes are final and are not clustered again.")
+        return _("Too few published comments to cluster (at least %(n)d are needed).") % {"n": MIN_COMMENTS}
     summary = payload.get("summary") or {}
     return _(
         "Clustering done: %(comments)d comments read, %(created)d themes created, %(updated)d updated, "

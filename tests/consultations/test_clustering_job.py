@@ -150,3 +150,11 @@ def test_a_rolled_back_write_leaves_no_pending_mark_and_the_next_one_queues(arti
         assert cache.get(_pending_key(draft.pk)) is None  # not before commit
     assert cache.get(_pending_key(draft.pk)) is True
     assert len(_enqueued(cluster_draft_task)) == 1
+
+
+def test_a_skipped_run_says_why():
+    few = {"draft": 1, "state": "skipped", "summary": {"comments": 3}}
+    final = {"draft": 1, "state": "skipped", "summary": {"comments": 300}}
+
+    assert "至少需要 5 条" in clustering_job.progress_text(few)
+    assert "处理情况报告已公布" in clustering_job.progress_text(final)

@@ -130,7 +130,9 @@ def test_campaign_screens_are_refused_outside_the_jurisdiction(client, campaigne
             assert FORM not in response.content.decode()
 
 
-def test_the_clustering_button_writes_campaigns_and_themes_the_screens_show(client, make_draft, beijing_legislator):
+def test_the_clustering_button_writes_campaigns_and_themes_the_screens_show(
+    client, make_draft, beijing_legislator, django_capture_on_commit_callbacks
+):
     # given a draft with approved comments on two subjects and a campaign of four copies
     draft = make_draft()
     article = draft.current_version.provisions.get(kind="article", number=3)
@@ -155,8 +157,9 @@ def test_the_clustering_button_writes_campaigns_and_themes_the_screens_show(clie
         )
     client.force_login(beijing_legislator)
 
-    # when
-    response = client.post(reverse("consultations_admin:cluster", args=[draft.pk]), {"k": "2", "full": "on"})
+    # when (the run is queued after commit; the immediate task backend runs it then)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("consultations_admin:cluster", args=[draft.pk]), {"k": "2", "full": "on"})
 
     # then the campaign is found and shown once in its theme, beside its size
     assert response.status_code == 302
