@@ -339,8 +339,13 @@ def _members_by_theme(themes: list[Theme]) -> dict[int, set[int]]:
 
 
 def _lock(draft: DraftPage) -> None:
-    """Serialise the writes of runs on one draft (a no-op on SQLite, which locks the database)."""
-    list(DraftPage.objects.select_for_update(of=("self",)).filter(pk=draft.pk).values_list("pk", flat=True))
+    """Serialise the writes of runs on one draft (a no-op on SQLite, which locks the database).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a comment inserted meanwhile takes a key-share lock on its draft,
+    which this one lets through, so a run never holds back comment submission."""
+    list(
+        DraftPage.objects.select_for_update(of=("self",), no_key=True).filter(pk=draft.pk).values_list("pk", flat=True)
+    )
 
 
 def _full_run(draft, comments, result, items, features, clustered, members, k, say) -> ClusterRunSummary:

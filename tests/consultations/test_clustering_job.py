@@ -158,3 +158,44 @@ def test_a_skipped_run_says_why():
 
     assert "至少需要 5 条" in clustering_job.progress_text(few)
     assert "处理情况报告已公布" in clustering_job.progress_text(final)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_writing_under_the_drafts_lock_does_not_hold_back_a_new_comment(article_3):
+    # PostgreSQL only: SQLite locks the whole database for any write
+    import threading
+
+    from django.db import connection
+
+    from consultations.clustering import _lock
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    draft, _article = article_3
+    locked, release = threading.Event(), threading.Event()
+
+    def run_holding_the_lock():
+        from django.db import connection as own
+
+        try:
+            with transaction.atomic():
+                _lock(draft)
+                locked.set()
+                release.wait(10)
+        finally:
+            own.close()
+
+    writer = threading.Thread(target=run_holding_the_lock)
+    writer.start()
+    try:
+        assert locked.wait(10)
+        # when a comment is submitted while the run holds the draft's lock
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            comment = _comment(draft, "运行归类时提交的意见，不应等待。", status=CommentStatus.PENDING)
+        # then it is saved at once
+        assert comment.pk
+    finally:
+        release.set()
+        writer.join()
