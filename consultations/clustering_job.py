@@ -28,7 +28,8 @@ from core.events import Description, publish_event, region_groups, user_group
 logger = logging.getLogger(__name__)
 
 PROGRESS = "clustering.progress"
-STATE_SECONDS = 3600  # a state is forgotten after this long (a worker that died leaves no "running" forever)
+STATE_SECONDS = 3600  # a finished run is shown this long
+BUSY_SECONDS = 900  # a queued or running state not refreshed this long is forgotten (a worker that died)
 QUEUED, RUNNING, DONE, SKIPPED, FAILED = "queued", "running", "done", "skipped", "failed"
 
 
@@ -54,7 +55,7 @@ def _groups(draft: DraftPage, user_id: int | None) -> list[str]:
 def _report(draft: DraftPage, user_id: int | None, payload: dict[str, Any]) -> None:
     """Keep the state for a reload, and push it to the draft's managers now (live events are a courtesy)."""
     payload = {"draft": draft.pk, **payload}
-    cache.set(_state_key(draft.pk), payload, timeout=STATE_SECONDS)
+    cache.set(_state_key(draft.pk), payload, timeout=BUSY_SECONDS if is_running(payload) else STATE_SECONDS)
     for group in _groups(draft, user_id):
         try:
             publish_event(group, PROGRESS, payload)
@@ -106,7 +107,7 @@ def start_clustering(*, draft: DraftPage, user, k: int | None = None, full: bool
     user_id = getattr(user, "pk", None)
 
     def queue() -> None:
-        cache.set(_state_key(draft.pk), {"draft": draft.pk, "state": QUEUED}, timeout=STATE_SECONDS)
+        cache.set(_state_key(draft.pk), {"draft": draft.pk, "state": QUEUED}, timeout=BUSY_SECONDS)
         try:
             run_clustering_job.enqueue(draft.pk, user_id, k, full)
         except Exception:
