@@ -78,7 +78,7 @@ def test_splitting_off_a_campaign_moves_all_its_members(client, campaigned, beij
 
     client.post(
         reverse("consultations_admin:split_theme", args=[theme.pk]),
-        {"title": "表决权联署", "campaigns": [campaign.pk], "comments": [singles[1].pk]},
+        {"title": "表决权联署", "campaigns": [campaign.pk], "comments": [singles[1].pk], "confirm": "1"},
     )
 
     new = Theme.objects.get(draft=draft, title="表决权联署")
