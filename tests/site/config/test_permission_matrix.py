@@ -762,7 +762,7 @@ RULES: dict[str, list[Probe]] = {
                 manager_page(where == "in", allowed=DONE),
                 where,
                 kwargs=theme(where),
-                data=lambda w, where=where: {"target": w.objects[f"other_theme_{where}"].pk},
+                data=lambda w, where=where: {"target": w.objects[f"other_theme_{where}"].pk, "confirm": "1"},
             )
             for where in ("in", "out")
         ),
@@ -773,7 +773,11 @@ RULES: dict[str, list[Probe]] = {
             manager_page(False, allowed=ANSWERED),
             "out",
             kwargs=theme("out"),
-            data=lambda w: {"title": "拆分主题", "comments": [c.pk for c in w.theme_out.comments.all()]},
+            data=lambda w: {
+                "title": "拆分主题",
+                "comments": [c.pk for c in w.theme_out.comments.all()],
+                "confirm": "1",
+            },
         ),
     ],
     "consultations_admin:remove_member": [
@@ -782,7 +786,19 @@ RULES: dict[str, list[Probe]] = {
             manager_page(False, allowed=DONE),
             "out",
             kwargs=theme("out"),
-            data=lambda w: {"comment": w.theme_out.comments.first().pk},
+            data=lambda w: {"comment": w.theme_out.comments.first().pk, "confirm": "1"},
+        ),
+    ],
+    # Undoing a logged change of a theme: its managers only (an unknown log entry is answered, nothing written).
+    "consultations_admin:undo_theme": [
+        get(admin_page(**dict.fromkeys(STAFF, NOT_ALLOWED)), kwargs=lambda w: {**theme("in")(w), "entry_id": 999999}),
+        *(
+            post(
+                manager_page(where == "in", allowed=ANSWERED),
+                where,
+                kwargs=lambda w, where=where: {**theme(where)(w), "entry_id": 999999},
+            )
+            for where in ("in", "out")
         ),
     ],
     **snippet_rules("wagtailsnippets_monitoring_rulesetting", delete=ADMIN_DENIED),
