@@ -203,3 +203,14 @@ def _clear_cache():
     """Rate-limit counters live in the cache; every test starts with none."""
     clear_cache()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test gets its own channel layer: a Redis layer keeps locks bound to the event loop that first used it,
+    and every async test runs on a loop of its own (a layer used by an earlier test fails in the next one)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}

@@ -13,6 +13,7 @@ from consultations import clustering_job
 from consultations.clustering import _pending_key, cluster_draft, cluster_draft_task, schedule_clustering
 from consultations.models import CommentStatus, Theme, ThemeMembership
 from core.events import region_groups, user_group
+from tests.conftest import require
 from tests.consultations.test_clustering_adapter import _comment, _reviews
 from tests.consultations.test_clustering_adapter import commented_draft as commented_draft  # noqa: F401  (a fixture)
 
@@ -169,8 +170,7 @@ def test_a_run_writing_under_the_drafts_lock_does_not_hold_back_a_new_comment(ar
 
     from consultations.clustering import _lock
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's")
+    require(connection.vendor == "postgresql", "row locks are PostgreSQL's")
     draft, _article = article_3
     locked, release = threading.Event(), threading.Event()
 
