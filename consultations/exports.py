@@ -101,6 +101,20 @@ def _batches(comments: QuerySet[Comment], fields: tuple[str, ...]) -> Iterator[l
         after = rows[-1][0]
 
 
+# What each export reads of a comment, after its primary key (the staff export adds moderation columns).
+PUBLIC_FIELDS = (
+    "provision__version__label",
+    "provision__label",
+    "stance",
+    "text",
+    "quote",
+    "region_id",
+    "sector",
+    "created_at",
+    "campaign__key",
+)
+
+
 def _themes_of(ids: list[int]) -> dict[int, list[str]]:
     themes: dict[int, list[str]] = {}
     memberships = (
@@ -121,20 +135,7 @@ def comment_rows(draft: DraftPage) -> Iterator[list]:
     stances, sectors, statuses = ({k: str(v) for k, v in c.choices} for c in (Stance, Sector, CommentStatus))
     regions = _RegionNames()
     local = timezone.get_current_timezone()
-    fields = (
-        "provision__version__label",
-        "provision__label",
-        "stance",
-        "text",
-        "quote",
-        "region_id",
-        "sector",
-        "created_at",
-        "status",
-        "rejection_reason",
-        "campaign__key",
-        "source",
-    )
+    fields = (*PUBLIC_FIELDS[:-1], "status", "rejection_reason", "campaign__key", "source")
     for batch in _batches(draft.comments.all(), fields):
         themes = _themes_of([row[0] for row in batch])
         for (
@@ -234,19 +235,8 @@ def published_rows(draft: DraftPage) -> Iterator[dict]:
     """The draft's published comments as open data: no author, no moderation notes; campaigns marked by key."""
     regions = _RegionNames()
     local = timezone.get_current_timezone()
-    fields = (
-        "provision__version__label",
-        "provision__label",
-        "stance",
-        "text",
-        "quote",
-        "region_id",
-        "sector",
-        "created_at",
-        "campaign__key",
-    )
     visible = draft.comments.filter(status__in=VISIBLE_STATUSES)
-    for batch in _batches(visible, fields):
+    for batch in _batches(visible, PUBLIC_FIELDS):
         for pk, version, article, stance, text, quote, region, sector, created, campaign in batch:
             yield {
                 "id": pk,

@@ -8,14 +8,13 @@ of the moment): those notes tell the step apart and are not repeated under the s
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 
 from django.conf import settings
-from django.utils import formats, timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
+from core.history import HistoryLine, when
 from monitoring.models import AlertEvent
 from monitoring.states import (
     ALERT_RAISED,
@@ -28,27 +27,6 @@ from monitoring.states import (
     AlertState,
     Step,
 )
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: datetime
-    sentence: str
-    note_label: str = ""
-    note: str = ""
-
-    @property
-    def note_text(self) -> str:
-        """The step's note after its label ("Reason: …"), or nothing."""
-        if not self.note:
-            return ""
-        return pgettext("alert history", "%(label)s: %(note)s") % {"label": self.note_label, "note": self.note}
-
-
-def when(moment: datetime) -> str:
-    """A moment as the active language writes its dates, on a 24-hour clock (2026年11月25日 10:03; Nov. 25, 2026 10:03)."""
-    local = timezone.localtime(moment)
-    return f"{formats.date_format(local, 'DATE_FORMAT')} {formats.date_format(local, 'H:i')}"
 
 
 @cache

@@ -9,37 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import formats, timezone
 from django.utils.translation import pgettext
 
+from core.history import HistoryLine, when
 from petitions.models import CaseEvent, IdentityAccess, Report
 from petitions.states import IDENTITY_ACCESSES, CaseState, Step, case_step
 
 EXTENSION_NOTE = re.compile(r"^\+(\d+): (.*)$", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: datetime
-    sentence: str
-    note_label: str = ""
-    note: str = ""
-
-    @property
-    def note_text(self) -> str:
-        """The step's note after its label ("Reason: …"), or nothing."""
-        if not self.note:
-            return ""
-        return pgettext("case history", "%(label)s: %(note)s") % {"label": self.note_label, "note": self.note}
-
-
-def when(moment: datetime) -> str:
-    """A moment as the active language writes its dates, on a 24-hour clock (2026年11月25日 10:03; Nov. 25, 2026 10:03)."""
-    local = timezone.localtime(moment)
-    return f"{formats.date_format(local, 'DATE_FORMAT')} {formats.date_format(local, 'H:i')}"
 
 
 def _state_label(code: str) -> str:
