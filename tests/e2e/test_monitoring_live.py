@@ -53,7 +53,8 @@ def test_live_alert_then_verification_task(browser, asgi_live_server):
     live = page.get_by_test_id("live-events").get_by_role("link", name="定兴县城北商住地块")
     live.first.wait_for()
     live.first.click()
-    assert "协议出让" in page.locator("main").inner_text()
+    page.wait_for_url("**/monitoring/alerts/**")
+    page.locator("main", has_text="协议出让").wait_for()  # the evidence names the supply, once the page has loaded
     alert = Alert.objects.get(record_ref="1306262026B00077")
     assert VerificationTask.objects.filter(alert=alert).exists()  # red: the task was created with the alert
 
