@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import ModelLogEntry
 
-from consultations import moderation, review, selectors, services
+from consultations import moderation, selectors, services
 from consultations.forms import DecisionForm, ImportVersionForm, ThemeForm
 from consultations.models import (
     MODERATABLE_STATUSES,
@@ -28,6 +28,7 @@ from consultations.models import (
     Theme,
 )
 from consultations.review_forms import ClusterForm, CommentSearchForm, MergeThemeForm, RenameThemeForm, SplitThemeForm
+from core import charts
 
 
 def _managed_draft(request, draft_id: int) -> DraftPage:
@@ -324,9 +325,15 @@ def _managed_theme(request, theme_id: int) -> Theme:
     return theme
 
 
-def _stance_segments(stances: dict[str, int], width: float = 240.0):
+def _stance_segments(stances: dict[str, int], width: float = 240.0) -> charts.Chart:
     labels = dict(Stance.choices)
-    return review.stacked_bar([(key, labels[key], stances.get(key, 0)) for key in STANCE_KEYS], width=width)
+    return charts.stacked_bar(
+        [(key, labels[key], stances.get(key, 0)) for key in STANCE_KEYS],
+        width=width,
+        css="chart stance-bar",
+        css_prefix="stance-",
+        name=_("Stance split"),
+    )
 
 
 def _report_errors(request, error: ValidationError) -> None:
@@ -343,11 +350,16 @@ def review_themes(request, draft_id: int):
     draft = _managed_draft(request, draft_id)
     overviews = selectors.theme_overviews(draft=draft)
     report = selectors.build_report(draft)
-    size_bars, size_height = review.horizontal_bars(
-        [(overview.theme.title, overview.size) for overview in overviews], width=360
+    size_bars = charts.horizontal_bars(
+        [(overview.theme.title, overview.size) for overview in overviews], labelledby="sizes-caption"
     )
     buckets = selectors.comments_over_time(draft=draft)
-    timeline = review.columns([(f"{start:%m-%d}", n) for start, _end, n in buckets], width=600, height=120)
+    timeline = charts.columns(
+        [(charts.span_label(first, last), n) for first, last, n in buckets],
+        start=f"{buckets[0][0]:%Y-%m-%d}" if buckets else "",
+        end=f"{buckets[-1][1]:%Y-%m-%d}" if buckets else "",
+        labelledby="timeline-caption",
+    )
     rows = [(overview, _stance_segments(overview.stances)) for overview in overviews]
     return TemplateResponse(
         request,
@@ -358,12 +370,10 @@ def review_themes(request, draft_id: int):
             rows=rows,
             sections=_theme_sections(rows),
             size_bars=size_bars,
-            size_height=size_height,
             report=report,
             stance_total=_stance_segments(report.stance_split, width=600),
-            timeline=list(zip(timeline, buckets, strict=True)),
-            timeline_last=buckets[-1][1] if buckets else None,
-            timeline_peak=max((n for _start, _end, n in buckets), default=0),
+            timeline_chart=timeline,
+            timeline=list(zip(timeline.marks, buckets, strict=True)),
             cluster_form=ClusterForm(),
             **_clustering_state(draft),
         ),
@@ -587,7 +597,7 @@ def review_articles(request, draft_id: int):
     """For each article: volume, themes within it, stance split, quotes, share from campaigns."""
     draft = _managed_draft(request, draft_id)
     overviews = selectors.article_overviews(draft=draft)
-    bars, height = review.horizontal_bars([(o.provision.label, o.comments) for o in overviews], width=360)
+    bars = charts.horizontal_bars([(o.provision.label, o.comments) for o in overviews], labelledby="articles-caption")
     return TemplateResponse(
         request,
         "consultations/admin/review_articles.html",
@@ -596,7 +606,6 @@ def review_articles(request, draft_id: int):
             "articles",
             rows=[(overview, _stance_segments(overview.stances)) for overview in overviews],
             bars=bars,
-            bars_height=height,
         ),
     )
 

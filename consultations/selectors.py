@@ -576,10 +576,10 @@ def comments_over_time(*, draft: DraftPage) -> list[tuple]:
     """Visible comments per day (or per week over long windows), empty days included."""
     from django.utils import timezone
 
-    from consultations import review
+    from core.charts import day_buckets
 
     moments = visible_comments(draft).values_list("created_at", flat=True)
-    return review.day_buckets(timezone.localtime(moment).date() for moment in moments)
+    return day_buckets(timezone.localtime(moment).date() for moment in moments)
 
 
 # --- full-text search within a draft's comments ------------------------------------------

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import charts
 from monitoring.approvals import selectors as approval_selectors
-from monitoring.charts import distribution_strip
 from monitoring.explain import explain, text
 from monitoring.explain.approval import ROLES as APPROVAL_ROLES
 from monitoring.explain.land import category
@@ -33,13 +33,17 @@ def evidence_context(alert: Alert, user) -> dict[str, Any]:
     explanation = explain(alert.rule_code, evidence, names)
     chart = None
     if (d := explanation.distribution) is not None:
-        chart = {
-            "geometry": distribution_strip(d.value, d.fence, d.q1, d.q3, side=d.side, log=d.log),
-            "labels": d.labels,
-            "caption": d.caption,
-            "side": d.side,
-            "alt": _chart_text(d),
-        }
+        chart = charts.distribution_strip(
+            d.value,
+            d.fence,
+            d.q1,
+            d.q3,
+            side=d.side,
+            log=d.log,
+            caption=d.caption,
+            labels=d.labels,
+            labelledby="distribution-caption",
+        )
     case, case_url = _case(alert, evidence, user)
     return {
         "rule": registry.get(alert.rule_code),
@@ -52,21 +56,6 @@ def evidence_context(alert: Alert, user) -> dict[str, Any]:
         "entities": _entities(alert, evidence, explanation.people, case),
         "land_facts": _land_facts(alert),
     }
-
-
-def _chart_text(d) -> str:
-    """The chart's text alternative: what it shows, in one sentence."""
-    words = {"caption": d.caption, "value": d.labels.get("value", ""), "fence": d.labels.get("fence", "")}
-    if d.labels.get("q1") and d.labels.get("q3"):
-        words |= {"q1": d.labels["q1"], "q3": d.labels["q3"]}
-        if d.side == "lower":
-            return (
-                _("%(caption)s: this record %(value)s; middle half %(q1)s to %(q3)s; flagged below %(fence)s.") % words
-            )
-        return _("%(caption)s: this record %(value)s; middle half %(q1)s to %(q3)s; flagged above %(fence)s.") % words
-    if d.side == "lower":
-        return _("%(caption)s: this record %(value)s; flagged below %(fence)s.") % words
-    return _("%(caption)s: this record %(value)s; flagged above %(fence)s.") % words
 
 
 def _processes(alert: Alert, evidence: dict, user) -> list:

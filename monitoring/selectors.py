@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role
+from core import charts
 from core.identifiers import normalise_name
 from core.jurisdiction import in_jurisdiction
-from monitoring import charts, verdicts
+from monitoring import verdicts
 from monitoring.models import Alert, AlertEvent, Domain, Entity, LandTransfer, VerificationTask
 from monitoring.rules import registry
 from monitoring.states import OPEN_ALERT_STATES, AlertState, Severity, TaskState
@@ -204,7 +205,7 @@ def alert_series(
         "periods": periods,
         "series": series,
         "total": sum(row["total"] for row in series),
-        "chart": charts.stacked_bars(periods, series, step=step),
+        "chart": charts.stacked_columns(periods, series, step=step, name=str(_("Alerts per period"))),
     }
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.utils import translation
 
-from monitoring.charts import distribution_strip
+from core.charts import distribution_strip
 from monitoring.explain import EXPLAINERS, explain
 from monitoring.explain.text import article, chinese_numeral
 from monitoring.rules import registry
@@ -115,8 +115,8 @@ def test_chinese_article_numbers():
 
 
 def test_the_comparison_strip_puts_the_value_beyond_the_fence():
-    lower = distribution_strip(0.4, 2.1, 9.2, 30.5, side="lower", log=True)
-    upper = distribution_strip(0.6, 0.3, 0.02, 0.13, side="upper")
+    lower = distribution_strip(0.4, 2.1, 9.2, 30.5, side="lower", log=True).geometry
+    upper = distribution_strip(0.6, 0.3, 0.02, 0.13, side="upper").geometry
 
     assert 0 <= lower["value_x"] < lower["fence_x"] < lower["box_x"] <= lower["width"]
     assert lower["zone_x"] == 0 and lower["zone_width"] == lower["fence_x"]

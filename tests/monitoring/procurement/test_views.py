@@ -105,8 +105,8 @@ def test_the_charts_count_alerts_per_period_and_dimension(regions):
     assert {row["key"]: row["total"] for row in by["rule"]["series"]} == {"R003": 2, "L001": 2, "P102": 1}
     assert {row["label"]: row["total"] for row in by["unit"]["series"]} == {"某采购单位": 3, "—": 2}
     chart = by["domain"]["chart"]
-    assert chart["top"] == 3 and chart["totals"][-3:] == [3, 0, 2]
-    assert sum(bar.n for bar in chart["bars"]) == 5
+    assert chart.top == 3 and list(chart.totals[-3:]) == [3, 0, 2]
+    assert sum(bar.value for bar in chart.marks) == 5
 
 
 def test_the_dashboard_filters_and_draws_the_charts(client, regions, national_inspector):
