@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from consultations.attribution import draft_notices
 from consultations.models import (
     VISIBLE_STATUSES,
     Comment,
@@ -224,7 +225,19 @@ def comments_csv(draft: DraftPage) -> Iterator[str]:
 # --- open data: a draft's published comments, as files ---------------------------------------------
 
 OPEN_DATA_FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
-OPEN_DATA_FIELDS = ("id", "version", "article", "stance", "text", "quote", "region", "sector", "submitted", "campaign")
+OPEN_DATA_FIELDS = (
+    "id",
+    "version",
+    "article",
+    "stance",
+    "text",
+    "quote",
+    "region",
+    "sector",
+    "submitted",
+    "campaign",
+    "source",
+)
 
 
 def open_data_path(draft: DraftPage, fmt: str) -> Path:
@@ -236,8 +249,8 @@ def published_rows(draft: DraftPage) -> Iterator[dict]:
     regions = _RegionNames()
     local = timezone.get_current_timezone()
     visible = draft.comments.filter(status__in=VISIBLE_STATUSES)
-    for batch in _batches(visible, PUBLIC_FIELDS):
-        for pk, version, article, stance, text, quote, region, sector, created, campaign in batch:
+    for batch in _batches(visible, (*PUBLIC_FIELDS, "source")):
+        for pk, version, article, stance, text, quote, region, sector, created, campaign, source in batch:
             yield {
                 "id": pk,
                 "version": version or "",
@@ -249,6 +262,7 @@ def published_rows(draft: DraftPage) -> Iterator[dict]:
                 "sector": sector,
                 "submitted": created.astimezone(local).isoformat(timespec="seconds"),
                 "campaign": campaign or "",
+                "source": source,  # the attribution of a comment from another consultation (its licence asks for it)
             }
 
 
@@ -386,6 +400,8 @@ def report_pdf(report: Report) -> bytes:
     ]
     if statement:
         story.append(p(html.unescape(statement)))
+    for notice in draft_notices(draft):  # comments from another consultation: where from, and their licence
+        story.append(p(f"{notice.text} {notice.url}".strip(), small))
     story += [
         p(
             _("%(people)d people made %(comments)d comments (%(rejected)d not published after moderation).")

@@ -408,7 +408,12 @@ class Comment(models.Model):
                 name="one_identical_comment_per_author",
             )
         ]
-        indexes = [models.Index(fields=["draft", "status"]), models.Index(fields=["provision", "status"])]
+        indexes = [
+            models.Index(fields=["draft", "status"]),
+            models.Index(fields=["provision", "status"]),
+            # the few comments imported from elsewhere, whose pages name their source (consultations.attribution)
+            models.Index(fields=["draft", "source"], condition=~Q(source=""), name="comment_imported_source"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]
