@@ -1,19 +1,39 @@
-"""The ingest API: source systems push records with their token; idempotent upsert by record id."""
+"""The ingest API: source systems push records with their token; each domain's endpoint runs the one pipeline.
+
+Every registered domain's router is mounted here under `/api/monitoring/<path>` (`monitoring.rules.registry`).
+Every endpoint reads its body and answers bad input the same way (`ingest_request`):
+
+- 401 without a valid token, 403 with a token of another domain: `{"errors": {"__all__": [message]}}`;
+- 400 when the body is not JSON, not a record or a list of them, or more than MAX_BATCH records:
+  `{"errors": {"__all__" | body field: [message]}}`;
+- a record that cannot be read or stored is named under `errors["[index].field"]` (`[index].__all__` for the
+  record as a whole; index 0 for a body of one record) while the others are stored: 200, or 400 when no record
+  of the request could be stored.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db import models
-from ninja import Router, Schema, Status
+from django.utils.module_loading import import_string
+from ninja import Router, Status
 from ninja.security import HttpBearer
 
-from core.api_schemas import BAD_REQUEST, SIGNIFICANT_DIGITS, UNAUTHORIZED, Errors, constraints
-from monitoring.limits import DATE_RANGE, BodyError, loads
-from monitoring.models import Domain, Entity, LandTransfer
-from monitoring.services import IngestError, ingest_land, source_for_token
+from core.api_schemas import Errors
+from monitoring.limits import BodyError, loads
+from monitoring.models import SourceSystem
+from monitoring.pipeline import DomainAdapter, IngestError, IngestReport, ingest
+from monitoring.rules import registry
+from monitoring.services import source_for_token
 
 router = Router(tags=["monitoring"])
+
+IngestErrors = Errors  # every ingest endpoint answers bad input as {"errors": {where: [messages]}}
+
+MAX_BATCH = 1000
+NOT_JSON = "Cannot parse request body"
+OTHER_DOMAIN = "This token is for another domain."
 
 
 class SourceToken(HttpBearer):
@@ -21,119 +41,9 @@ class SourceToken(HttpBearer):
         return source_for_token(token)
 
 
-class IngestResult(Schema):
-    record_id: str
-    created: bool
-    alerts: list[str]
-
-
-IngestErrors = Errors  # every ingest endpoint answers bad input as {"errors": {where: [messages]}}
-
-
-class IngestResponse(Schema):
-    results: list[IngestResult]
-    errors: dict[str, list[str]]
-
-
-MAX_BATCH = 1000
-NOT_JSON = "Cannot parse request body"
-
-
 def read_body(request) -> Any:
     """The request's JSON body; BodyError when it is not standard JSON (NaN, Infinity, bad UTF-8, too deep)."""
     return loads(request.body or b"null")
-
-
-# --- the documented shape of a 供地结果 record -------------------------------------------------------
-# Built from the columns the values are stored in, so the schema states the limits the ingest checks.
-
-
-def _text(model: type[models.Model], column: str, description: str) -> dict:
-    field = model._meta.get_field(column)
-    return {"type": "string", "maxLength": field.max_length, "description": description}
-
-
-def _decimal(column: str, description: str) -> dict:
-    limits = constraints(LandTransfer._meta.get_field(column))
-    whole = limits["max_digits"] - limits["decimal_places"]
-    return {
-        "description": (
-            f"{description}; at most {whole} digits before the point and {limits['decimal_places']} after, "
-            f"{SIGNIFICANT_DIGITS} in all"
-        ),
-        "anyOf": [
-            {"type": "number", "minimum": 0, "exclusiveMaximum": int(limits["lt"])},
-            {"type": "string", "pattern": rf"^[0-9]{{0,{whole}}}(\.[0-9]{{0,{limits['decimal_places']}}})?$"},
-        ],
-    }
-
-
-def _ratio(description: str) -> dict:
-    return {
-        "description": description,
-        "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^[0-9]{0,6}(\.[0-9]{0,6})?$"}],
-    }
-
-
-_DATE = {
-    "type": "string",
-    "maxLength": 40,
-    "description": f"'2018年12月31日' or '2018-12-31', {DATE_RANGE}; empty if none",
-}
-
-
-def land_record_schema() -> dict:
-    term = constraints(LandTransfer._meta.get_field("term_years"))
-    return {
-        "type": "object",
-        "title": "LandRecord",
-        "description": "A 供地结果 record as published on landchina.com; other keys are kept as received.",
-        "required": ["idnumber"],
-        "properties": {
-            "idnumber": {
-                "type": "string",
-                "pattern": r"^[0-9]{6}[0-9A-Z][0-9A-Z-]{3,33}$",
-                "description": "电子监管号: six-digit region code, then the number",
-            },
-            "district": _text(LandTransfer, "district", "行政区"),
-            "name": _text(LandTransfer, "project", "项目名称"),
-            "location": _text(LandTransfer, "location", "项目位置"),
-            "area": _decimal("area_ha", "面积 in hectares"),
-            "source": _text(LandTransfer, "land_source", "土地来源"),
-            "use": _text(LandTransfer, "use", "土地用途"),
-            "supply": _text(LandTransfer, "supply", "供地方式, e.g. 挂牌出让"),
-            "duration": {
-                "description": "土地使用年限 in years (text other than digits is ignored)",
-                "anyOf": [
-                    {"type": "integer", "minimum": 0, "maximum": term["le"]},
-                    {"type": "string", "maxLength": 40},
-                ],
-            },
-            "industry": _text(LandTransfer, "industry", "行业分类"),
-            "grade": _text(LandTransfer, "grade", "土地级别"),
-            "price": _decimal("price_wan", "成交价格 in 万元"),
-            "holder": _text(Entity, "name", "土地使用权人"),
-            "plot_ratio_minimum": _ratio("约定容积率下限"),
-            "plot_ratio_maximum": _ratio("约定容积率上限"),
-            "time4handover_plan": _DATE,
-            "time4commencement_plan": _DATE,
-            "time4completion_plan": _DATE,
-            "time4commencement_reality": _DATE,
-            "time4completion_reality": _DATE,
-            "approvedby": _text(LandTransfer, "approved_by", "批准单位"),
-            "date4sign": _DATE,
-            "paid_plan": {
-                "type": "object",
-                "description": "分期支付约定: instalment number → [due date, amount in 万元, note…]",
-                "additionalProperties": {
-                    "type": "array",
-                    "minItems": 2,
-                    "prefixItems": [_DATE, _ratio("amount in 万元")],
-                },
-            },
-            "url": {"type": "string", "description": "the page the record was read from"},
-        },
-    }
 
 
 def body_of(record: dict, what: str) -> dict:
@@ -155,40 +65,55 @@ def body_of(record: dict, what: str) -> dict:
     }
 
 
-@router.post(
-    "/land",
-    auth=SourceToken(),
-    response={200: IngestResponse, **BAD_REQUEST, **UNAUTHORIZED, 403: IngestErrors},
-    summary="Ingest 供地结果 land-transfer records (one object or a list); upserted by idnumber",
-    description=(
-        "Each record is checked on its own: a record that cannot be read or does not fit is reported under "
-        '`errors["[index]"]`, naming its key, and the others are stored. A 400 when no record is stored.'
-    ),
-    openapi_extra=body_of(land_record_schema(), "record"),
-)
-def ingest_land_records(request):
+def one_or_many(noun: str, *, empty_allowed: bool = True) -> Callable[[Any], list]:
+    """The records of a body that is one record (an object) or a list of them."""
+
+    def records_of(payload: Any) -> list:
+        if not isinstance(payload, list | dict):
+            raise IngestError(f"Send one {noun} (an object) or a list of {noun}s.")
+        records = [payload] if isinstance(payload, dict) else payload
+        if not records and not empty_allowed:
+            raise IngestError(f"No {noun} in the request.")
+        return records
+
+    return records_of
+
+
+def refused(field: str, message: str) -> Status:
+    return Status(400, {"errors": {field: [message]}})
+
+
+def ingest_request(
+    request, *, domain: str, adapter: Callable[[SourceSystem], DomainAdapter], records_of: Callable[[Any], list]
+) -> IngestReport | Status:
+    """Run one ingest request through the pipeline: the token's domain, the body, the batch, each record.
+
+    Returns the pipeline's report, or the error answer (a `Status`) in the one shape of every ingest endpoint.
+    """
     source = request.auth
-    if source.domain != Domain.LAND:
-        return Status(403, {"errors": {"__all__": ["This token is for another domain."]}})
+    if source.domain != domain:
+        return Status(403, {"errors": {"__all__": [OTHER_DOMAIN]}})
     try:
         payload = read_body(request)
     except BodyError:
-        return Status(400, {"errors": {"__all__": [NOT_JSON]}})
-    if not isinstance(payload, list | dict):
-        return Status(400, {"errors": {"__all__": ["Send one record (an object) or a list of records."]}})
-    records = payload if isinstance(payload, list) else [payload]
+        return refused("__all__", NOT_JSON)
+    try:
+        records = records_of(payload)
+    except IngestError as error:
+        return refused(error.field, error.message)
     if len(records) > MAX_BATCH:
-        return Status(400, {"errors": {"__all__": [f"At most {MAX_BATCH} records at once."]}})
-    results, errors = [], {}
-    for index, raw in enumerate(records):
-        try:
-            transfer, created, alerts = ingest_land(raw, source=source)
-        except IngestError as error:
-            errors[f"[{index}]"] = [str(error)]
-            continue
-        results.append(
-            {"record_id": transfer.record_id, "created": created, "alerts": [str(alert.public_id) for alert in alerts]}
-        )
-    if errors and not results:
-        return Status(400, {"errors": errors})
-    return {"results": results, "errors": errors}
+        return refused("__all__", f"At most {MAX_BATCH} records at once.")
+    report = ingest(adapter(source), records)
+    if report.errors and not report.stored:
+        return Status(400, {"errors": report.errors})
+    return report
+
+
+def _mount_domains() -> None:
+    """Each registered domain's endpoint under /api/monitoring/<path> (the domains register in ready())."""
+    for domain in registry.domains():
+        if domain.api_router:
+            router.add_router(domain.api_path, import_string(domain.api_router))
+
+
+_mount_domains()

@@ -11,8 +11,13 @@ class MonitoringConfig(AppConfig):
 
         from core import schedule
         from core.events import register_describer, register_guard
+        from monitoring.land.rules import LAND_RULES
         from monitoring.live import describe_alert, describe_task, may_receive_event
+        from monitoring.rules import registry
         from monitoring.services import refresh_task_escalations
+
+        # The land domain lives in this app (monitoring/land/): its one registration.
+        registry.register("land", rules=LAND_RULES, api_path="/land", api_router="monitoring.land.api.router")
 
         # Alert and task events reach only inspectors who may open the alert, as sentences.
         for prefix, describer in (("alert.", describe_alert), ("task.", describe_task)):

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from monitoring.land.services import ingest_land, reevaluate_land
 from monitoring.models import LandTransfer
-from monitoring.services import IngestError, ingest_land, reevaluate_land
+from monitoring.pipeline import IngestError
 
 LAND = Path(__file__).resolve().parent / "demo_data" / "land_transfer_results_2018.jsonl"
 

@@ -1,12 +1,20 @@
-"""Writes for electronic supervision: ingesting records, evaluating rules, and the alert → task loop."""
+"""Writes for electronic supervision: the alert → task loop, and what every domain's adapter shares.
+
+The pipeline itself (`ingest` → `evaluate` → `raise_alert`) is `monitoring.pipeline`; each domain's adapter
+(`monitoring/<domain>/adapter.py`) builds on `Adapter` here: records are written in a transaction, rules read
+their settings once per batch (`rule_configs`), and findings become alerts through `raise_alert`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,40 +26,27 @@ from django.utils.translation import gettext as _
 from django_tasks import task as background_task
 
 from accounts.roles import Role, has_role
-from core.api_schemas import field_error
 from core.events import publish_event_on_commit, region_groups
 from core.identifiers import is_valid_credit_code, normalise_name
 from core.jurisdiction import in_jurisdiction
 from core.tasks import enqueue_on_commit
-from monitoring.land import LandRecord, LandRecordError, parse_land_record, use_category
 from monitoring.models import (
     Alert,
     AlertEvent,
-    Domain,
     Entity,
-    LandTransfer,
     RuleSetting,
     SourceSystem,
     VerificationTask,
 )
-from monitoring.rules.base import Context, Finding, Rule
-from monitoring.rules.land import LAND_RULES
+from monitoring.pipeline import IngestError as IngestError  # the pipeline's, for the domains and commands
+from monitoring.pipeline import RuleConfig, Stored
+from monitoring.rules.base import Finding, Rule
 from monitoring.states import ALERT_TRANSITIONS, ESCALATION_NOTES, AlertState, Severity, TaskState
-from regions.codes import NATIONAL_CODE, ancestors
 from regions.models import Region
 from workdays.deadlines import Escalation, escalation
 from workdays.selectors import working_calendar
 
-COMPETITIVE_SUPPLY = ("挂牌出让", "拍卖出让", "招标出让")
 TASK_WORKING_DAYS = 10
-
-
-class IngestError(ValueError):
-    """A record that cannot be read; the message names the field, and so does `field` where known."""
-
-    def __init__(self, message: str, *, field: str = "__all__") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # --- sources and entities ----------------------------------------------------------------------
@@ -93,121 +88,27 @@ def resolve_entity(name: str, credit_code: str = "", kind: str = Entity.Kind.ORG
     return entity or Entity.objects.create(kind=kind, name=name, name_key=key)
 
 
-def _region(code: str) -> Region:
-    """The region of the code, else the nearest enclosing one up to its province (never the whole country)."""
-    for candidate in (code, *(enclosing for enclosing in reversed(ancestors(code)) if enclosing != NATIONAL_CODE)):
-        region = Region.objects.filter(code=candidate).first()
-        if region is not None:
-            return region
-    raise IngestError(f"unknown administrative division in the record id: {code}")
-
-
 # --- rules ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RuleConfig:
-    enabled: bool
-    severity: str
-    params: dict
-
-
 def rule_config(rule: Rule) -> RuleConfig:
-    setting = RuleSetting.objects.filter(code=rule.code).first()
-    params = {**rule.default_params, **(setting.params if setting else {})}
-    return RuleConfig(
-        enabled=setting.enabled if setting else True,
-        severity=(setting.severity if setting and setting.severity else rule.default_severity),
-        params=params,
-    )
+    """One rule's settings (defaults with the administrators' overrides)."""
+    return rule_configs([rule])[rule.code]
 
 
-def land_peers(transfer: LandTransfer, min_peers: int) -> tuple[list[float], str]:
-    """Unit prices of competitively sold parcels of the same use: the province if it has enough, else all."""
-    if not transfer.use_category:
-        return [], ""
-    base = LandTransfer.objects.filter(
-        use_category=transfer.use_category, supply__in=COMPETITIVE_SUPPLY, unit_price__isnull=False
-    ).exclude(pk=transfer.pk)
-    province = transfer.region_id[:2]
-    local = list(base.filter(region__code__startswith=province).values_list("unit_price", flat=True))
-    if len(local) >= min_peers:
-        return local, f"province {province}0000 · {transfer.use_category}"
-    return list(base.values_list("unit_price", flat=True)), f"all regions · {transfer.use_category}"
-
-
-# Where each column of a land transfer comes from in a 供地结果 record: (column, JSON key, value read).
-LAND_COLUMNS = (
-    ("district", "district", lambda r: r.district),
-    ("project", "name", lambda r: r.project),
-    ("location", "location", lambda r: r.location),
-    ("area_ha", "area", lambda r: r.area_ha),
-    ("land_source", "source", lambda r: r.land_source),
-    ("use", "use", lambda r: r.use),
-    ("supply", "supply", lambda r: r.supply),
-    ("term_years", "duration", lambda r: r.term_years),
-    ("industry", "industry", lambda r: r.industry),
-    ("grade", "grade", lambda r: r.grade),
-    ("price_wan", "price", lambda r: r.price_wan),
-    ("approved_by", "approvedby", lambda r: r.approved_by),
-)
-
-
-def _check_land_columns(record: LandRecord) -> None:
-    """Every value fits the column it is stored in (length, range, digits), or an IngestError names its key."""
-    for column, key, read in LAND_COLUMNS:
-        if (problem := field_error(LandTransfer._meta.get_field(column), read(record))) is not None:
-            raise IngestError(f"{key}: {problem}", field=key)
-    if (problem := field_error(Entity._meta.get_field("name"), record.holder)) is not None:
-        raise IngestError(f"holder: {problem}", field="holder")
-
-
-@transaction.atomic
-def ingest_land(raw: dict, *, source: SourceSystem | None = None) -> tuple[LandTransfer, bool, list[Alert]]:
-    """Upsert a land record by its 电子监管号 and evaluate the rules on it. Idempotent.
-
-    Raises IngestError naming the key at fault when the record cannot be read or does not fit the columns.
-    """
-    try:
-        record = parse_land_record(raw)
-    except LandRecordError as error:
-        raise IngestError(str(error), field=error.field) from error
-    _check_land_columns(record)
-    region = _region(record.region_code)
-    fields = {
-        "source": source,
-        "region": region,
-        "district": record.district,
-        "project": record.project or record.record_id,
-        "location": record.location,
-        "area_ha": record.area_ha,
-        "land_source": record.land_source,
-        "use": record.use,
-        "use_category": use_category(record.use) or "",
-        "supply": record.supply,
-        "term_years": record.term_years,
-        "industry": record.industry,
-        "grade": record.grade,
-        "price_wan": record.price_wan,
-        "unit_price": record.unit_price_yuan_m2,
-        "holder": resolve_entity(record.holder),
-        "approved_by": record.approved_by,
-        "signed_on": record.signed_on,
-        "commencement_planned": record.commencement_planned,
-        "commencement_actual": record.commencement_actual,
-        "completion_planned": record.completion_planned,
-        "instalments": [
-            {
-                "n": i.number,
-                "due": i.due.isoformat() if i.due else None,
-                "amount_wan": str(i.amount_wan) if i.amount_wan is not None else None,
-            }
-            for i in record.instalments
-        ],
-        "raw": raw,
-    }
-    transfer, created = LandTransfer.objects.update_or_create(record_id=record.record_id, defaults=fields)
-    return transfer, created, evaluate_land(transfer, record)
+def rule_configs(rules: Iterable[Rule]) -> dict[str, RuleConfig]:
+    """The settings of these rules, read in one query: the one `RuleConfig` shape every domain evaluates with."""
+    rules = list(rules)
+    settings = {s.code: s for s in RuleSetting.objects.filter(code__in=[rule.code for rule in rules])}
+    configs = {}
+    for rule in rules:
+        setting = settings.get(rule.code)
+        configs[rule.code] = (
+            RuleConfig.of(rule, enabled=setting.enabled, severity=setting.severity, params=setting.params)
+            if setting is not None
+            else RuleConfig.default(rule)
+        )
+    return configs
 
 
 def raise_alert(
@@ -251,52 +152,57 @@ def raise_alert(
     return alert
 
 
-def evaluate_land(transfer: LandTransfer, record: LandRecord, today=None) -> list[Alert]:
-    """Run every enabled land rule; raise an alert per finding, once per rule and record."""
-    raised = []
-    for rule in LAND_RULES:
-        config = rule_config(rule)
-        if not config.enabled:
-            continue
-        context = Context(today=today or timezone.localdate())
-        if rule.needs_peers:
-            peers, scope = land_peers(transfer, config.params.get("min_peers", 8))
-            context = Context(today=context.today, peers=peers, peer_scope=scope)
-        finding = rule.evaluate(record, context, config.params, config.severity)
-        if finding is None:
-            continue
-        alert = raise_alert(
-            finding,
-            domain=Domain.LAND,
-            record_ref=transfer.record_id,
-            region=transfer.region,
-            entity=transfer.holder,
-            subject=transfer.project,
-            record={
-                "id": transfer.record_id,
-                "use": transfer.use,
-                "supply": transfer.supply,
-                "price_wan": str(transfer.price_wan) if transfer.price_wan is not None else None,
-            },
-            land_transfer=transfer,
-        )
-        if alert is not None:
-            raised.append(alert)
-    return raised
+@dataclass(frozen=True)
+class AlertTarget:
+    """Whom and what an alert is about: the record's reference, region, entity, a subject line, its summary."""
+
+    record_ref: str
+    region: Region
+    entity: Entity | None
+    subject: str
+    record: dict
+    links: dict[str, Any] = field(default_factory=dict)  # the alert's foreign keys to the record, if any
 
 
-def reevaluate_land() -> tuple[int, int]:
-    """Batch: evaluate every land record against the whole population. Returns (records, new alerts).
+class Adapter:
+    """The ORM side every domain adapter shares (`monitoring.pipeline.DomainAdapter`).
 
-    On arrival a record is compared with the records so far; here with all of them. Alerts raised
-    before are kept (one per rule and record), so the two paths never duplicate each other.
+    A record is written in one transaction (`atomic`), the rules' settings are read once per batch
+    (`configs`), and a finding becomes an alert through `raise_alert` with the domain's `target`.
     """
-    records = raised = 0
-    for transfer in LandTransfer.objects.select_related("region", "holder").order_by("pk").iterator(chunk_size=500):
-        with transaction.atomic():
-            raised += len(evaluate_land(transfer, parse_land_record(transfer.raw)))
-        records += 1
-    return records, raised
+
+    domain: ClassVar[str]
+    evaluates_unchanged: ClassVar[bool] = True
+    rules: tuple[Rule, ...] = ()
+
+    def configs(self) -> dict[str, RuleConfig]:
+        return rule_configs(self.rules)
+
+    def atomic(self) -> AbstractContextManager:
+        return transaction.atomic()
+
+    def rolled_back(self) -> None:
+        """A record's transaction was rolled back: forget what was cached from it (rows that no longer exist)."""
+
+    def target(self, stored: Stored, finding: Finding) -> AlertTarget:
+        raise NotImplementedError
+
+    def raise_alert(self, stored: Stored, finding: Finding) -> Alert | None:
+        target = self.target(stored, finding)
+        return raise_alert(
+            finding,
+            domain=self.domain,
+            record_ref=target.record_ref,
+            region=target.region,
+            entity=target.entity,
+            subject=target.subject,
+            record=target.record,
+            **target.links,
+        )
+
+    def finish(self, arrived: list[Stored]) -> list[Alert]:
+        """What the batch needs once all its records are stored (nothing, unless the domain says so)."""
+        return []
 
 
 def _announce(alert: Alert) -> None:

@@ -16,12 +16,12 @@ from monitoring.approvals.rules import (
     APPROVAL_RULES,
     ApprovalContext,
     applicant_key,
-    evaluate_record,
     order_at,
     person_keys,
     processing_hours,
     related_case,
 )
+from monitoring.pipeline import RuleConfig, evaluate
 from workdays.calendar import WorkingCalendar
 
 LABEL_RULES = {
@@ -64,7 +64,7 @@ def findings_in_order(
     hours: dict[str, tuple[list, list[float]]] = defaultdict(lambda: ([], []))
     by_applicant: dict[str, list[int]] = defaultdict(list)
     by_person: dict[str, list[int]] = defaultdict(list)
-    configs = configs or {r.code: (True, r.default_severity, r.default_params) for r in APPROVAL_RULES}
+    configs = configs or {rule.code: RuleConfig.default(rule) for rule in APPROVAL_RULES}
     result: list[set[str]] = [set() for _ in records]
     for i in order:
         record = records[i]
@@ -81,7 +81,7 @@ def findings_in_order(
             peer_scope=record.matter_code,
             related=[found for j in earlier if (found := related_case(record, records[j])) is not None],
         )
-        result[i] = {finding.rule_code for finding in evaluate_record(record, context, configs)}
+        result[i] = {finding.rule_code for finding in evaluate(APPROVAL_RULES, record, context, configs)}
         spent = processing_hours(record, calendar)
         if record.outcome == "approved" and spent is not None:
             position = bisect.bisect_right(times, at)

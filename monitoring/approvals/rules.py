@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.identifiers import normalise_name
 from monitoring.approvals.records import CHINA, ApprovalRecord, local, local_date
-from monitoring.rules.base import Context, Finding, Rule
+from monitoring.rules.base import Context, Rule
 from monitoring.stats import log_fence_evidence, tukey_fences
 from workdays.calendar import WorkingCalendar
 
@@ -469,18 +469,3 @@ APPROVAL_RULES: list[Rule] = [
     SameHandlerForRelatedApplicants(),
 ]
 RULES_BY_CODE = {rule.code: rule for rule in APPROVAL_RULES}
-
-
-def evaluate_record(
-    record: ApprovalRecord, context: ApprovalContext, configs: dict[str, tuple[bool, str, dict]]
-) -> list[Finding]:
-    """Every enabled rule on one record; `configs` maps code → (enabled, severity, params)."""
-    findings = []
-    for rule in APPROVAL_RULES:
-        enabled, severity, params = configs.get(rule.code, (True, rule.default_severity, rule.default_params))
-        if not enabled:
-            continue
-        finding = rule.evaluate(record, context, params, severity)
-        if finding is not None:
-            findings.append(finding)
-    return findings

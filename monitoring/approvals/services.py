@@ -1,4 +1,5 @@
-"""Writes for approval cases: upsert a case with its steps and corrections, and evaluate the rules on it.
+"""Writes for approval cases: the pipeline's adapter (upsert a case with its steps and corrections, evaluate
+the rules on it) and the batch re-evaluation.
 
 On arrival a case is compared with the cases that entered the record before it (`order_at`); the batch
 re-evaluation compares every case with the same population, read from memory, so both paths give the
@@ -12,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -25,15 +27,16 @@ from monitoring.approvals.rules import (
     ApprovalContext,
     RelatedCase,
     applicant_key,
-    evaluate_record,
     order_at,
     person_keys,
     processing_hours,
     related_case,
 )
-from monitoring.models import Alert, Domain, Entity, RuleSetting, SourceSystem
+from monitoring.models import Alert, Domain, Entity, SourceSystem
+from monitoring.pipeline import CREATED, UNCHANGED, UPDATED, Configs, RuleConfig, Stored, ingest_one, judge
 from monitoring.rules.base import Finding
-from monitoring.services import IngestError, raise_alert, resolve_entity
+from monitoring.services import Adapter, AlertTarget, IngestError, resolve_entity
+from monitoring.services import rule_configs as configs_of
 from regions.models import Region
 from workdays.calendar import WorkingCalendar
 from workdays.selectors import working_calendar
@@ -43,13 +46,8 @@ class ApprovalIngestError(IngestError):
     """A case record that cannot be stored; `field` names the part at fault."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-Configs = dict[str, tuple[bool, str, dict]]
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+        super().__init__(f"{field}: {message}", field=field)
+        self.message = message  # what the ingest answer shows under `[index].field`
 
 
 @dataclass(frozen=True)
@@ -63,18 +61,9 @@ class Evaluation:
     entities: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-def rule_configs() -> Configs:
+def rule_configs() -> dict[str, RuleConfig]:
     """Every approval rule's settings in one query: enabled, severity, parameters (defaults + overrides)."""
-    settings = {s.code: s for s in RuleSetting.objects.filter(code__in=[r.code for r in APPROVAL_RULES])}
-    configs: Configs = {}
-    for rule in APPROVAL_RULES:
-        setting = settings.get(rule.code)
-        configs[rule.code] = (
-            setting.enabled if setting else True,
-            (setting.severity if setting and setting.severity else rule.default_severity),
-            {**rule.default_params, **(setting.params if setting else {})},
-        )
-    return configs
+    return configs_of(APPROVAL_RULES)
 
 
 def current_evaluation(today: date | None = None) -> Evaluation:
@@ -127,32 +116,83 @@ def _person(cache: dict, handler: str, department: str) -> Entity | None:
     return _entity(cache, name, kind=Entity.Kind.PERSON)
 
 
+@dataclass(frozen=True)
+class _Read:
+    record: ApprovalRecord
+    raw: dict  # as stored: keys starting with "_" (labels, notes) left out
+
+
+class ApprovalAdapter(Adapter):
+    """Approval cases, upserted by (source, case number); a case sent again unchanged is judged again (its
+    alerts are never raised twice). The evaluation (calendar, today, settings) is read once per batch."""
+
+    domain = Domain.APPROVAL
+    rules = tuple(APPROVAL_RULES)
+    evaluates_unchanged = True
+
+    def __init__(self, source: SourceSystem | None = None, evaluation: Evaluation | None = None) -> None:
+        self.source = source
+        self.evaluation = evaluation
+
+    def configs(self) -> Configs:
+        if self.evaluation is None:
+            self.evaluation = current_evaluation()
+        return self.evaluation.configs
+
+    def parse(self, raw: Any) -> _Read:
+        if isinstance(raw, dict):
+            raw = {key: value for key, value in raw.items() if not str(key).startswith("_")}  # labels, notes
+        try:
+            return _Read(parse_approval_record(raw), raw)
+        except ApprovalRecordError as error:
+            raise ApprovalIngestError(error.field, error.message) from error
+
+    def rolled_back(self) -> None:
+        if self.evaluation is not None:
+            self.evaluation.entities.clear()  # rolled back: entities created for this case no longer exist
+
+    def store(self, read: _Read, raw: Any) -> Stored:
+        case, status = _store_case(read.raw, read.record, self.source, self.evaluation)
+        return Stored(item=case, record=read.record, status=status, key=case.case_number)
+
+    def population(self, stored: Stored) -> ApprovalContext:
+        return approval_context(stored.item, stored.record, self.evaluation)
+
+    def raise_alert(self, stored: Stored, finding: Finding) -> Alert | None:
+        return super().raise_alert(stored, _with_case_link(finding, stored.item))
+
+    def target(self, stored: Stored, finding: Finding) -> AlertTarget:
+        case: ApprovalCase = stored.item
+        return AlertTarget(
+            record_ref=case.ref,
+            region=case.region,
+            entity=_responsible(case, finding),
+            subject=f"{case.case_number} {case.matter.name}",
+            record={
+                "id": case.case_number,
+                "case": case.pk,
+                "matter": case.matter.name,
+                "department": case.department.name,
+                "applicant": case.applicant.name,
+            },
+        )
+
+
 def ingest_approval(
     raw: dict, *, source: SourceSystem | None = None, evaluation: Evaluation | None = None
 ) -> tuple[ApprovalCase, str, list[Alert]]:
     """Upsert a case by (source, case number), replace its steps and corrections, evaluate the rules.
 
     Returns the case, "created", "updated" or "unchanged", and the new alerts. Idempotent: sending the
-    same case again changes nothing and raises no alert twice.
+    same case again changes nothing and raises no alert twice. Nothing of a case that fails is written.
     """
-    if isinstance(raw, dict):
-        raw = {key: value for key, value in raw.items() if not str(key).startswith("_")}  # labels, notes
-    try:
-        record = parse_approval_record(raw)
-    except ApprovalRecordError as error:
-        raise ApprovalIngestError(error.field, error.message) from error
-    evaluation = evaluation or current_evaluation()
-    try:
-        return _ingest(raw, record, source, evaluation)
-    except Exception:
-        evaluation.entities.clear()  # rolled back: entities created for this case no longer exist
-        raise
+    stored = ingest_one(ApprovalAdapter(source, evaluation or current_evaluation()), raw)
+    return stored.item, stored.status, stored.alerts
 
 
-@transaction.atomic
-def _ingest(
+def _store_case(
     raw: dict, record: ApprovalRecord, source: SourceSystem | None, evaluation: Evaluation
-) -> tuple[ApprovalCase, str, list[Alert]]:
+) -> tuple[ApprovalCase, str]:
     region = _region(record.region_code)
     cache = evaluation.entities
     department = _entity(cache, record.department_name, record.department_code)
@@ -194,7 +234,7 @@ def _ingest(
         _store_parts(case, record, cache)
     else:
         status = UNCHANGED
-    return case, status, evaluate_case(case, record, evaluation)
+    return case, status
 
 
 def _store_parts(case: ApprovalCase, record: ApprovalRecord, cache: dict) -> None:
@@ -261,6 +301,24 @@ def related_from_db(case: ApprovalCase, record: ApprovalRecord) -> list[RelatedC
     return related
 
 
+def approval_context(
+    case: ApprovalCase,
+    record: ApprovalRecord,
+    evaluation: Evaluation,
+    *,
+    peers: list[float] | None = None,
+    related: list[RelatedCase] | None = None,
+) -> ApprovalContext:
+    """What the rules compare a case with: the cases before it (read from the database unless given)."""
+    return ApprovalContext(
+        today=evaluation.today,
+        calendar=evaluation.calendar,
+        peers=peers_from_db(case) if peers is None else peers,
+        peer_scope=f"matter {case.matter.code} · decided before {case.order_at:%Y-%m-%d %H:%M}",
+        related=related_from_db(case, record) if related is None else related,
+    )
+
+
 def evaluate_case(
     case: ApprovalCase,
     record: ApprovalRecord,
@@ -270,33 +328,10 @@ def evaluate_case(
     related: list[RelatedCase] | None = None,
 ) -> list[Alert]:
     """Run the enabled approval rules on a case; raise an alert per finding, once per rule and case."""
-    context = ApprovalContext(
-        today=evaluation.today,
-        calendar=evaluation.calendar,
-        peers=peers_from_db(case) if peers is None else peers,
-        peer_scope=f"matter {case.matter.code} · decided before {case.order_at:%Y-%m-%d %H:%M}",
-        related=related_from_db(case, record) if related is None else related,
-    )
-    raised = []
-    for finding in evaluate_record(record, context, evaluation.configs):
-        alert = raise_alert(
-            _with_case_link(finding, case),
-            domain=Domain.APPROVAL,
-            record_ref=case.ref,
-            region=case.region,
-            entity=_responsible(case, finding),
-            subject=f"{case.case_number} {case.matter.name}",
-            record={
-                "id": case.case_number,
-                "case": case.pk,
-                "matter": case.matter.name,
-                "department": case.department.name,
-                "applicant": case.applicant.name,
-            },
-        )
-        if alert is not None:
-            raised.append(alert)
-    return raised
+    adapter = ApprovalAdapter(None, evaluation)  # the source plays no part in judging a stored case
+    stored = Stored(item=case, record=record, status=UPDATED, key=case.case_number)
+    context = approval_context(case, record, evaluation, peers=peers, related=related)
+    return judge(adapter, stored, evaluation.configs, population=context)
 
 
 def _with_case_link(finding: Finding, case: ApprovalCase) -> Finding:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from ninja import Router, Schema, Status
 
 from core.api_schemas import BAD_REQUEST, UNAUTHORIZED
-from monitoring.api import MAX_BATCH, IngestErrors, SourceToken, read_body
-from monitoring.limits import BodyError
+from monitoring.api import MAX_BATCH, IngestErrors, SourceToken, ingest_request
 from monitoring.models import Domain
+from monitoring.pipeline import IngestError
 from monitoring.procurement.models import Process
 from monitoring.procurement.reading import releases_of
-from monitoring.procurement.services import cardinal_pass, ingest_release
-from monitoring.services import IngestError
+from monitoring.procurement.services import ProcurementAdapter
 
 router = Router(tags=["monitoring"])
 
@@ -47,7 +45,7 @@ _RELEASE = {
     summary="Ingest OCDS compiled releases (one, a list, or a release package); upserted by ocid",
     description=(
         "A release that is not a compiled release (no ocid, not an object, a NUL character) is reported under "
-        '`errors["[index].field"]`; a field that cannot be read or stored (a date out of range, a number too '
+        '`errors["[index].field"]` (index 0 for one release) and nothing of it is stored; a field that cannot be read or stored (a date out of range, a number too '
         "large) becomes one of the release's `problems` and the rest of the release is stored."
     ),
     openapi_extra={
@@ -75,46 +73,38 @@ _RELEASE = {
     },
 )
 def ingest_procurement(request):
-    source = request.auth
-    if source.domain != Domain.PROCUREMENT:
-        return Status(403, {"errors": {"__all__": ["This token is for another domain."]}})
-    # The body is read here rather than by a schema: an OCDS release is open-ended, and a body that is
-    # not JSON gets the same {"errors": {field: [messages]}} answer as every other bad input.
-    try:
-        payload = read_body(request)
-    except BodyError as error:
-        return Status(400, {"errors": {"__all__": [f"The body is not JSON: {error}"]}})
+    """The body is read here rather than by a schema: an OCDS release is open-ended, and a body that is not
+    JSON gets the same {"errors": {field: [messages]}} answer as every other bad input."""
+    report = ingest_request(
+        request,
+        domain=Domain.PROCUREMENT,
+        adapter=lambda source: ProcurementAdapter(source),
+        records_of=_releases_of,
+    )
+    if isinstance(report, Status):
+        return report
+    by_ocid: dict[str, list[str]] = {}
+    results = []
+    for stored in report.stored:
+        by_ocid.setdefault(stored.key, []).extend(str(alert.public_id) for alert in stored.alerts)
+        problems: dict[str, list[str]] = {}
+        for problem in stored.extra["problems"]:
+            problems.setdefault(problem.field, []).append(problem.message)
+        results.append(
+            {"ocid": stored.key, "status": stored.status, "alerts": by_ocid[stored.key], "problems": problems}
+        )
+    # Cardinal's alerts (once for the whole request) join the process they are about.
+    arrived = {str(alert.public_id) for stored in report.stored for alert in stored.alerts}
+    for alert in report.alerts:
+        if str(alert.public_id) not in arrived and alert.record_ref in by_ocid:
+            by_ocid[alert.record_ref].append(str(alert.public_id))
+    return {"results": results, "errors": report.errors, "alerts": [str(alert.public_id) for alert in report.alerts]}
+
+
+def _releases_of(payload) -> list:
     if not isinstance(payload, list | dict):
-        return Status(400, {"errors": {"__all__": ["Send a compiled release, a list of them, or a release package."]}})
+        raise IngestError("Send a compiled release, a list of them, or a release package.")
     releases = releases_of(payload)
     if not releases:
-        return Status(400, {"errors": {"releases": ["No compiled release in the request."]}})
-    if len(releases) > MAX_BATCH:
-        return Status(400, {"errors": {"__all__": [f"At most {MAX_BATCH} releases at once."]}})
-    results, errors, arrived = [], {}, set()
-    by_ocid: dict[str, list[str]] = {}
-    for index, raw in enumerate(releases):
-        try:
-            with transaction.atomic():
-                outcome = ingest_release(raw, source=source, cardinal_now=False)
-        except IngestError as error:
-            errors[f"[{index}].{getattr(error, 'field', '__all__')}"] = [str(error)]
-            continue
-        ocid = outcome.process.ocid
-        if outcome.status != "unchanged":
-            arrived.add(ocid)
-        by_ocid.setdefault(ocid, []).extend(str(alert.public_id) for alert in outcome.alerts)
-        problems: dict[str, list[str]] = {}
-        for problem in outcome.problems:
-            problems.setdefault(problem.field, []).append(problem.message)
-        results.append({"ocid": ocid, "status": outcome.status, "alerts": by_ocid[ocid], "problems": problems})
-    if errors and not results:
-        return Status(400, {"errors": errors})
-    everything = [alert for ids in by_ocid.values() for alert in ids]
-    if arrived:
-        # Cardinal's fences over the source's population so far, once for the whole request.
-        for alert in cardinal_pass(source=source, ocids=arrived):
-            everything.append(str(alert.public_id))
-            if alert.record_ref in by_ocid:
-                by_ocid[alert.record_ref].append(str(alert.public_id))
-    return {"results": results, "errors": errors, "alerts": everything}
+        raise IngestError("No compiled release in the request.", field="releases")
+    return releases

@@ -69,11 +69,17 @@ class Process(models.Model):
     )
     ingested_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The source population's version at which this process last changed (`PopulationState.version`): a
+    # process's running Cardinal population catches up by reading only the processes changed since.
+    population_version = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("procurement process")
         verbose_name_plural = _("procurement processes")
-        indexes = [models.Index(fields=["source", "buyer"])]
+        indexes = [
+            models.Index(fields=["source", "buyer"]),
+            models.Index(fields=["source", "population_version"], name="process_population_version"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ocid} {self.title}"[:200]
@@ -162,3 +168,25 @@ class DataProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ocid} {self.field}: {self.message}"
+
+
+class PopulationState(models.Model):
+    """The version of a source's population of processes, for the running Cardinal populations kept in memory.
+
+    Every stored change of a process bumps `version` (and draws a new `token`) in the change's transaction, under
+    this row's lock; a process's copy of the population is current when it holds the same version and token,
+    catches up from the processes changed since its version, and is rebuilt when `epoch` differs (the row was
+    made anew, or a process left the source). `key` is `source:<id>`, or `none` for records without a source.
+    """
+
+    key = models.CharField(max_length=40, unique=True)
+    epoch = models.UUIDField()
+    version = models.BigIntegerField(default=0)
+    token = models.UUIDField()
+
+    class Meta:
+        verbose_name = _("procurement population state")
+        verbose_name_plural = _("procurement population states")
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"

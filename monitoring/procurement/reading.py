@@ -481,3 +481,16 @@ def lot_values(release: dict[str, Any]) -> dict[str, tuple[Decimal, str]]:
         if lot.get("id") is not None and amount is not None and currency:
             values[str(lot["id"])] = (amount, currency)
     return values
+
+
+def organisation_refs(parsed: ParsedRelease) -> list[OrgRef]:
+    """The organisations a release names: buyer, procuring entity, tenderers, suppliers (in that order)."""
+    refs = [parsed.buyer, parsed.procuring_entity]
+    refs += [t for bid in parsed.bids for t in bid.tenderers]
+    refs += [s for award in parsed.awards for s in award.suppliers]
+    return [ref for ref in refs if ref is not None]
+
+
+def org_refs(parsed: ParsedRelease) -> set[str]:
+    """The OCDS ids of the organisations a release names."""
+    return {ref.ocds_id for ref in organisation_refs(parsed) if ref.ocds_id}

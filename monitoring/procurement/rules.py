@@ -242,9 +242,10 @@ class RepeatedAmendments(Rule):
 
 
 class RepeatedWinner(Rule):
-    """Judged per (buyer, supplier) pair: one alert for the pair, not one per award."""
+    """Judged per (buyer, supplier) pair: one alert for the pair, not one per award (`scope = "pair"`)."""
 
     code = "P104"
+    scope = "pair"
     domain = "procurement"
     title = _("The same supplier keeps winning from one buyer")
     description = _(
@@ -375,3 +376,4 @@ CARDINAL_RULES: list[CardinalIndicator] = [
 ]
 CARDINAL = {rule.code: rule for rule in CARDINAL_RULES}
 ALL_RULES: list[Rule] = [*PROCUREMENT_RULES, *CARDINAL_RULES]
+RULES_BY_CODE = {rule.code: rule for rule in ALL_RULES}

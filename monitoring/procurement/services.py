@@ -1,8 +1,10 @@
-"""Writes for procurement records: upsert a process by ocid, then raise the rules' alerts on it.
+"""Writes for procurement records: the pipeline's adapter (upsert a process by ocid, then its rules' alerts).
 
-On arrival a process is judged against the population stored so far (the buyer's earlier awards, the
-source's processes for Cardinal's fences); `reevaluate_procurement` judges every process against all of
-them. Both go through `monitoring.services.raise_alert`, so an alert exists once per rule and record.
+On arrival a process is judged against the population stored so far: the buyer's earlier awards for the rules
+P101–P104, and the source's running Cardinal population (`monitoring.procurement.population`, updated per
+record, never read again whole) for Cardinal's eleven indicators, whose fences are drawn once per batch
+(`ProcurementAdapter.finish`). `reevaluate_procurement` judges every process against all of them. Every path
+goes through `monitoring.services.raise_alert`, so an alert exists once per rule and record.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from django.utils import timezone
 from core.api_schemas import field_error
 from monitoring.limits import nul_at
 from monitoring.models import Alert, Domain, Entity, SourceSystem
+from monitoring.pipeline import CREATED, UNCHANGED, UPDATED, Stored, ingest_one, judge
+from monitoring.procurement import population as running
 from monitoring.procurement import rules as procurement_rules
 from monitoring.procurement.models import (
     Amendment,
@@ -37,12 +41,16 @@ from monitoring.procurement.reading import (
     ReleaseError,
     check_ini,
     lot_values,
+    org_refs,
+    organisation_refs,
     parse_release,
     prepare,
 )
 from monitoring.procurement.rules import AwardFact, BuyerHistory, ContractFact, ProcessFacts
 from monitoring.rules import procurement as cardinal
-from monitoring.services import IngestError, raise_alert, resolve_entity, rule_config
+from monitoring.rules.base import Finding
+from monitoring.services import Adapter, AlertTarget, IngestError, raise_alert, resolve_entity
+from monitoring.services import rule_configs as configs_of
 from regions.models import NATIONAL_CODE, Region
 
 
@@ -131,7 +139,171 @@ def _fit_columns(parsed: ParsedRelease) -> list[Problem]:
     return problems
 
 
-@transaction.atomic
+class ProcurementAdapter(Adapter):
+    """OCDS compiled releases, upserted by ocid; a release sent again unchanged is left alone (no rule runs).
+
+    `evaluate=False` stores only; `cardinal_now=False` leaves Cardinal's indicators to a later `cardinal_pass`
+    (the importer's choice: once per 500 records). The running Cardinal population is updated either way.
+    """
+
+    domain = Domain.PROCUREMENT
+    evaluates_unchanged = False
+
+    def __init__(self, source: SourceSystem | None = None, *, evaluate: bool = True, cardinal_now: bool = True) -> None:
+        self.source = source
+        self.evaluate = evaluate
+        self.cardinal_now = cardinal_now
+        self.rules = tuple(procurement_rules.PROCUREMENT_RULES) if evaluate else ()
+        self.histories: dict[int, BuyerHistory] = {}
+        self._read_settings = False
+        self._changes: list[running.Change] = []
+
+    def configs(self):
+        return configs_of(procurement_rules.ALL_RULES)
+
+    def _settings(self) -> tuple[str, str]:
+        """The source's prepare settings and region, read once per batch."""
+        if not self._read_settings:
+            settings = _settings_of(self.source)
+            self.ini = settings.prepare_ini if settings else ""
+            self.region_code = settings.default_region_id if settings else NATIONAL_CODE
+            self._read_settings = True
+        return self.ini, self.region_code
+
+    def parse(self, raw: Any) -> dict[str, Any]:
+        """Only what makes a release a record; its fields are read in `store` (a field that cannot be read is
+        one of the release's problems, not an error)."""
+        source = self.source
+        if source is not None and source.domain != Domain.PROCUREMENT:
+            raise IngestError(f"{source.name} is a source of another domain ({source.domain})")
+        if not isinstance(raw, dict):
+            raise ReleaseRejected("__all__", "not a JSON object")
+        if (where := nul_at(raw)) is not None:
+            raise ReleaseRejected(where, "contains a NUL character")
+        return raw
+
+    def store(self, record: dict[str, Any], raw: dict[str, Any]) -> Stored:
+        self._changes = []  # this record's changes of the running population, taken back if it fails
+        ini, region_code = self._settings()
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            raise IngestError(f"the region {region_code} is not loaded (manage.py load_regions)")
+        digest = _hash(raw, ini, region_code)
+        ocid = raw.get("ocid")
+        existing = Process.objects.filter(ocid=ocid).first() if isinstance(ocid, str) else None
+        source_id = getattr(self.source, "pk", None)
+        if existing is not None and existing.content_hash == digest and existing.source_id == source_id:
+            return Stored(item=existing, record=None, status=UNCHANGED, key=existing.ocid, extra={"problems": []})
+        try:
+            prepared, warnings = prepare(raw, ini)
+            parsed = parse_release(prepared)
+        except ReleaseError as error:
+            raise ReleaseRejected(error.field, str(error)) from error
+        problems = warnings + parsed.problems + _fit_columns(parsed)
+        region = buyer_region(parsed) or region  # a Chinese buyer's region, from its credit code (origin.py)
+        entity = _Entities()
+        fields = {
+            "source": self.source,
+            "region": region,
+            "title": parsed.title,
+            "buyer": entity(parsed.buyer),
+            "procuring_entity": entity(parsed.procuring_entity),
+            "procurement_method": parsed.procurement_method,
+            "procurement_method_details": parsed.procurement_method_details,
+            "main_category": parsed.main_category,
+            "status": parsed.status,
+            "tender_start": parsed.tender_start,
+            "tender_end": parsed.tender_end,
+            "tender_value": parsed.tender_value,
+            "tender_currency": parsed.tender_currency,
+            "number_of_tenderers": parsed.number_of_tenderers,
+            "release_date": parsed.release_date,
+            "release": prepared,
+            "content_hash": digest,
+        }
+        process, created = Process.objects.update_or_create(ocid=parsed.ocid, defaults=fields)
+        if not created:
+            process.bids.all().delete()
+            process.contracts.all().delete()
+            process.awards.all().delete()
+            process.problems.all().delete()
+        _store_children(process, parsed, entity)
+        DataProblem.objects.bulk_create(
+            DataProblem(
+                process=process,
+                source=self.source,
+                ocid=process.ocid,
+                field=p.field[:200],
+                message=p.message[:300],
+                value=p.value[:200],
+            )
+            for p in problems
+        )
+        moved_from = existing.source if existing is not None and existing.source_id != source_id else False
+        self._changes.append(
+            running.record_change(
+                source=self.source,
+                process=process,
+                moved_from=moved_from,
+                organisations=org_refs(parsed),
+                settings=cardinal_settings(ini),
+                ini=ini,
+            )
+        )
+        return Stored(
+            item=process,
+            record=process_facts(process) if self.evaluate else None,  # read back from the rows, as in the batch
+            status=CREATED if created else UPDATED,
+            key=process.ocid,
+            extra={"problems": problems},
+        )
+
+    def rolled_back(self) -> None:
+        while self._changes:
+            running.take_back(self._changes.pop())
+
+    def population(self, stored: Stored) -> BuyerHistory:
+        return self._history(stored.item)
+
+    def _history(self, process: Process) -> BuyerHistory:
+        if process.buyer_id is not None and process.buyer_id in self.histories:
+            return self.histories[process.buyer_id]
+        history = buyer_history(process)
+        if process.buyer_id is not None:
+            self.histories[process.buyer_id] = history
+        return history
+
+    def target(self, stored: Stored, finding: Finding) -> AlertTarget:
+        """Whom a finding is about, by the rule's declared scope: the process, or a buyer and supplier pair."""
+        process: Process = stored.item
+        rule = procurement_rules.RULES_BY_CODE[finding.rule_code]
+        if rule.scope == "pair":
+            supplier_key = finding.evidence["pair_supplier"]
+            supplier = Entity.objects.filter(pk=int(supplier_key)).first()
+            buyer_name = stored.record.buyer_name
+            return AlertTarget(
+                record_ref=f"pair:{process.buyer_id}:{supplier_key}",
+                region=process.region,
+                entity=supplier,
+                subject=f"{buyer_name} → {supplier.name if supplier else ''}",
+                record=_record(process),
+            )
+        return AlertTarget(
+            record_ref=process.ocid,
+            region=process.region,
+            entity=process.buyer,
+            subject=process.title or process.ocid,
+            record=_record(process),
+        )
+
+    def finish(self, arrived: list[Stored]) -> list[Alert]:
+        """Cardinal's fences over the source's running population, once for the batch; alerts for what arrived."""
+        ocids = {stored.key for stored in arrived if stored.status != UNCHANGED}
+        if not (self.evaluate and self.cardinal_now and ocids):
+            return []
+        return cardinal_pass(source=self.source, ocids=ocids)
+
+
 def ingest_release(
     raw: Any,
     *,
@@ -143,75 +315,10 @@ def ingest_release(
 
     `evaluate=False` stores only; `cardinal_now=False` leaves Cardinal's indicators to a later
     `cardinal_pass` over a whole batch (the importer's choice: fences need the population anyway).
+    Raises IngestError (nothing written) when the record is not a compiled release.
     """
-    if source is not None and source.domain != Domain.PROCUREMENT:
-        raise IngestError(f"{source.name} is a source of another domain ({source.domain})")
-    if not isinstance(raw, dict):
-        raise ReleaseRejected("__all__", "not a JSON object")
-    if (where := nul_at(raw)) is not None:
-        raise ReleaseRejected(where, "contains a NUL character")
-    settings = _settings_of(source)
-    ini = settings.prepare_ini if settings else ""
-    region_code = settings.default_region_id if settings else NATIONAL_CODE
-    region = Region.objects.filter(code=region_code).first()
-    if region is None:
-        raise IngestError(f"the region {region_code} is not loaded (manage.py load_regions)")
-    digest = _hash(raw, ini, region_code)
-    ocid = raw.get("ocid")
-    existing = Process.objects.filter(ocid=ocid).first() if isinstance(ocid, str) else None
-    if existing is not None and existing.content_hash == digest and existing.source_id == getattr(source, "pk", None):
-        return IngestOutcome(existing, "unchanged")
-    try:
-        prepared, warnings = prepare(raw, ini)
-        parsed = parse_release(prepared)
-    except ReleaseError as error:
-        raise ReleaseRejected(error.field, str(error)) from error
-    problems = warnings + parsed.problems + _fit_columns(parsed)
-    region = buyer_region(parsed) or region  # a Chinese buyer's region, from its credit code (origin.py)
-    entity = _Entities()
-    fields = {
-        "source": source,
-        "region": region,
-        "title": parsed.title,
-        "buyer": entity(parsed.buyer),
-        "procuring_entity": entity(parsed.procuring_entity),
-        "procurement_method": parsed.procurement_method,
-        "procurement_method_details": parsed.procurement_method_details,
-        "main_category": parsed.main_category,
-        "status": parsed.status,
-        "tender_start": parsed.tender_start,
-        "tender_end": parsed.tender_end,
-        "tender_value": parsed.tender_value,
-        "tender_currency": parsed.tender_currency,
-        "number_of_tenderers": parsed.number_of_tenderers,
-        "release_date": parsed.release_date,
-        "release": prepared,
-        "content_hash": digest,
-    }
-    process, created = Process.objects.update_or_create(ocid=parsed.ocid, defaults=fields)
-    if not created:
-        process.bids.all().delete()
-        process.contracts.all().delete()
-        process.awards.all().delete()
-        process.problems.all().delete()
-    _store_children(process, parsed, entity)
-    DataProblem.objects.bulk_create(
-        DataProblem(
-            process=process,
-            source=source,
-            ocid=process.ocid,
-            field=p.field[:200],
-            message=p.message[:300],
-            value=p.value[:200],
-        )
-        for p in problems
-    )
-    outcome = IngestOutcome(process, "created" if created else "updated", problems=problems)
-    if evaluate:
-        outcome.alerts = evaluate_process(process)
-        if cardinal_now:
-            outcome.alerts += cardinal_pass(source=source, ocids={process.ocid})
-    return outcome
+    stored = ingest_one(ProcurementAdapter(source, evaluate=evaluate, cardinal_now=cardinal_now), raw)
+    return IngestOutcome(stored.item, stored.status, alerts=stored.alerts, problems=stored.extra["problems"])
 
 
 def _store_children(process: Process, parsed: ParsedRelease, entity: _Entities) -> None:
@@ -339,52 +446,16 @@ def evaluate_process(
 
     A batch passes the rules' settings (`configs`) and a cache of buyers' histories, read once for all.
     """
-    configs = configs if configs is not None else rule_configs()
-    facts = process_facts(process)
-    history = None
-    raised = []
-    for rule in procurement_rules.PROCUREMENT_RULES:
-        config = configs[rule.code]
-        if not config.enabled:
-            continue
-        if history is None:
-            if histories is not None and process.buyer_id in histories:
-                history = histories[process.buyer_id]
-            else:
-                history = buyer_history(process)
-                if histories is not None and process.buyer_id is not None:
-                    histories[process.buyer_id] = history
-        finding = rule.evaluate(facts, history, config.params, config.severity)
-        if finding is None:
-            continue
-        record_ref, entity, subject = process.ocid, process.buyer, process.title or process.ocid
-        if rule.code == "P104":
-            supplier = Entity.objects.filter(pk=int(finding.evidence["pair_supplier"])).first()
-            record_ref = f"pair:{process.buyer_id}:{finding.evidence['pair_supplier']}"
-            entity = supplier
-            subject = f"{facts.buyer_name} → {supplier.name if supplier else ''}"
-        alert = raise_alert(
-            finding,
-            domain=Domain.PROCUREMENT,
-            record_ref=record_ref,
-            region=process.region,
-            entity=entity,
-            subject=subject,
-            record=_record(process),
-        )
-        if alert is not None:
-            raised.append(alert)
-    return raised
+    adapter = ProcurementAdapter(process.source, cardinal_now=False)
+    if histories is not None:
+        adapter.histories = histories
+    stored = Stored(item=process, record=process_facts(process), status=UPDATED, key=process.ocid)
+    return judge(adapter, stored, configs if configs is not None else rule_configs())
 
 
 def rule_configs() -> dict:
     """The administrators' settings of every procurement rule, read once."""
-    return {rule.code: rule_config(rule) for rule in procurement_rules.ALL_RULES}
-
-
-def _population(source: SourceSystem | None):
-    processes = Process.objects.filter(source=source) if source is not None else Process.objects.filter(source=None)
-    return processes.select_related("region", "buyer").order_by("pk")
+    return configs_of(procurement_rules.ALL_RULES)
 
 
 def _org_entities(releases: Iterable[dict], wanted: set[str]) -> dict[str, Entity | None]:
@@ -393,12 +464,8 @@ def _org_entities(releases: Iterable[dict], wanted: set[str]) -> dict[str, Entit
     for release in releases:
         if not wanted - found.keys():
             break
-        parsed = parse_release(release)
-        refs = [parsed.buyer, parsed.procuring_entity]
-        refs += [t for bid in parsed.bids for t in bid.tenderers]
-        refs += [s for award in parsed.awards for s in award.suppliers]
-        for ref in refs:
-            if ref is not None and ref.ocds_id in wanted and ref.ocds_id not in found:
+        for ref in organisation_refs(parse_release(release)):
+            if ref.ocds_id in wanted and ref.ocds_id not in found:
                 found[ref.ocds_id] = resolve_entity(ref.name, ref.identifier)
     return found
 
@@ -406,26 +473,39 @@ def _org_entities(releases: Iterable[dict], wanted: set[str]) -> dict[str, Entit
 def cardinal_pass(*, source: SourceSystem | None, ocids: set[str] | None = None) -> list[Alert]:
     """Cardinal's indicators (default mode) over the source's processes so far; alerts for `ocids` (None: all).
 
-    The fences are drawn over every stored process of the source (`evaluate_all`). Flags on a process are
-    raised for the processes in `ocids`; flags on an organisation (buyer, procuring entity, tenderer) for
-    the organisations those processes name. Each alert keeps the evidence and the population's size.
+    The fences are drawn over every stored process of the source, held in the source's running population
+    (`monitoring.procurement.population`: in memory, brought up to date with the processes changed since it was
+    last used; read whole only on its first use in a server process). Flags on a process are raised for the
+    processes in `ocids`; flags on an organisation (buyer, procuring entity, tenderer) for the organisations
+    those processes name. Each alert keeps the evidence and the population's size. Runs in one transaction.
     """
     settings_row = _settings_of(source)
-    config = cardinal_settings(settings_row.prepare_ini if settings_row else "")
+    ini = settings_row.prepare_ini if settings_row else ""
     enabled = {}
-    for code, indicator in procurement_rules.CARDINAL.items():
-        rule_setting = rule_config(indicator)
-        if rule_setting.enabled:
-            enabled[code] = rule_setting.severity
+    configs = configs_of(procurement_rules.CARDINAL_RULES)
+    for code in procurement_rules.CARDINAL:
+        if configs[code].enabled:
+            enabled[code] = configs[code].severity
     if not enabled:
         return []
-    processes = {p.ocid: p for p in _population(source)}
-    result = cardinal.evaluate_all((p.release for p in processes.values()), config, compat=False)
-    size = {"scope": source.name if source else "no source", "n": len(processes)}
+    with transaction.atomic():
+        memory = running.current(source, cardinal_settings(ini), ini)
+        result = memory.population.result()
+        size = {"scope": source.name if source else "no source", "n": len(memory.population)}
+        homes = dict(memory.homes)
+        return _raise_cardinal(source, result, enabled, size, homes, ocids)
+
+
+def _raise_cardinal(source, result, enabled: dict[str, str], size: dict, homes: dict, ocids: set[str] | None):
+    flagged = [ocid for ocid in result.by_ocid if ocids is None or ocid in ocids]
+    if ocids is not None:  # the processes that arrived: their flags, and the organisations they name
+        processes = {p.ocid: p for p in _population(source).filter(ocid__in=set(ocids))}
+    else:  # the batch: every process of the source
+        processes = {p.ocid: p for p in _population(source).iterator(chunk_size=500)}
     raised: list[Alert] = []
-    for ocid, flags in result.by_ocid.items():
-        if ocid in processes and (ocids is None or ocid in ocids):
-            raised += _raise_process_flags(processes[ocid], flags, enabled, size)
+    for ocid in flagged:
+        if ocid in processes:
+            raised += _raise_process_flags(processes[ocid], result.by_ocid[ocid], enabled, size)
     org_flags = [
         (role, org, flags)
         for role, table in (
@@ -438,12 +518,18 @@ def cardinal_pass(*, source: SourceSystem | None, ocids: set[str] | None = None)
     ]
     if not org_flags:
         return raised
-    named = None
     if ocids is not None:
-        named = {ref for o in ocids if o in processes for ref in _org_ids(processes[o].release)}
-    wanted = {org for _, org, _ in org_flags if named is None or org in named}
-    entities = _org_entities((p.release for p in processes.values()), wanted)
-    home = _org_regions(processes.values(), wanted)
+        named = {ref for o in ocids if o in processes for ref in org_refs(parse_release(processes[o].release))}
+        wanted = {org for _, org, _ in org_flags if org in named}
+        releases = (p.release for p in sorted((processes[o] for o in ocids if o in processes), key=lambda p: p.pk))
+    else:
+        wanted = {org for _, org, _ in org_flags}
+        releases = (p.release for p in processes.values())
+    if not wanted:
+        return raised
+    entities = _org_entities(releases, wanted)
+    regions = {r.code: r for r in Region.objects.filter(code__in={homes[o][1] for o in wanted if o in homes})}
+    national = None
     for role, org, flags in org_flags:
         if org not in wanted:
             continue
@@ -451,6 +537,10 @@ def cardinal_pass(*, source: SourceSystem | None, ocids: set[str] | None = None)
             if code not in enabled:
                 continue
             entity = entities.get(org)
+            region = regions.get(homes[org][1]) if org in homes else None
+            if region is None:
+                national = national or Region.objects.get(code=NATIONAL_CODE)
+                region = national
             finding = procurement_rules.CARDINAL[code].flag(
                 {**_jsonable(evidence), "population": size, "organisation": {"role": role, "id": org}}, enabled[code]
             )
@@ -458,7 +548,7 @@ def cardinal_pass(*, source: SourceSystem | None, ocids: set[str] | None = None)
                 finding,
                 domain=Domain.PROCUREMENT,
                 record_ref=f"{role}:{org}",
-                region=home.get(org) or Region.objects.get(code=NATIONAL_CODE),
+                region=region,
                 entity=entity,
                 subject=entity.name if entity else org,
                 record={"organisation": org, "role": role, "name": entity.name if entity else org},
@@ -468,20 +558,9 @@ def cardinal_pass(*, source: SourceSystem | None, ocids: set[str] | None = None)
     return raised
 
 
-def _org_ids(release: dict) -> set[str]:
-    parsed = parse_release(release)
-    refs = [parsed.buyer, parsed.procuring_entity]
-    refs += [t for bid in parsed.bids for t in bid.tenderers]
-    refs += [s for award in parsed.awards for s in award.suppliers]
-    return {ref.ocds_id for ref in refs if ref is not None and ref.ocds_id}
-
-
-def _org_regions(processes: Iterable[Process], wanted: set[str]) -> dict[str, Region]:
-    regions: dict[str, Region] = {}
-    for process in processes:
-        for org in _org_ids(process.release) & (wanted - regions.keys()):
-            regions[org] = process.region
-    return regions
+def _population(source: SourceSystem | None):
+    processes = Process.objects.filter(source=source) if source is not None else Process.objects.filter(source=None)
+    return processes.select_related("region", "buyer").order_by("pk")
 
 
 def _jsonable(evidence: Any) -> dict[str, Any]:
@@ -522,6 +601,5 @@ def reevaluate_procurement() -> tuple[int, int]:
     sources = set(Process.objects.values_list("source", flat=True).distinct())
     for source_id in sources:
         source = SourceSystem.objects.filter(pk=source_id).first() if source_id else None
-        with transaction.atomic():
-            raised += len(cardinal_pass(source=source))
+        raised += len(cardinal_pass(source=source))
     return processes, raised

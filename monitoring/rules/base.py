@@ -37,6 +37,9 @@ class Rule:
     default_severity: ClassVar[str] = "yellow"
     default_params: ClassVar[dict[str, Any]] = {}
     needs_peers: ClassVar[bool] = False
+    # What a finding is about, for the domain's adapter to name the alert's record: "record" (the record judged),
+    # or a scope the domain defines (procurement's "pair": a buyer and the supplier named in the evidence).
+    scope: ClassVar[str] = "record"
 
     def evaluate(self, record, context: Context, params: dict[str, Any], severity: str) -> Finding | None:
         raise NotImplementedError

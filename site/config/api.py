@@ -38,16 +38,12 @@ def http_errors(request, exc: HttpError):
 
 def _add_routers() -> None:
     from consultations.api import router as consultations_router
-    from monitoring.api import router as monitoring_router
-    from monitoring.approvals.api import router as approvals_router
-    from monitoring.procurement.api import router as procurement_router
+    from monitoring.api import router as monitoring_router  # mounts every monitoring domain's endpoint
     from petitions.api import router as petitions_router
     from regions.api import router as regions_router
 
     api.add_router("/consultations", consultations_router)
     api.add_router("/monitoring", monitoring_router)
-    api.add_router("/monitoring/procurement", procurement_router)
-    api.add_router("/monitoring/approvals", approvals_router)
     api.add_router("/petitions", petitions_router)
     api.add_router("/regions", regions_router)
 

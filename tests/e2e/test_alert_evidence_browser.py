@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from accounts.roles import Role
+from monitoring.land.services import ingest_land, reevaluate_land
 from monitoring.models import Alert
-from monitoring.services import ingest_land, reevaluate_land
 from regions.services import GB2260_CSV, load_regions, read_region_rows
 from tests.factories import UserFactory
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from core.scheduler import run_job
+from monitoring.land.services import ingest_land
 from monitoring.models import Alert, VerificationTask
-from monitoring.services import ingest_land
 from tests.conftest import require
 from tests.factories import PASSWORD, UserFactory
 

@@ -2,8 +2,8 @@
 
 import re
 
+from monitoring.land.services import ingest_land
 from monitoring.models import VerificationTask
-from monitoring.services import ingest_land
 
 
 def _visible_text(html: str) -> str:

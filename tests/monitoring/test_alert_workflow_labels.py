@@ -9,8 +9,8 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from monitoring.land.services import ingest_land
 from monitoring.models import RuleSetting, VerificationTask
-from monitoring.services import ingest_land
 
 CODES = ("new", "acknowledged", "verifying", "confirmed", "dismissed", "closed", "open", "done", "yellow", "red", "→")
 

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
+from monitoring.land.services import ingest_land
 from monitoring.models import Alert, Entity, LandTransfer, RuleSetting, VerificationTask
-from monitoring.services import create_task, ingest_land, move_alert, record_result
+from monitoring.services import create_task, move_alert, record_result
 
 
 def test_a_red_alert_on_arrival_creates_a_task_for_the_nearest_inspector(record, baoding_inspector, hebei_inspector):
@@ -141,7 +142,7 @@ def test_ingest_api_needs_a_token_and_is_idempotent(client, record, land_token, 
     assert len(first.json()["results"][0]["alerts"]) == 1
     body = second.json()
     assert body["results"][0] == {"record_id": record["idnumber"], "created": False, "alerts": []}
-    assert "[1]" in body["errors"]
+    assert "[1].idnumber" in body["errors"]
     assert Alert.objects.count() == 1
     assert (
         client.post(
@@ -198,7 +199,7 @@ def test_administrators_tune_rules_in_the_admin_with_checked_parameters(client, 
 
     assert bad.status_code == 200 and not RuleSetting.objects.filter(params__k="wide").exists()
     assert good.status_code == 302
-    from monitoring.rules.land import PriceFarBelowPeers
+    from monitoring.land.rules import PriceFarBelowPeers
     from monitoring.services import rule_config
 
     config = rule_config(PriceFarBelowPeers())
@@ -206,7 +207,7 @@ def test_administrators_tune_rules_in_the_admin_with_checked_parameters(client, 
 
 
 def test_batch_reevaluation_sees_the_whole_population_and_adds_no_duplicates(land_rows, record, all_regions):
-    from monitoring.services import reevaluate_land
+    from monitoring.land.services import reevaluate_land
 
     # a housing parcel sold at 20 元/m² arrives first, when there is nothing to compare it with
     cheap = {**record, "idnumber": "1306262018B00001", "price": "105.86"}

@@ -12,8 +12,9 @@ from accounts.leads import leads_for
 from accounts.roles import Role
 from core.models import LiveEvent
 from core.scheduler import run_job
+from monitoring.land.services import ingest_land
 from monitoring.models import VerificationTask
-from monitoring.services import ingest_land, refresh_task_escalations
+from monitoring.services import refresh_task_escalations
 from tests.factories import UserFactory
 
 

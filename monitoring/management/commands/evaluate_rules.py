@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from monitoring.services import reevaluate_land
+from monitoring.land.services import reevaluate_land
 
 
 class Command(BaseCommand):

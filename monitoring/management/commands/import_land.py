@@ -4,7 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring.services import IngestError, ingest_land
+from monitoring.land.services import ingest_land
+from monitoring.pipeline import IngestError
 
 
 class Command(BaseCommand):

@@ -146,7 +146,7 @@ def test_ingest_api_token_domain_idempotency_and_errors(client, generated, appro
     broken["steps"][1]["limit"] = {"days": "three"}
     response = client.post(URL, broken, content_type="application/json", headers=auth)
     assert response.status_code == 400
-    assert list(response.json()["errors"]) == ["steps[1].limit.days"]
+    assert list(response.json()["errors"]) == ["[0].steps[1].limit.days"]
     # a list with one bad case: the good ones are stored, the bad one reported by index and field
     mixed = [copy.deepcopy(generated[3]), {"case_number": "X-1"}]
     response = client.post(URL, mixed, content_type="application/json", headers=auth)

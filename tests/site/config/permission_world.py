@@ -246,8 +246,9 @@ def _reports(world: World) -> None:
 
 
 def _monitoring(world: World) -> None:
+    from monitoring.land.services import ingest_land
     from monitoring.models import Domain, Entity, RuleSetting
-    from monitoring.services import create_source, ingest_land
+    from monitoring.services import create_source
 
     rows = [json.loads(line) for line in LAND.read_text(encoding="utf-8").splitlines()]
     record = dict(next(r for r in rows if r["idnumber"] == "1306262018B00730"))

@@ -1,4 +1,4 @@
-"""Land-transfer rules (DOMAIN §3), over `monitoring.land.LandRecord`."""
+"""Land-transfer rules (DOMAIN §3), over `monitoring.land.records.LandRecord`. Pure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.land import LandRecord, use_category
+from monitoring.land.records import LandRecord, use_category
 from monitoring.rules.base import Context, Finding, Rule
 from monitoring.stats import log_fence_evidence, tukey_fences
 

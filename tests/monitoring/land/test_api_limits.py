@@ -48,7 +48,7 @@ def test_a_land_value_that_cannot_be_stored_is_a_400_naming_the_record_and_the_k
     assert response.status_code == 200
     body = response.json()
     assert [r["record_id"] for r in body["results"]] == [record["idnumber"]]
-    assert list(body["errors"]) == ["[1]"] and key in body["errors"]["[1]"][0]
+    assert list(body["errors"]) == [f"[1].{key}"] and key in body["errors"][f"[1].{key}"][0]
     assert not LandTransfer.objects.filter(record_id="1306262018B99999").exists()
 
 
@@ -56,7 +56,7 @@ def test_a_land_batch_with_only_bad_records_is_a_400(client, record, land_token,
     response = post(client, "/api/monitoring/land", dict(record, plot_ratio_maximum="NaN"), land_token)
 
     assert response.status_code == 400
-    assert "plot_ratio_maximum" in response.json()["errors"]["[0]"][0]
+    assert "plot_ratio_maximum" in response.json()["errors"]["[0].plot_ratio_maximum"][0]
 
 
 def test_values_at_the_limits_of_the_columns_are_stored(client, record, land_token, all_regions):

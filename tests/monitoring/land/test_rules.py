@@ -5,15 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from monitoring.land import LandRecordError, parse_cn_date, parse_land_record, use_category
-from monitoring.rules.base import Context
-from monitoring.rules.land import (
+from monitoring.land.records import LandRecordError, parse_cn_date, parse_land_record, use_category
+from monitoring.land.rules import (
     LateCommencement,
     LongPaymentPlan,
     LowFirstInstalment,
     NegotiatedSaleOfCommercialLand,
     PriceFarBelowPeers,
 )
+from monitoring.rules.base import Context
 from monitoring.stats import quantile_r8, tukey_fences
 
 
