@@ -15,6 +15,7 @@ Configured in settings as WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] = "search
 from __future__ import annotations
 
 from functools import reduce
+from typing import Any
 
 from modelsearch.backends.database import SearchBackend as database_backend_for_vendor
 from modelsearch.query import And, Or, PlainText
@@ -38,7 +39,7 @@ def _patch_indexer(backend) -> None:
     """Wagtail's index classes build their ObjectIndexer from their module: segment there."""
     import importlib
 
-    module = importlib.import_module(type(backend).__module__)
+    module: Any = importlib.import_module(type(backend).__module__)  # its attributes are Wagtail's, unknown here
     indexer = getattr(module, "ObjectIndexer", None)
     if indexer is not None and indexer not in _PATCHED and not indexer.__name__.startswith("Segmenting"):
         module.ObjectIndexer = _segmenting(indexer)
@@ -63,7 +64,7 @@ def chinese_query(query):
 def SearchBackend(params):  # noqa: N802 - Wagtail looks this name up in the module
     backend = database_backend_for_vendor(params)
     _patch_indexer(backend)
-    base = type(backend)
+    base: Any = type(backend)  # the database vendor's Wagtail backend class
 
     class ChineseSearchBackend(base):
         def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -16,13 +18,13 @@ def _load(path: str, url: str | None, prefix: str, options: tuple = ()) -> Searc
     return import_string(path)(url=url, index_prefix=prefix, **dict(options))
 
 
-def get_backend(config: dict | None = None) -> SearchBackend:
-    config = config or settings.SEARCH_BACKEND
+def get_backend(config: Mapping[str, Any] | None = None) -> SearchBackend:
+    chosen: Mapping[str, Any] = config or settings.SEARCH_BACKEND
     return _load(
-        config["BACKEND"],
-        config.get("URL"),
-        config.get("INDEX_PREFIX", "sunshine"),
-        tuple(sorted((config.get("OPTIONS") or {}).items())),
+        chosen["BACKEND"],
+        chosen.get("URL"),
+        chosen.get("INDEX_PREFIX", "sunshine"),
+        tuple(sorted((chosen.get("OPTIONS") or {}).items())),
     )
 
 

@@ -251,7 +251,7 @@ class ElasticsearchBackend(SearchBackend):
                 response = search.execute()
             except ApiError as error:
                 if getattr(error, "status_code", None) == 404:
-                    facets = {name: [] for name in query.facets}
+                    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in query.facets}
                     return SearchResults(total=0, hits=[], facets=facets, terms=[word for word, _ in words])
                 raise
         hits = []
@@ -279,5 +279,6 @@ class ElasticsearchBackend(SearchBackend):
                 facets[name] = [(str(bucket.key), int(bucket.doc_count)) for bucket in buckets]
             else:
                 facets[name] = []
-        total = response.hits.total.value if hasattr(response.hits.total, "value") else int(response.hits.total)
+        # The hits list carries the total (elasticsearch.dsl types `hits` as a plain list of hits).
+        total = response.hits.total.value if hasattr(response.hits.total, "value") else int(response.hits.total)  # type: ignore[attr-defined]
         return SearchResults(total=total, hits=hits, facets=facets, terms=[word for word, _ in words])

@@ -145,12 +145,12 @@ def assign_to_existing(
     """Incremental step: the existing themes (lists of item indices) keep their members; each
     new item joins the theme whose centroid is nearest if the cosine is at least `floor`.
     Returns, per new item, the theme index (or -1: it waits for the next recompute) and the cosine."""
-    new_items = np.asarray(new_items, dtype=np.int64)
+    positions = np.asarray(new_items, dtype=np.int64)
     labels = np.full(len(vectors), -1, dtype=np.int64)
     for theme, members in enumerate(theme_items):
         labels[np.asarray(members, dtype=np.int64)] = theme
     known = labels >= 0
-    if not known.any() or not len(new_items):
-        return np.full(len(new_items), -1, dtype=np.int64), np.zeros(len(new_items), dtype=np.float32)
+    if not known.any() or not len(positions):
+        return np.full(len(positions), -1, dtype=np.int64), np.zeros(len(positions), dtype=np.float32)
     centroids = centroids_of(vectors[known], labels[known], weights[known], len(theme_items))
-    return assign(vectors[new_items], centroids, floor)
+    return assign(vectors[positions], centroids, floor)

@@ -79,7 +79,7 @@ def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[tuple[DemoAccoun
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(email=account.email).first()
         created = user is None
-        if created:
+        if user is None:
             user = User.objects.create_user(
                 email=account.email,
                 password=password,

@@ -169,7 +169,8 @@ def send_immediate(notification_ids: list[int]) -> int:
         .select_related("user", "user__notification_preference")
         .order_by("pk")
     )
-    outgoing, sent = [], []
+    outgoing: list[EmailMessage] = []
+    sent: list[int] = []
     for notification in pending:
         if frequency_of(notification.user) != Frequency.IMMEDIATE or not notification.user.email:
             continue
@@ -193,7 +194,8 @@ def send_digests() -> int:
     by_user: dict[int, list[Notification]] = {}
     for notification in waiting:
         by_user.setdefault(notification.user_id, []).append(notification)
-    outgoing, sent = [], []
+    outgoing: list[EmailMessage] = []
+    sent: list[int] = []
     for notifications in by_user.values():
         user = notifications[0].user
         if user.email:
