@@ -19,9 +19,8 @@ SITE_URL = ENV.site_url
 TRUSTED_PROXIES = ENV.trusted_proxies
 
 INSTALLED_APPS = [
-    # daphne first: its runserver serves the ASGI application (HTTP and WebSocket).
-    "daphne",
-    # Site-wide apps (site/)
+    # Site-wide apps (site/). `core` before staticfiles: its runserver is daphne's, the ASGI application over HTTP
+    # and WebSocket (daphne is not an app here: its AppConfig would import Twisted in every process).
     "accounts",
     "regions",
     "home",
