@@ -77,3 +77,50 @@ def test_latency_from_ingest_to_the_staff_websocket():
     assert result["latency_records"] == 3
     assert 0 < result["latency_p50_ms"] <= result["latency_p95_ms"]
     assert Alert.objects.filter(rule_code="L001").count() == 3
+
+
+def test_the_whole_job_runs_as_a_process_without_django(tmp_path):
+    # given Cardinal's own settings and output for the real sample
+    require((OCDS / "real_examples_shared.jsonl").exists(), "../shared/data/ocds is missing")
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+
+    # when the benchmark runs as its own process, as Cardinal's prepare + indicators would
+    done = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "monitoring.bench",
+            "--ocds",
+            str(OCDS / "real_examples_shared.jsonl"),
+            "--settings",
+            str(OCDS / "cardinal-settings.ini"),
+            "--cardinal",
+            str(OCDS / "real_examples_shared.cardinal.json"),
+            "--compat",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    # then it never imported Django, agrees with Cardinal, and says how long the whole process took
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["django"] is False and result["processes"] == 105
+    assert result["agreement"]["R003"] == {"matched": 30, **PERFECT}
+    assert result["process_s"] is not None and result["process_s"] > 0
+
+
+def test_derived_files_cycle_through_the_real_releases(tmp_path):
+    require((OCDS / "real_examples_shared.jsonl").exists(), "../shared/data/ocds is missing")
+    from monitoring.bench import derive
+
+    out = tmp_path / "derived.jsonl"
+    assert derive(OCDS / "real_examples_shared.jsonl", 250, out) == 250
+
+    ocids = [json.loads(line)["ocid"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(ocids) == len(set(ocids)) == 250 and ocids[105] == f"{ocids[0]}#1"

@@ -3,7 +3,8 @@
     python manage.py monitoring_bench --ocds FILE.jsonl [--settings INI] [--cardinal OUTPUT.json] [--compat]
                                       [--repeat 5] [--replicate K] [--latency N]
 
-Each timed pass reads the file (only the fields Cardinal reads), applies Cardinal's `prepare` step when a
+The indicator passes are `monitoring.bench`'s, which also runs them without Django as a whole process
+(`python -m monitoring.bench --ocds FILE --compat`: the figure to compare with Cardinal's own run). Each timed pass reads the file (only the fields Cardinal reads), applies Cardinal's `prepare` step when a
 settings file is given (its defaults, codelist maps and corrections, as Cardinal's documented workflow does
 before `indicators`), and evaluates all eleven indicators; processes per second is the median pass, on one
 core; peak memory is the whole process's peak RSS. With --cardinal, the agreement with Cardinal's output per
@@ -21,75 +22,19 @@ The last line printed is one JSON object with every figure.
 
 from __future__ import annotations
 
-import configparser
 import json
-import math
 import os
-import resource
 import time
 import uuid
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring.ocds import ReadReport, iter_cardinal_releases
-from monitoring.rules.prepare import PrepareSettings, prepare_release
-from monitoring.rules.procurement import GROUPS, INDICATORS, CardinalPopulation, CardinalResult, CardinalSettings
+from monitoring import bench
+from monitoring.bench import percentile
 
-CARDINAL_INDICATORS = ["R003", "R018", "R024", "R025", "R028", "R030", "R035", "R036", "R038", "R048", "R058"]
 LAND_SAMPLE = Path(__file__).resolve().parents[2] / "demo_data" / "land_transfer_results_2018.jsonl"
 LATENCY_RECORD_ID = "1306262018B00730"  # a real Dingxing (Baoding) record; 协议出让 of its use raises L001 at once
-
-
-def run_pass(
-    path: Path, settings: CardinalSettings, prepare: PrepareSettings | None, *, compat: bool, replicate: int = 1
-):
-    """One pass over the file: read, prepare, evaluate. Returns the result, the read report, warnings counted.
-
-    With `replicate` K > 1 the file is read K times, copy k's ocids suffixed `#k`: K times the processes.
-    """
-    report = ReadReport()
-    population = CardinalPopulation(settings, compat=compat)
-    warnings = 0
-    for copy in range(replicate):
-        with path.open("rb") as handle:
-            for release in iter_cardinal_releases(handle, report):
-                if copy:
-                    release["ocid"] = f"{release['ocid']}#{copy}"
-                if prepare is not None:
-                    release, found = prepare_release(release, prepare)
-                    warnings += len(found)
-                population.add(release)
-    return population.result(), report, warnings
-
-
-def agreement(ours: CardinalResult, theirs: dict) -> dict[str, dict[str, int]]:
-    """Per indicator, over all groups: flags in both with the same value, only theirs, only ours, other value."""
-    figures = {code: {"matched": 0, "missed": 0, "extra": 0, "different": 0} for code in CARDINAL_INDICATORS}
-    mine = ours.to_cardinal()
-    for group in GROUPS:
-        a, b = mine.get(group, {}), theirs.get(group, {})
-        for key in set(a) | set(b):
-            for code in set(a.get(key, {})) | set(b.get(key, {})):
-                if code not in figures:
-                    continue
-                x, y = a.get(key, {}).get(code), b.get(key, {}).get(code)
-                if x is None:
-                    figures[code]["missed"] += 1
-                elif y is None:
-                    figures[code]["extra"] += 1
-                elif math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9):
-                    figures[code]["matched"] += 1
-                else:
-                    figures[code]["different"] += 1
-    return figures
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100)."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 class Command(BaseCommand):
@@ -143,58 +88,19 @@ class Command(BaseCommand):
     def bench_indicators(
         self, path: Path, ini: str | None, cardinal: str | None, *, compat: bool, repeat: int, replicate: int = 1
     ):
-        if not path.exists():
-            raise CommandError(f"{path}: no such file")
-        if ini and not Path(ini).exists():
-            raise CommandError(f"{ini}: no such file")
-        text = Path(ini).read_text(encoding="utf-8") if ini else ""
         try:
-            settings = CardinalSettings.from_ini(text) if ini else CardinalSettings()
-            prepare = PrepareSettings.from_ini(text) if ini else None
-        except (ValueError, configparser.Error) as error:
-            raise CommandError(f"{ini}: {error}")
-        timings, cpu_timings = [], []
-        for run in range(repeat):
-            started, cpu_started = time.perf_counter(), time.process_time()
-            outcome, report, warnings = run_pass(path, settings, prepare, compat=compat, replicate=replicate)
-            timings.append(time.perf_counter() - started)
-            cpu_timings.append(time.process_time() - cpu_started)
-            self.stdout.write(
-                f"  pass {run + 1}/{repeat}: {report.releases} processes in {timings[-1] * 1000:.1f} ms "
-                f"({cpu_timings[-1] * 1000:.1f} ms of CPU)"
+            return bench.bench_indicators(
+                path,
+                ini,
+                cardinal,
+                compat=compat,
+                repeat=repeat,
+                replicate=replicate,
+                out=self.stdout.write,
+                err=self.stderr.write,
             )
-        median = sorted(timings)[len(timings) // 2]
-        cpu_median = sorted(cpu_timings)[len(cpu_timings) // 2]
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        for problem in report.problems:
-            self.stderr.write(f"{path}: {problem}")
-        figures = {
-            "processes": report.releases,
-            "processes_per_s": round(report.releases / median) if median else None,
-            # CPU time of this (single-threaded) process: the figure on one core when the machine is shared.
-            "processes_per_cpu_s": round(report.releases / cpu_median) if cpu_median else None,
-            "median_pass_ms": round(median * 1000, 1),
-            "peak_mb": round(peak_mb, 1),
-            "compat": compat,
-            "replicated": replicate,
-            "prepared": prepare is not None,
-            "prepare_warnings": warnings,
-            "implemented": sorted(INDICATORS),
-            "not_implemented": [code for code in CARDINAL_INDICATORS if code not in INDICATORS],
-            "skipped_lines": len(report.problems),
-            "flags": {group: len(outcome.group(group)) for group in GROUPS},
-        }
-        if cardinal:
-            theirs = json.loads(Path(cardinal).read_text(encoding="utf-8"))
-            figures["agreement"] = agreement(outcome, theirs)
-            for code, counts in figures["agreement"].items():
-                self.stdout.write(f"  {code}: {counts}")
-        self.stdout.write(
-            f"{figures['processes']} processes, median {median * 1000:.1f} ms a pass, "
-            f"{figures['processes_per_s']} processes/s ({figures['processes_per_cpu_s']} per CPU second), "
-            f"peak {figures['peak_mb']} MB"
-        )
-        return figures
+        except bench.BenchError as error:
+            raise CommandError(str(error)) from error
 
     # Latency -----------------------------------------------------------------------------------------------------
 
