@@ -154,8 +154,9 @@ def pending_tasks() -> int:
 def count(*, run: str, codes: list[str], drain_timeout: float) -> dict:
     """What the database holds for this run: comment and report tags, signatures, the codes' digests."""
     from consultations.models import Comment
-    from petitions.codes import code_digest, normalise_code
-    from petitions.models import Report, Signature
+    from petitions.models import Signature
+    from reports.codes import code_digest, normalise_code
+    from reports.models import Report
 
     started = time.monotonic()
     pending = pending_tasks()

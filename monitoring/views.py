@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
+from core import records
 from core.permissions import role_required
 from monitoring import selectors, services
 from monitoring.alert_evidence import evidence_context
@@ -126,14 +127,12 @@ def task_result(request, public_id):
 
 def _viewers_records(user) -> dict:
     """Every kind of record the viewer may see: their jurisdiction, and (reports) not about them or their unit."""
-    from petitions.reports import cases_for
-
     return {
         "alerts": services.alerts_for(user),
         "transfers": selectors.land_transfers_for(user),
         "processes": procurement_selectors.processes_for(user),
         "cases": approval_selectors.cases_for(user),
-        "reports": cases_for(user),
+        "reports": records.visible_to(user, "reports"),  # registered by the reports app
     }
 
 

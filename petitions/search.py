@@ -1,5 +1,4 @@
-"""What petitions put in the search index: petitions (public once open) and reports (inspectors only).
-Registered from PetitionsConfig.ready."""
+"""What petitions put in the search index: petitions, public once open. Registered from PetitionsConfig.ready."""
 
 from __future__ import annotations
 
@@ -30,32 +29,9 @@ def petition_document(petition) -> SearchDocument:
     )
 
 
-def reports() -> QuerySet:
-    from petitions.models import Report
-
-    return Report.objects.all()
-
-
-def report_document(report) -> SearchDocument:
-    """Reports are for inspectors only: never public, and the reporter's identity is not in them."""
-    return SearchDocument(
-        doc_type="report",
-        pk=report.pk,
-        title=f"{report.subject_unit} {report.subject_post}".strip(),
-        text=report.description,
-        url=f"/reports/cases/{report.public_id}/",
-        created=report.received_at,
-        public=False,
-        keywords={"status": [report.state]},
-        region=report.region_id or "",
-    )
-
-
 PETITION = DocumentType("petition", "petitions.Petition", petitions, petition_document)
-REPORT = DocumentType("report", "petitions.Report", reports, report_document)
 
 
 def register_documents() -> None:
-    """Index petitions and reports (from AppConfig.ready)."""
+    """Index petitions (from AppConfig.ready)."""
     register(PETITION)
-    register(REPORT)

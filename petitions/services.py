@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
 from core import ratelimit
+from core.digests import keyed_digest
 from core.events import publish_event_on_commit, region_groups, role_group
 from core.tasks import enqueue_on_commit
-from petitions.crypto import keyed_digest
 from petitions.models import Petition, PetitionStatus, Signature, SignatureAlert
 from petitions.models.petitions import SIGNABLE_STATUSES, RejectionReason
 from petitions.response_clock import is_worse, response_due, response_escalation
+from petitions.states import can_move, statuses_before
 from regions.models import Region
 from search.indexing import record_changes
 from search.similarity import text_similarity
@@ -116,7 +117,7 @@ def similar_petitions(petition: Petition, limit: int = 5, threshold: float = 0.3
 def publish_petition(*, petition: Petition, moderator) -> Petition:
     if not can_moderate(moderator, petition):
         raise PermissionDenied
-    if petition.status != PetitionStatus.PENDING:
+    if not can_move(petition.status, PetitionStatus.OPEN):
         raise ValidationError(_("Only a petition awaiting moderation can be published."))
     now = timezone.now()
     petition.status = PetitionStatus.OPEN
@@ -131,7 +132,7 @@ def publish_petition(*, petition: Petition, moderator) -> Petition:
 def reject_petition(*, petition: Petition, moderator, reason: str, details: str = "") -> Petition:
     if not can_moderate(moderator, petition):
         raise PermissionDenied
-    if petition.status != PetitionStatus.PENDING:
+    if not can_move(petition.status, PetitionStatus.REJECTED):
         raise ValidationError(_("Only a petition awaiting moderation can be rejected."))
     if reason not in RejectionReason.values:
         raise ValidationError({"reason": [_("Choose a reason.")]})
@@ -149,7 +150,7 @@ def close_expired_petitions(now=None) -> int:
     now = now or timezone.now()
     expired = list(
         Petition.objects.select_for_update()
-        .filter(status=PetitionStatus.OPEN, closes_at__lte=now)
+        .filter(status__in=statuses_before(PetitionStatus.CLOSED), closes_at__lte=now)
         .values_list("pk", flat=True)
     )
     if not expired:
@@ -269,7 +270,7 @@ def confirm_signature(token: str) -> Signature | None:
     petition = Petition.objects.select_for_update().get(pk=signature.petition_id)
     if signature.sponsor:
         sponsors = petition.signatures.filter(sponsor=True, confirmed_at__isnull=False).count()
-        if petition.status == PetitionStatus.COLLECTING_SPONSORS and sponsors >= petition_settings().sponsors:
+        if can_move(petition.status, PetitionStatus.PENDING) and sponsors >= petition_settings().sponsors:
             petition.status = PetitionStatus.PENDING
             petition.submitted_at = timezone.now()
             petition.save(update_fields=["status", "submitted_at"])
@@ -293,7 +294,7 @@ def _check_thresholds(petition: Petition) -> None:
         ("debate_threshold_reached_at", limits.debate_threshold, "petition.debate_threshold"),
     ):
         if petition.signature_count >= threshold and getattr(petition, field) is None:
-            changes = {field: now}
+            changes: dict[str, object] = {field: now}
             if field == "response_threshold_reached_at":  # the response clock starts
                 changes["response_due_on"] = response_due(timezone.localdate(now), limits.response_months)
             Petition.objects.filter(pk=petition.pk, **{f"{field}__isnull": True}).update(**changes)

@@ -13,18 +13,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.clientip import client_address
+from core.forms import errors_into_form
 from core.permissions import role_required
 from petitions import selectors, services
 from petitions.forms import ConsiderationForm, PetitionForm, RejectPetitionForm, ResponseForm, SignatureForm
 from petitions.models import Petition, PetitionStatus
-
-
-def errors_into_form(form, error: ValidationError) -> None:
-    """Put a service's validation errors on the form's fields (or at the top)."""
-    items = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-    for field, errors in items:
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def petition_list(request):

@@ -7,17 +7,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from petitions.states import PUBLIC_STATUSES, SIGNABLE_STATUSES, PetitionStatus
 
-class PetitionStatus(models.TextChoices):
-    COLLECTING_SPONSORS = "sponsors", _("Collecting sponsors")
-    PENDING = "pending", _("Awaiting moderation")
-    OPEN = "open", _("Open for signatures")
-    CLOSED = "closed", _("Closed")
-    REJECTED = "rejected", _("Rejected")
-
-
-SIGNABLE_STATUSES = frozenset({PetitionStatus.COLLECTING_SPONSORS, PetitionStatus.OPEN})
-PUBLIC_STATUSES = frozenset({PetitionStatus.OPEN, PetitionStatus.CLOSED})
+__all__ = [
+    "PUBLIC_STATUSES",
+    "SIGNABLE_STATUSES",
+    "Petition",
+    "PetitionStatus",
+    "RejectionReason",
+    "Signature",
+    "SignatureAlert",
+]
 
 
 class RejectionReason(models.TextChoices):

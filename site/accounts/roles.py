@@ -26,7 +26,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     },
     Role.INSPECTOR: {
         "wagtailadmin.access_admin",
-        "petitions.view_reporter_identity",
+        "reports.view_reporter_identity",
     },
     Role.ADMINISTRATOR: {
         "wagtailadmin.access_admin",
@@ -110,7 +110,7 @@ def assign_role(user, role: Role) -> None:
 
 
 # Permissions that open no screen of the Wagtail admin: holding only these, the admin has nothing to show.
-NOT_ADMIN_WORK = frozenset({"wagtailadmin.access_admin", "petitions.view_reporter_identity"})
+NOT_ADMIN_WORK = frozenset({"wagtailadmin.access_admin", "reports.view_reporter_identity"})
 
 
 def has_admin_work(user) -> bool:

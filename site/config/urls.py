@@ -17,7 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("my/", include("participation.urls")),
     path("petitions/", include("petitions.urls")),
-    path("reports/", include("petitions.report_urls")),
+    path("reports/", include("reports.urls")),
     path("search/", include("search.urls")),
     path("monitoring/approvals/", include("monitoring.approvals.urls")),
     path("monitoring/", include("monitoring.urls")),

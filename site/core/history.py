@@ -1,6 +1,6 @@
 """A workflow's history as people read it: one sentence per step (who did what, when), and its note.
 
-The alert workflow (`monitoring.alert_history`) and the report cases (`petitions.case_history`) each map
+The alert workflow (`monitoring.alert_history`) and the report cases (`reports.case_history`) each map
 their steps to sentences; both build these lines and write times the same way.
 """
 

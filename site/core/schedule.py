@@ -3,8 +3,8 @@
 An app registers what must run on a clock from its AppConfig.ready()::
 
     from core import schedule
-    schedule.register("petitions.deadlines", refresh_deadlines, every=timedelta(hours=1),
-                      description="Deadlines and escalation of open reports and petitions")
+    schedule.register("reports.deadlines", check_report_deadlines, every=timedelta(hours=1),
+                      description="Report cases: statutory deadlines and escalation", tags=("deadlines",))
 
 The kernel imports no app: it only keeps the list. The runner (`core.scheduler`, APScheduler) reads `jobs()`:
 inside the development server, or `manage.py run_scheduler` (`--list`, `--once NAME`) in production.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from django.utils.translation import gettext, gettext_noop
+
 REMINDER_DAYS = 3  # remind this many days before a deadline
 RED_AFTER_DAYS = 7  # overdue by more than this: red
 
@@ -14,6 +16,19 @@ class Escalation(StrEnum):
     REMINDER = "reminder"
     YELLOW = "yellow"
     RED = "red"
+
+
+# As the escalation badge (includes/escalation_badge.html) says each level.
+ESCALATION_WORDS = {
+    Escalation.REMINDER: gettext_noop("due soon"),
+    Escalation.YELLOW: gettext_noop("overdue (yellow)"),
+    Escalation.RED: gettext_noop("overdue (red)"),
+}
+
+
+def escalation_words(level: str) -> str:
+    """A level in the active language; nothing for none (or a code that is not a level)."""
+    return gettext(ESCALATION_WORDS[level]) if level in ESCALATION_WORDS else ""
 
 
 def escalation(

@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from petitions.models import Petition, PetitionStatus, Report
+from petitions.models import Petition, PetitionStatus
+from reports.models import Report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,8 @@ from monitoring.procurement.models import Process
 from monitoring.procurement.origin import place, region_code_of_credit_code
 from monitoring.procurement.sample_cn import generate_sample
 from monitoring.states import TaskState
-from petitions.demo_history import report_schedule
-from petitions.models import CaseEvent, Report
+from reports.demo_history import report_schedule
+from reports.models import CaseEvent, Report
 from workdays.calendar import calendar_from_csv
 
 REGIONS = [("130626", "定兴县"), ("130600", "保定市"), ("110105", "朝阳区")]

@@ -9,8 +9,8 @@ from accounts.roles import Role
 from monitoring.approvals.models import ApprovalCase, Matter
 from monitoring.models import Alert, Entity, LandTransfer, VerificationTask
 from monitoring.procurement.models import Process
-from petitions import reports
 from regions.models import Region
+from reports import services
 from tests.factories import UserFactory
 
 CREDIT_CODE = "91130600MA0CXXXX1A"  # shape only; the entity page matches reports by code or name
@@ -68,7 +68,7 @@ def _records(entity: Entity, place: str, code: str) -> dict[str, str]:
         order_at=now,
         raw={},
     )
-    report = reports.file_report(
+    report = services.file_report(
         kind="procurement",
         subject_unit=entity.name,
         region=region,

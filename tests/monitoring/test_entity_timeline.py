@@ -11,8 +11,8 @@ from core.identifiers import uscc_check_character
 from monitoring.approvals.models import ApprovalCase, Matter
 from monitoring.models import Alert, AlertEvent, Entity, LandTransfer, VerificationTask
 from monitoring.procurement.models import Process
-from petitions import reports
 from regions.models import Region
+from reports import services
 from tests.factories import UserFactory
 
 CREDIT_CODE = "91130600MA0CXK781" + uscc_check_character("91130600MA0CXK781")
@@ -83,12 +83,12 @@ def _records(entity: Entity, place: str, code: str, *, days_ago: int = 0) -> dic
         order_at=at,
         raw={},
     )
-    report = reports.file_report(
+    report = services.file_report(
         kind="procurement",
         subject_unit=entity.name,
         region=region,
         description=f"{place}：{REPORT_TEXT}",
-        identity=reports.ReporterIdentity(name=REPORTER, id_number="11010519491231002X", phone="13800138000"),
+        identity=services.ReporterIdentity(name=REPORTER, id_number="11010519491231002X", phone="13800138000"),
     ).report
     return {
         "land": f"LAND-{place}",
@@ -261,6 +261,7 @@ def test_each_kind_is_bounded_and_the_counts_stay_whole(baoding_inspector, entit
     from monitoring.approvals.selectors import cases_for
     from monitoring.procurement.selectors import processes_for
     from monitoring.services import alerts_for
+    from reports.selectors import cases_for as reports_for
 
     _records(entity, "older", BAODING, days_ago=30)
     _records(entity, "newer", BAODING, days_ago=1)
@@ -271,7 +272,7 @@ def test_each_kind_is_bounded_and_the_counts_stay_whole(baoding_inspector, entit
         transfers=selectors.land_transfers_for(baoding_inspector),
         processes=processes_for(baoding_inspector),
         cases=cases_for(baoding_inspector),
-        reports=reports.cases_for(baoding_inspector),
+        reports=reports_for(baoding_inspector),
         today=tz.localdate(),
         limit=1,
     )

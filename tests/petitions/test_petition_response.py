@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from core.digests import keyed_digest
 from petitions import services
-from petitions.crypto import keyed_digest
 from petitions.models import Petition, PetitionStatus, Signature
 from petitions.response_clock import add_months
 from regions.models import Region

@@ -12,7 +12,7 @@ def test_each_app_registers_its_documents():
         "article": "consultations.Provision",
         "comment": "consultations.Comment",
         "petition": "petitions.Petition",
-        "report": "petitions.Report",
+        "report": "reports.Report",
     }
     assert set(kinds["article"].changed_by) == set(kinds["comment"].changed_by) == {"draft"}
 

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     # Domain apps
     "consultations",
     "petitions",
+    "reports",
     "monitoring",
     "monitoring.procurement",
     "monitoring.approvals",

@@ -225,13 +225,13 @@ def _petitions(world: World) -> None:
 
 
 def _reports(world: World) -> None:
-    from petitions import reports
     from regions.models import Region
+    from reports import services
 
     call_command("load_calendar", stdout=io.StringIO())
-    identity = reports.ReporterIdentity(name="赵举报", id_number="11010519491231002X", phone="13800138000")
+    identity = services.ReporterIdentity(name="赵举报", id_number="11010519491231002X", phone="13800138000")
     for where, code, unit in (("in", "130626", "定兴县住房和城乡建设局"), ("out", "110105", "朝阳区某街道办事处")):
-        filed = reports.file_report(
+        filed = services.file_report(
             kind="procurement",
             subject_name="张某",
             subject_unit=unit,

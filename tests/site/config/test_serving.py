@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.petitions.test_report_views import FORM as REPORT
+from tests.reports.test_report_views import FORM as REPORT
 
 ROOT = Path(__file__).resolve().parents[3]
 PYTHON = sys.executable

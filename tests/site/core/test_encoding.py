@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.test import AsyncClient
 
-from petitions.models import Petition, Report
-from tests.petitions.test_report_views import FORM
+from petitions.models import Petition
+from reports.models import Report
+from tests.reports.test_report_views import FORM
 
 BROKEN = b"\xff\xfe"
 MESSAGE_ZH = "不是有效的 UTF-8"
@@ -111,7 +112,7 @@ def test_valid_text_files_and_binary_uploads_pass(client, regions, calendar):
     # binary attachments are bytes, not text: only the text fields are decoded
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.petitions.test_attachments import picture
+    from tests.reports.test_attachments import picture
 
     response = client.post(
         "/reports/new/",

@@ -9,10 +9,11 @@ import pytest
 from django.test import override_settings
 
 from consultations.models import Comment
-from petitions import reports
+from reports.codes import code_digest, normalise_code
+from reports.models import Report
 from tests.consultations.conftest import article_3, make_draft  # noqa: F401
-from tests.petitions.conftest import calendar  # noqa: F401
-from tests.petitions.test_report_views import FORM as REPORT
+from tests.reports.conftest import calendar  # noqa: F401
+from tests.reports.test_report_views import FORM as REPORT
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
@@ -51,13 +52,8 @@ def test_a_reporter_sees_the_code_of_a_report_stored_while_redis_is_down(client,
     response = client.post("/reports/new/", REPORT)
 
     assert response.status_code == 200
-    report = reports.Report.objects.get()
-    assert (
-        reports.Report.objects.filter(
-            code_digest=reports.code_digest(reports.normalise_code(response.context["code"]))
-        ).get()
-        == report
-    )
+    report = Report.objects.get()
+    assert Report.objects.filter(code_digest=code_digest(normalise_code(response.context["code"]))).get() == report
     assert response.context["code"] in response.content.decode()
 
 
@@ -115,7 +111,7 @@ def test_a_comment_is_accepted_while_the_search_server_is_down(client, article_3
 def test_a_reporter_sees_the_code_while_the_search_server_is_down(client, regions, calendar, search_down):
     response = client.post("/reports/new/", REPORT)
 
-    assert response.status_code == 200 and reports.Report.objects.count() == 1
+    assert response.status_code == 200 and Report.objects.count() == 1
     assert response.context["code"] in response.content.decode()
 
 

@@ -38,14 +38,14 @@ def test_the_apps_declare_their_jobs_in_one_schedule():
 
     assert {
         "monitoring.task_escalations",
-        "petitions.report_deadlines",
+        "reports.deadlines",
         "petitions.close_expired",
         "search.index_pending",
         "core.prune_live_events",
     } <= names
     assert {job.name for job in schedule.jobs(tag="deadlines")} >= {
         "monitoring.task_escalations",
-        "petitions.report_deadlines",
+        "reports.deadlines",
         "petitions.close_expired",
     }
 

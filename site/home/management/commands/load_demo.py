@@ -45,7 +45,8 @@ class Command(BaseCommand):
     @staticmethod
     def _petitions():
         from accounts.models import User
-        from petitions.demo import load_petitions, load_reports
+        from petitions.demo import load_petitions
+        from reports.demo import load_reports
 
         citizen = User.objects.get(email="citizen@demo.sunshine.cn")
         admin = User.objects.get(email="admin@demo.sunshine.cn")
@@ -101,6 +102,6 @@ class Command(BaseCommand):
         for account, _ in accounts:
             role = account.role.value if account.role else "公众 (public)"
             self.stdout.write(f"  {account.email:<32} {role}")
-        from petitions.demo import DEMO_CODE
+        from reports.demo import DEMO_CODE
 
         self.stdout.write(f"Demo report follow-up code (at /reports/check/): {DEMO_CODE}")
