@@ -24,7 +24,7 @@ import csv
 import io
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from monitoring.rules.cardinal.settings import pipe_set, read_ini
 
@@ -97,7 +97,7 @@ class PrepareSettings:
         return self == PrepareSettings()
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

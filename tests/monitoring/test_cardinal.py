@@ -346,3 +346,23 @@ def test_unreadable_lines_are_reported_and_the_rest_read():
         "line 2: not JSON (Expecting property name enclosed in double quotes)",
         "line 3: not a compiled release with an ocid",
     ]
+
+
+def test_an_empty_r003_detail_threshold_keeps_the_general_one_and_a_malformed_detail_is_ignored():
+    # given: a detail with its own threshold, one left empty
+    settings = CardinalSettings.from_ini(
+        "[R003]\nthreshold = 10\n[R003.procurement_method_details]\nshort = 3\nempty =\n"
+    )
+
+    def tender(details) -> dict:
+        period = {"startDate": "2024-01-01T00:00:00Z", "endDate": "2024-01-06T00:00:00Z"}  # 5 days
+        return {
+            "ocid": "x",
+            "tender": {"procurementMethod": "open", "procurementMethodDetails": details, "tenderPeriod": period},
+        }
+
+    # when / then: 5 days is short against 10, not against 3; an empty or non-text detail falls back to 10
+    assert settings.r003_thresholds_by_details == {"short": 3}
+    assert "R003" not in evaluate_release(tender("short"), settings, compat=True)
+    assert evaluate_release(tender("empty"), settings, compat=True)["R003"]["threshold"] == 10
+    assert evaluate_release(tender(["not", "text"]), settings, compat=True)["R003"]["threshold"] == 10

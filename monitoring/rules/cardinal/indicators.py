@@ -7,7 +7,7 @@ final, how dates and currencies compare); the default mode departs from it only 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from monitoring.ocds import parse_rfc3339
 from monitoring.rules.cardinal.settings import CardinalSettings
@@ -19,7 +19,7 @@ NOT_SUBMITTED = frozenset({"invited", "withdrawn"})
 _NUMBERS = (int, float)
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[int | float]:
     return type(value) in _NUMBERS  # a bool is not a number here (type(True) is bool)
 
 
@@ -172,7 +172,9 @@ def r003_short_submission_period(release: dict, settings: CardinalSettings, *, c
         return None
     days = (end - start).days  # whole days, rounded down
     details = tender.get("procurementMethodDetails")
-    threshold = settings.r003_thresholds_by_details.get(details, settings.r003_threshold)
+    threshold = settings.r003_threshold
+    if isinstance(details, str):
+        threshold = settings.r003_thresholds_by_details.get(details, threshold)
     if days >= threshold:
         return None
     return {
@@ -279,6 +281,7 @@ def r030_late_bid_won(release: dict, settings: CardinalSettings, *, compat: bool
                 continue
         else:
             moment = parse_rfc3339(date, require_offset=False)
+            assert end is not None  # parsed above when not in compat mode
             if moment is None or moment <= end:
                 continue
         for tenderer_id in string_ids(bid["tenderers"]):

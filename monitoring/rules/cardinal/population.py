@@ -45,7 +45,7 @@ from monitoring.stats import fused_multiply_add, quantile_r8_or_nan
 GROUPS = ("OCID", "Buyer", "ProcuringEntity", "Tenderer")
 
 
-def _clean(value: float) -> float | None:
+def _clean(value: float | None) -> float | None:
     return None if isinstance(value, float) and math.isnan(value) else value
 
 

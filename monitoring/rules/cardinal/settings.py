@@ -9,15 +9,23 @@ are read by `monitoring.rules.prepare.PrepareSettings`; unknown sections are ign
 from __future__ import annotations
 
 import configparser
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+N = TypeVar("N", int, float)
 
 ALL_INDICATORS = ("R003", "R018", "R024", "R025", "R028", "R030", "R035", "R036", "R038", "R048", "R058")
 
 
+class _CaseSensitiveParser(configparser.ConfigParser):
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr  # keys are case-sensitive codelist values
+
+
 def read_ini(text: str) -> configparser.ConfigParser:
     """Parse Cardinal's INI: case-sensitive keys, `;` comments, keys allowed before the first section."""
-    parser = configparser.ConfigParser(inline_comment_prefixes=(";", "#"), interpolation=None, strict=False)
-    parser.optionxform = str  # keys are case-sensitive codelist values
+    parser = _CaseSensitiveParser(inline_comment_prefixes=(";", "#"), interpolation=None, strict=False)
     parser.read_string("[top]\n" + text)
     return parser
 
@@ -32,7 +40,7 @@ def pipe_set(value: str | None) -> set[str]:
     return set(parts)
 
 
-def _number(parser: configparser.ConfigParser, section: str, key: str, kind: type) -> float | int | None:
+def _number(parser: configparser.ConfigParser, section: str, key: str, kind: Callable[[str], N]) -> N | None:
     value = parser.get(section, key, fallback=None)
     if value in (None, ""):
         return None
@@ -97,10 +105,12 @@ class CardinalSettings:
             methods = parser.get("R003", "procurement_methods", fallback="")
             settings.r003_methods = pipe_set(methods) or None
         if parser.has_section("R003.procurement_method_details"):
+            # A detail whose value is empty keeps the general threshold (as an empty `threshold` does).
             settings.r003_thresholds_by_details = {
-                key: _int(parser, "R003.procurement_method_details", key)
+                key: detail_threshold
                 for key in parser.options("R003.procurement_method_details")
                 if key not in parser.defaults()
+                and (detail_threshold := _int(parser, "R003.procurement_method_details", key)) is not None
             }
         if parser.has_section("R018"):
             settings.r018_methods = pipe_set(parser.get("R018", "procurement_methods", fallback=None)) or {
