@@ -6,11 +6,15 @@ comment's themes).
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.db.models.signals import post_delete, post_save
 
-from search.documents import DocumentType, SearchDocument, register
+from search.documents import DocumentType, SearchDocument, keyset, register
 from search.indexing import record_change
 
 # --- draft articles and comments ------------------------------------------------------------------
@@ -57,38 +61,81 @@ def article_document(provision) -> SearchDocument | None:
 def comments() -> QuerySet:
     from consultations.models import Comment
 
-    return (
-        Comment.objects.select_related("draft", "provision")
-        .prefetch_related("memberships")
-        .annotate(draft_restricted=_restricted("draft__path"))
-    )
+    return Comment.objects.all()
 
 
-def comment_document(comment) -> SearchDocument:
+@dataclass(frozen=True)
+class _DraftFacts:
+    """What a comment's document takes from its draft, read once per draft and batch run."""
+
+    title: str
+    url: str
+    public: bool  # published, and no view restriction on it or above it
+
+
+def _draft_facts(draft_ids: set[int]) -> dict[int, _DraftFacts]:
+    from consultations.models import DraftPage
+
+    drafts = DraftPage.objects.filter(pk__in=draft_ids).annotate(draft_restricted=_restricted("path"))
+    return {
+        draft.pk: _DraftFacts(draft.title, draft.url or "", bool(draft.live) and not draft.draft_restricted)
+        for draft in drafts
+    }
+
+
+COMMENT_COLUMNS = ("pk", "draft_id", "provision_id", "text", "created_at", "status", "stance", "region_id")
+
+
+def comment_batches(ids: Sequence[int] | None, size: int) -> Iterator[list[SearchDocument]]:
+    """Comments' documents from value tuples, by ascending id: per batch one query for the comments and one
+    for their themes; the drafts' titles, addresses and visibility and the articles' labels are read once."""
+    from consultations.models import Comment, Provision, ThemeMembership
+
+    drafts: dict[int, _DraftFacts] = {}
+    labels: dict[int, str] = {}
+    for rows in keyset(Comment.objects.values_list(*COMMENT_COLUMNS), ids, size):
+        if missing := {row[1] for row in rows} - drafts.keys():
+            drafts.update(_draft_facts(missing))
+        if missing := {row[2] for row in rows if row[2]} - labels.keys():
+            labels.update(Provision.objects.filter(pk__in=missing).values_list("pk", "label"))
+        memberships = ThemeMembership.objects.all()
+        if ids is None:  # a keyset batch holds every comment in its id range
+            memberships = memberships.filter(comment_id__gte=rows[0][0], comment_id__lte=rows[-1][0])
+        else:
+            memberships = memberships.filter(comment_id__in=[row[0] for row in rows])
+        themes: dict[int, list[str]] = defaultdict(list)
+        for comment_id, theme_id in memberships.order_by("theme_id").values_list("comment_id", "theme_id"):
+            themes[comment_id].append(str(theme_id))
+        yield [_comment_document(row, drafts[row[1]], labels, themes) for row in rows]
+
+
+def _comment_document(row: tuple, draft: _DraftFacts, labels: dict[int, str], themes) -> SearchDocument:
     from consultations.models import VISIBLE_STATUSES
 
-    draft = comment.draft
-    label = comment.provision.label if comment.provision_id else ""
+    pk, _draft_id, provision_id, text, created_at, status, stance, region_id = row
     return SearchDocument(
         doc_type="comment",
-        pk=comment.pk,
-        title=f"{draft.title} {label}".strip(),
-        text=comment.text,
-        url=f"{draft.url}#comment-{comment.pk}" if draft.url else "",
-        created=comment.created_at,
-        public=bool(draft.live)
-        and not getattr(comment, "draft_restricted", False)
-        and comment.status in VISIBLE_STATUSES,
+        pk=pk,
+        title=f"{draft.title} {labels.get(provision_id, '') if provision_id else ''}".strip(),
+        text=text,
+        url=f"{draft.url}#comment-{pk}" if draft.url else "",
+        created=created_at,
+        public=draft.public and status in VISIBLE_STATUSES,
         keywords={
-            "draft": [str(comment.draft_id)],
-            "provision": [str(comment.provision_id)] if comment.provision_id else [],
-            "stance": [comment.stance],
-            "status": [comment.status],
-            "theme": [str(membership.theme_id) for membership in comment.memberships.all()],
+            "draft": [str(row[1])],
+            "provision": [str(provision_id)] if provision_id else [],
+            "stance": [stance],
+            "status": [status],
+            "theme": themes.get(pk, []),
         },
-        region=comment.region_id or "",
+        region=region_id or "",
         title_searched=False,  # the draft's title: shown, not matched (else one word of it finds them all)
     )
+
+
+def comment_document(comment) -> SearchDocument | None:
+    """One comment's document (the same builder as in batches)."""
+    return next((document for batch in comment_batches([comment.pk], 1) for document in batch), None)
 
 
 def _articles_of_drafts(draft_ids: set[int]):
@@ -106,7 +153,14 @@ def _comments_of_drafts(draft_ids: set[int]):
 # An outbox row "draft" stands for every article and comment of the draft (its publication, title,
 # address or view restriction changed, or a new version replaced its articles).
 ARTICLE = DocumentType("article", "consultations.Provision", articles, article_document, {"draft": _articles_of_drafts})
-COMMENT = DocumentType("comment", "consultations.Comment", comments, comment_document, {"draft": _comments_of_drafts})
+COMMENT = DocumentType(
+    "comment",
+    "consultations.Comment",
+    comments,
+    comment_document,
+    {"draft": _comments_of_drafts},
+    batches=comment_batches,
+)
 
 
 # --- changes that reach the documents through other models ----------------------------------------

@@ -9,7 +9,7 @@ same documents, so they answer the same queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -68,6 +68,29 @@ def region_path(code: str) -> list[str]:
 
 
 Expansion = Callable[[set[int]], Iterable[int]]
+# Documents built many at a time: (the object ids, sorted — None for every object —, the batch size) → batches.
+BatchBuilder = Callable[[Sequence[int] | None, int], Iterator[list[SearchDocument]]]
+BATCH_SIZE = 2000
+
+
+def keyset(queryset: QuerySet, ids: Sequence[int] | None, size: int) -> Iterator[list]:
+    """The rows of a queryset in batches by ascending primary key: after the last key seen (every row), or
+    `size` ids at a time (these ids). One query per batch, none held open between them; rows may be model
+    instances or `values_list` tuples whose first value is the primary key."""
+    queryset = queryset.order_by("pk")
+    if ids is not None:
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), size):
+            if rows := list(queryset.filter(pk__in=ids[start : start + size])):
+                yield rows
+        return
+    last = None
+    while True:
+        rows = list((queryset if last is None else queryset.filter(pk__gt=last))[:size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0] if isinstance(rows[-1], tuple) else rows[-1].pk
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,10 @@ class DocumentType:
     `changed_by` tells the indexing which other changes reach these documents: outbox rows recorded
     under another name (say "draft", for a change that touches every article and comment of a draft)
     map to ids of this type through the function given for that name.
+
+    `batches`, for types with many documents, builds them many at a time (from value tuples, with a few
+    queries per batch rather than some per object); without it, objects of `queryset` are read in keyset
+    batches and built one by one with `build`. Indexing, incremental and full, only ever asks for batches.
     """
 
     name: str
@@ -84,20 +111,37 @@ class DocumentType:
     queryset: Callable[[], QuerySet]  # every object that has a document
     build: Callable[[Any], SearchDocument | None]
     changed_by: Mapping[str, Expansion] = field(default_factory=dict)
+    batches: BatchBuilder | None = None
 
     def model(self) -> type[Model]:
         from django.apps import apps
 
         return apps.get_model(self.model_label)
 
-    def documents(self, chunk_size: int = 500) -> Iterator[SearchDocument]:
-        for obj in self.queryset().iterator(chunk_size=chunk_size):
-            if (document := self.build(obj)) is not None:
-                yield document
+    def count(self) -> int:
+        """How many objects may have a document (for progress: at most this many)."""
+        return self.queryset().count()
+
+    def document_batches(
+        self, ids: Iterable[int] | None = None, size: int | None = None
+    ) -> Iterator[list[SearchDocument]]:
+        """The documents of these objects (None: of every object), in batches of `size` (BATCH_SIZE) objects
+        by ascending id; objects without a document (gone, or not indexed) are left out, and a batch may come
+        back empty."""
+        size = size or BATCH_SIZE
+        wanted = None if ids is None else sorted(set(ids))
+        if self.batches is not None:
+            yield from self.batches(wanted, size)
+            return
+        for objects in keyset(self.queryset(), wanted, size):
+            yield [document for obj in objects if (document := self.build(obj)) is not None]
+
+    def documents(self, chunk_size: int | None = None) -> Iterator[SearchDocument]:
+        for batch in self.document_batches(size=chunk_size):
+            yield from batch
 
     def document_for(self, pk: int) -> SearchDocument | None:
-        obj = self.queryset().filter(pk=pk).first()
-        return self.build(obj) if obj is not None else None
+        return next((document for batch in self.document_batches([pk]) for document in batch), None)
 
 
 # --- the registry --------------------------------------------------------------------------------

@@ -12,11 +12,14 @@ What is indexed comes from the registry in `search.documents`; this module never
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from queue import Full, Queue
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Max
 from django.db.models.signals import post_delete, post_save
 from django_tasks import task
@@ -98,12 +101,8 @@ def _expand(rows: list[IndexOutbox]) -> dict[str, set[int]]:
 
 def documents_for(doc_type: str, ids: Iterable[int]) -> tuple[list[SearchDocument], list[int]]:
     """The current documents of these objects, and the ids that no longer have one (to remove)."""
-    kind = get(doc_type)
     ids = set(ids)
-    documents = []
-    for obj in kind.queryset().filter(pk__in=ids):
-        if (document := kind.build(obj)) is not None:
-            documents.append(document)
+    documents = [document for batch in get(doc_type).document_batches(ids) for document in batch]
     present = {document.pk for document in documents}
     return documents, sorted(ids - present)
 
@@ -154,32 +153,92 @@ def process_outbox(*, batch: int = BATCH, max_batches: int | None = None) -> Out
     return run
 
 
-def rebuild(doc_types: Iterable[str] | None = None, progress=None) -> int:
+Progress = Callable[[str, int, int], None]  # (document type, documents so far, objects in all)
+
+
+def rebuild(doc_types: Iterable[str] | None = None, progress: Progress | None = None) -> int:
     """Re-index every object of these types from the database (an atomic swap on Elasticsearch).
 
-    Outbox rows written before the rebuild began are covered by it and removed; rows written
-    during it are kept for the next run.
+    Documents are built in keyset batches (`DocumentType.document_batches`) and streamed to the backend,
+    which writes them in bulk: memory does not grow with the number of documents. `progress` is called
+    after each batch is built. Outbox rows written before the rebuild began are covered by it and
+    removed; rows written during it are kept for the next run.
     """
     kinds = registered()
     names = list(doc_types or kinds)
     covered = IndexOutbox.objects.aggregate(last=Max("pk"))["last"]
     cache.set(REBUILDING, True, REBUILD_TIMEOUT)
 
-    def documents():
+    def batches():
         for name in names:
-            for count, document in enumerate(get(name).documents(), start=1):
-                if progress and count % 1000 == 0:
-                    progress(name, count)
-                yield document
+            kind = get(name)
+            total, done = kind.count(), 0
+            for batch in kind.document_batches():
+                yield batch
+                done += len(batch)
+                if progress and done < total:
+                    progress(name, done, total)
+            if progress:
+                progress(name, done, done)  # finished: the total is what had a document
 
     try:
-        written = get_backend().rebuild(documents(), names)
+        with read_ahead(batches()) as ready:
+            written = get_backend().rebuild((document for batch in ready for document in batch), names)
         if covered is not None:
-            IndexOutbox.objects.filter(pk__lte=covered, doc_type__in=[*names, *_covered_sources(names)]).delete()
+            done = IndexOutbox.objects.filter(pk__lte=covered, doc_type__in=[*names, *_covered_sources(names)])
+            done._raw_delete(done.db)  # one DELETE: no rows loaded, no signals (there are none to send)
     finally:
         cache.delete(REBUILDING)
     process_outbox()  # the changes made while the rebuild ran
     return written
+
+
+@contextmanager
+def read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[Iterator[list]]:
+    """The batches, built by a thread of their own while the caller writes the ones before (reading the
+    database and segmenting text overlap the search backend's work); at most `depth` wait, so memory stays
+    bounded. The thread reads through its own database connection, which sees committed data only: inside a
+    transaction (a test, or a caller's atomic block) the batches are built here, in turn."""
+    if connection.in_atomic_block:
+        yield batches
+        return
+    waiting: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+    finished = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.2)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not put(batch):
+                    return
+            put(finished)
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
+            put(error)
+        finally:
+            connections.close_all()  # this thread's connections
+
+    def consume() -> Iterator[list]:
+        while (item := waiting.get()) is not finished:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    thread = threading.Thread(target=produce, name="search-read-ahead", daemon=True)
+    thread.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _covered_sources(names: list[str]) -> list[str]:

@@ -1,7 +1,8 @@
 """The embedded search index and the indexing outbox.
 
-SearchEntry holds one document (original text for display, segmented text for matching) and
-SearchFacet its keyword values (one row per field and value), so filters and facet counts are
+SearchEntry holds one document (original text for display, segmented text for matching, and the
+fields every document has: type, public, region) and SearchFacet its other keyword values (draft,
+provision, stance, status, themes: one row per field and value), so filters and facet counts are
 plain indexed SQL on any database. The full-text index over `analyzed` is vendor-specific and
 made by the migration: an FTS5 table (BM25) on SQLite, a generated tsvector with a GIN index on
 PostgreSQL.
@@ -25,6 +26,8 @@ class SearchEntry(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField(db_index=True)
     public = models.BooleanField(default=False)
+    # A GB/T 2260 code or empty; the region filter (the region and all inside it) is a prefix match.
+    region = models.CharField(max_length=12, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["doc_type", "object_id"], name="one_search_entry_per_object")]
