@@ -122,8 +122,13 @@ class DomainAdapter(Protocol):
     """What a domain supplies to the pipeline. Only `store`, `population`, `raise_alert`, `finish` and `atomic`
     touch the database; `parse` and the rules are pure."""
 
-    domain: ClassVar[str]
-    rules: Sequence[Rule]
+    # Read-only to the pipeline: an adapter may hold them as class attributes of narrower types.
+    @property
+    def domain(self) -> str: ...
+
+    @property
+    def rules(self) -> Sequence[Rule]: ...
+
     evaluates_unchanged: ClassVar[bool]  # whether a record sent again unchanged is judged again
 
     def configs(self) -> Configs: ...

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Case, CharField, Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Trunc
@@ -20,6 +21,18 @@ from monitoring.rules import registry
 from monitoring.states import OPEN_ALERT_STATES, AlertState, Severity, TaskState
 from regions.models import Region
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Verdict(TypedDict):
+    verdict: str  # verdicts.CONFIRMED or verdicts.DISMISSED
+
+
+class _AlertCounts(TypedDict):
+    alert_count: int
+    open_alert_count: int
+
 
 def rule_titles(rules: Mapping | None = None) -> dict[str, str]:
     """Each rule's title by code, in the active language: `rules` maps codes to rule objects (with a
@@ -36,12 +49,13 @@ def counts(alerts: QuerySet[Alert], titles: Mapping[str, str] | None = None) -> 
     def rows(field: str) -> list[dict]:
         data = list(alerts.values(field).annotate(n=Count("pk")).order_by("-n", field))
         top = max((row["n"] for row in data), default=0)
-        labels = {
+        by_field: dict[str, Mapping[Any, Any]] = {
             "severity": dict(Severity.choices),
             "domain": dict(Domain.choices),
             "state": dict(AlertState.choices),
             "rule_code": dict(titles if titles is not None else rule_titles()),
-        }[field]
+        }
+        labels = by_field[field]
         return [
             {
                 "key": row[field],
@@ -253,7 +267,7 @@ def rule_verdicts(alerts: QuerySet[Alert], *, rules: Mapping | None = None, pref
     )
 
 
-def decided_alerts(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+def decided_alerts(alerts: QuerySet[Alert]) -> QuerySet[WithAnnotations[Alert, _Verdict]]:
     """The alerts an inspector has confirmed or dismissed, each with its `verdict` (confirmed or dismissed).
 
     A closed alert counts with the decision taken before it was closed (its history), so closing a case does
@@ -678,7 +692,7 @@ def with_alert_counts(entities: list[Entity], alerts: QuerySet[Alert]) -> list[E
     mine = alerts.filter(entity__in=ids).order_by()
     total = dict(mine.values_list("entity").annotate(n=Count("pk")))
     still_open = dict(open_alerts(mine).values_list("entity").annotate(n=Count("pk")))
-    for entity in entities:
+    for entity in cast("list[WithAnnotations[Entity, _AlertCounts]]", entities):
         entity.alert_count = total.get(entity.pk, 0)
         entity.open_alert_count = still_open.get(entity.pk, 0)
     return entities

@@ -38,8 +38,8 @@ from monitoring.models import (
     SourceSystem,
     VerificationTask,
 )
+from monitoring.pipeline import Configs, RuleConfig, Stored
 from monitoring.pipeline import IngestError as IngestError  # the pipeline's, for the domains and commands
-from monitoring.pipeline import RuleConfig, Stored
 from monitoring.rules.base import Finding, Rule
 from monitoring.states import ALERT_TRANSITIONS, ESCALATION_NOTES, AlertState, Severity, TaskState
 from regions.models import Region
@@ -175,7 +175,7 @@ class Adapter:
     evaluates_unchanged: ClassVar[bool] = True
     rules: tuple[Rule, ...] = ()
 
-    def configs(self) -> dict[str, RuleConfig]:
+    def configs(self) -> Configs:
         return rule_configs(self.rules)
 
     def atomic(self) -> AbstractContextManager:
@@ -264,10 +264,14 @@ def choose_assignee(region: Region):
         .select_related("jurisdiction")
         .annotate(open_tasks=Count("verification_tasks", filter=Q(verification_tasks__state=TaskState.OPEN)))
     )
-    candidates = [u for u in inspectors if u.jurisdiction.contains(region.code)]
+    candidates = [
+        (user, jurisdiction)
+        for user in inspectors
+        if (jurisdiction := user.jurisdiction) is not None and jurisdiction.contains(region.code)
+    ]
     if not candidates:
         return None
-    return min(candidates, key=lambda u: (-len(u.jurisdiction.prefix), u.open_tasks, u.pk))
+    return min(candidates, key=lambda pair: (-len(pair[1].prefix), pair[0].open_tasks, pair[0].pk))[0]
 
 
 @transaction.atomic
@@ -317,7 +321,7 @@ def record_result(*, task: VerificationTask, user, result: str, upload: Uploaded
     if not (result or "").strip():
         raise ValidationError({"result": [_("Write what the verification found.")]})
     if upload is not None:
-        if upload.size > 10 * 1024 * 1024:
+        if (upload.size or 0) > 10 * 1024 * 1024:
             raise ValidationError({"file": [_("Each file may be at most 10 MB.")]})
         name = uuid.uuid4().hex
         (_private_dir() / name).write_bytes(upload.read())

@@ -48,7 +48,9 @@ class TimelineRow:
 
     @property
     def overdue(self) -> bool:
-        return self.counts and None not in (self.limit_days, self.elapsed_days) and self.elapsed_days > self.limit_days
+        if not self.counts or self.limit_days is None or self.elapsed_days is None:
+            return False
+        return self.elapsed_days > self.limit_days
 
 
 @dataclass(frozen=True)

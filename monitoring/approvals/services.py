@@ -134,10 +134,14 @@ class ApprovalAdapter(Adapter):
         self.source = source
         self.evaluation = evaluation
 
-    def configs(self) -> Configs:
+    def _evaluation(self) -> Evaluation:
+        """The rules' settings and caches of this batch, read when first needed."""
         if self.evaluation is None:
             self.evaluation = current_evaluation()
-        return self.evaluation.configs
+        return self.evaluation
+
+    def configs(self) -> Configs:
+        return self._evaluation().configs
 
     def parse(self, raw: Any) -> _Read:
         if isinstance(raw, dict):
@@ -152,11 +156,11 @@ class ApprovalAdapter(Adapter):
             self.evaluation.entities.clear()  # rolled back: entities created for this case no longer exist
 
     def store(self, read: _Read, raw: Any) -> Stored:
-        case, status = _store_case(read.raw, read.record, self.source, self.evaluation)
+        case, status = _store_case(read.raw, read.record, self.source, self._evaluation())
         return Stored(item=case, record=read.record, status=status, key=case.case_number)
 
     def population(self, stored: Stored) -> ApprovalContext:
-        return approval_context(stored.item, stored.record, self.evaluation)
+        return approval_context(stored.item, stored.record, self._evaluation())
 
     def raise_alert(self, stored: Stored, finding: Finding) -> Alert | None:
         return super().raise_alert(stored, _with_case_link(finding, stored.item))
@@ -274,8 +278,9 @@ def _store_parts(case: ApprovalCase, record: ApprovalRecord, cache: dict) -> Non
 
 def peers_from_db(case: ApprovalCase) -> list[float]:
     """Hours of the same matter's approved cases that entered the record before this one."""
-    return list(
-        ApprovalCase.objects.filter(
+    return [
+        hours
+        for hours in ApprovalCase.objects.filter(
             matter_id=case.matter_id,
             order_at__lt=case.order_at,
             outcome=Outcome.APPROVED,
@@ -283,7 +288,8 @@ def peers_from_db(case: ApprovalCase) -> list[float]:
         )
         .exclude(pk=case.pk)
         .values_list("processing_hours", flat=True)
-    )
+        if hours is not None  # none is: the filter says so, to the type checker too
+    ]
 
 
 def related_from_db(case: ApprovalCase, record: ApprovalRecord) -> list[RelatedCase]:

@@ -156,6 +156,7 @@ class ProcurementAdapter(Adapter):
         self.rules = tuple(procurement_rules.PROCUREMENT_RULES) if evaluate else ()
         self.histories: dict[int, BuyerHistory] = {}
         self._read_settings = False
+        self.ini, self.region_code = "", NATIONAL_CODE  # the source's, read once per batch (`_settings`)
         self._changes: list[running.Change] = []
 
     def configs(self):
@@ -166,7 +167,7 @@ class ProcurementAdapter(Adapter):
         if not self._read_settings:
             settings = _settings_of(self.source)
             self.ini = settings.prepare_ini if settings else ""
-            self.region_code = settings.default_region_id if settings else NATIONAL_CODE
+            self.region_code = (settings.default_region_id if settings else None) or NATIONAL_CODE
             self._read_settings = True
         return self.ini, self.region_code
 
@@ -334,7 +335,7 @@ def _store_children(process: Process, parsed: ParsedRelease, entity: _Entities) 
         )
         for bid in parsed.bids
     )
-    awards = {}
+    awards: dict[str, Award] = {}
     for parsed_award in parsed.awards:
         award = Award.objects.create(
             process=process,
@@ -593,7 +594,7 @@ def _raise_process_flags(process: Process, flags: dict, enabled: dict[str, str],
 def reevaluate_procurement() -> tuple[int, int]:
     """Batch: every process against the whole population. Returns (processes, new alerts). No duplicates."""
     processes = raised = 0
-    configs, histories = rule_configs(), {}
+    configs, histories = rule_configs(), dict[int, BuyerHistory]()
     for process in Process.objects.select_related("region", "buyer").order_by("pk").iterator(chunk_size=500):
         with transaction.atomic():
             raised += len(evaluate_process(process, configs=configs, histories=histories))
