@@ -1,6 +1,6 @@
 """The ingest API: source systems push records with their token; each domain's endpoint runs the one pipeline.
 
-Every registered domain's router is mounted here under `/api/monitoring/<path>` (`monitoring.rules.registry`).
+Every registered domain's router is mounted under `/api/monitoring/<path>` (`domains_router`, from the registry).
 Every endpoint reads its body and answers bad input the same way (`ingest_request`):
 
 - 401 without a valid token, 403 with a token of another domain: `{"errors": {"__all__": [message]}}`;
@@ -109,11 +109,17 @@ def ingest_request(
     return report
 
 
-def _mount_domains() -> None:
-    """Each registered domain's endpoint under /api/monitoring/<path> (the domains register in ready())."""
+_mounted: set[str] = set()
+
+
+def domains_router() -> Router:
+    """The monitoring router with each registered domain's endpoint mounted under /api/monitoring/<path>.
+
+    Called when the API is built (`config.api`), after every app's ready() has registered its domain; mounting
+    then rather than at import keeps a domain's api module importable on its own.
+    """
     for domain in registry.domains():
-        if domain.api_router:
+        if domain.api_router and domain.code not in _mounted:
             router.add_router(domain.api_path, import_string(domain.api_router))
-
-
-_mount_domains()
+            _mounted.add(domain.code)
+    return router

@@ -447,7 +447,7 @@ def evaluate_process(
 
     A batch passes the rules' settings (`configs`) and a cache of buyers' histories, read once for all.
     """
-    adapter = ProcurementAdapter(process.source, cardinal_now=False)
+    adapter = ProcurementAdapter(None, cardinal_now=False)  # the source plays no part in judging a stored process
     if histories is not None:
         adapter.histories = histories
     stored = Stored(item=process, record=process_facts(process), status=UPDATED, key=process.ocid)

@@ -38,12 +38,12 @@ def http_errors(request, exc: HttpError):
 
 def _add_routers() -> None:
     from consultations.api import router as consultations_router
-    from monitoring.api import router as monitoring_router  # mounts every monitoring domain's endpoint
+    from monitoring.api import domains_router
     from petitions.api import router as petitions_router
     from regions.api import router as regions_router
 
     api.add_router("/consultations", consultations_router)
-    api.add_router("/monitoring", monitoring_router)
+    api.add_router("/monitoring", domains_router())  # every monitoring domain's ingest endpoint
     api.add_router("/petitions", petitions_router)
     api.add_router("/regions", regions_router)
 
