@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -483,7 +484,8 @@ def rename_theme(*, theme: Theme, title: str, user, summary: str | None = None) 
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": [_("A theme needs a title.")]})
-    if len(title) > Theme._meta.get_field("title").max_length:
+    limit = Theme._meta.get_field("title").max_length
+    if limit is not None and len(title) > limit:
         raise ValidationError({"title": [_("The title is too long.")]})
     before = theme.title
     theme.title = title
@@ -612,9 +614,9 @@ def undone_entries(theme: Theme) -> set[int]:
     from wagtail.models import ModelLogEntry
 
     return {
-        entry.data.get("undoes")
+        entry.data["undoes"]
         for entry in ModelLogEntry.objects.for_instance(theme).filter(action=THEME_UNDONE)
-        if isinstance(entry.data, dict)
+        if isinstance(entry.data, dict) and entry.data.get("undoes") is not None
     }
 
 
@@ -635,7 +637,7 @@ def undo_theme_change(*, theme: Theme, entry_id: int, user) -> Theme:
         raise ValidationError(_("This change cannot be undone."))
     if entry.pk in undone_entries(theme):
         raise ValidationError(_("This change was already undone."))
-    data = entry.data or {}
+    data: Any = entry.data or {}  # the log entry's JSON, as recorded
     shown = theme
     if entry.action == THEME_MEMBER_REMOVED:
         comment = Comment.objects.filter(pk=data.get("comment"), draft_id=theme.draft_id).first()
@@ -651,9 +653,13 @@ def undo_theme_change(*, theme: Theme, entry_id: int, user) -> Theme:
         fields = {name: snapshot.get(name) for name in _SNAPSHOT_FIELDS if name in snapshot}
         from django.contrib.auth import get_user_model
 
-        for name, model in (("provision_id", Provision), ("adopted_in_id", Provision), ("decided_by_id", None)):
-            model = model or get_user_model()
-            if fields.get(name) and not model.objects.filter(pk=fields[name]).exists():
+        referenced: tuple[tuple[str, type[Model]], ...] = (
+            ("provision_id", Provision),
+            ("adopted_in_id", Provision),
+            ("decided_by_id", get_user_model()),
+        )
+        for name, model in referenced:
+            if fields.get(name) and not model._default_manager.filter(pk=fields[name]).exists():
                 fields[name] = None  # deleted since the merge
         decided_at = snapshot.get("decided_at")
         fields["decided_at"] = parse_datetime(decided_at) if decided_at else None
