@@ -1,43 +1,42 @@
-"""The clustering pipeline on a draft's comments: campaigns and themes written to the database.
+"""The clustering of a draft's comments, written to the database: campaigns and themes.
 
-    cluster_draft(*, draft, k=None, full=False) -> ClusterRunSummary
+    cluster_draft(*, draft, k=None, full=False) -> RunSummary
     schedule_clustering(*, draft)    at commit, one pending run per draft (django-tasks)
 
-The algorithms are pure functions in `search.clustering`; this module reads the comments, calls
-them and writes the result:
+What to write is decided by the pure planner, `search.clustering.runs` (`plan_full`, `plan_incremental`;
+the method is in its docstring and in docs/search.md). This module reads the rows a plan needs and
+writes the plan, in one transaction that locks the draft FOR NO KEY UPDATE (see `_lock`):
 
 - Campaign rows (near-identical comments), each comment's `campaign` and `campaign_addition`.
-  Campaigns are recomputed on every run; a campaign keeps its key while its members overlap.
-- Theme rows with origin=cluster, a stable `cluster_key`, `title` from the top `terms`, the
-  article when most members share one, and ThemeMembership rows with their similarity.
-  Manual themes are never touched, and the comments in them are not clustered again (staff
-  grouped them; a split moves comments into a manual theme). A theme with a decision keeps its
-  members: full runs leave it alone and incremental runs may only add comments to it. A
-  clustered theme staff renamed keeps its title.
+- Theme rows with origin=cluster, a stable `cluster_key`, a `title` drawn from their comments, their
+  article, and ThemeMembership rows with their similarity, written in bulk, and only what changed; the
+  comments whose themes changed are queued for re-indexing in one bulk write (`search.indexing.record_changes`).
+  Manual themes are never touched, and the comments in them are not clustered again (staff grouped them;
+  a split moves comments into a manual theme). A theme with a decision keeps its members: full runs leave
+  it alone and incremental runs may only add comments to it. A clustered theme staff renamed keeps its title.
+- What the next run starts from (`search.ClusteringState`, scope "consultations.draft:<id>"): the campaign
+  index, the fitted features, the themes' centroids and the comments waiting for a theme.
 
-Comments are clustered once visible: approved, or published under post-moderation (a legislator need not
-moderate everything first). Nothing is written for a draft with fewer than MIN_COMMENTS such comments, nor once its
-handling report is published (its themes are then final).
-
-Incremental run (the default, and what arriving comments trigger): comments not yet in a
-clustered theme join the nearest theme (decided or not) when close enough; the rest wait, and
-become new themes once enough of them wait. Full run (`full=True`, or the first run): the
-comments outside decided themes are clustered again, and each new cluster takes over the
-pending theme it shares most comments with, so a theme keeps its key and position.
+Comments are clustered once visible: approved, or published under post-moderation. Nothing is written for a
+draft with fewer than MIN_COMMENTS such comments, nor once its handling report is published (its themes are
+then final). A run is full when asked (`full=True`), on the first run, on a draft with fewer than SMALL_DRAFT
+comments (grouped again by shared words rather than joined to the nearest centroid), and when no state is
+kept; otherwise it is incremental: it reads the new comments only (and the few earlier ones the campaign
+index says they may copy). A full run computes outside any lock and writes under it; an incremental run is
+short and runs under it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from consultations.models import (
@@ -45,7 +44,6 @@ from consultations.models import (
     Campaign,
     Comment,
     CommentStatus,
-    Decision,
     DraftPage,
     DraftStatus,
     Theme,
@@ -60,282 +58,44 @@ logger = logging.getLogger(__name__)
 CLUSTERED_STATUSES = frozenset({CommentStatus.APPROVED, CommentStatus.PUBLISHED})  # visible: approved or post-moderated
 MIN_COMMENTS = 5  # fewer approved comments than this: no themes yet
 SMALL_DRAFT = 50  # fewer approved comments than this: every run is a full one (search.clustering.plan.SMALL_MIN)
-NEW_THEME_MIN = 20  # waiting comments that make a run form new themes (and at least …)
-NEW_THEME_SHARE = 0.1  # … this share of the draft's clustered comments)
-TITLE_TERMS = 3
 PENDING_SECONDS = 600  # a scheduled run is pending for at most this long (then another may be queued)
+CHUNK = 5000  # ids per IN (…) list and rows per bulk write
+COLUMNS = ("pk", "text", "provision_id", "created_at", "campaign_id", "campaign_addition")
 
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class ClusterRunSummary:
-    draft: int
-    mode: str  # "full", "incremental" or "skipped"
-    comments: int  # approved comments considered
-    items: int  # after campaigns are collapsed
-    campaigns: int
-    campaign_comments: int
-    k: int  # themes found by this run's clustering (0 when none was run)
-    themes_created: int
-    themes_updated: int
-    themes_removed: int
-    themes_kept: int  # decided themes left as they were
-    assigned: int  # comments added to existing themes
-    waiting: int  # comments left for the next recompute
-    seconds: float
+def cluster_draft(*, draft: DraftPage, k: int | None = None, full: bool = False, progress: Progress | None = None):
+    """Group the draft's visible comments into campaigns and themes (see the module docstring)."""
+    from search.clustering.runs import RunSummary
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class _Comments:
-    pks: list[int]
-    texts: list[str]
-    stances: list[str]
-    provisions: list[int | None]
-    created: list
-    campaign: list[int | None]
-    additions: list[str]
-
-
-def _load(draft: DraftPage) -> _Comments:
-    rows = list(
-        Comment.objects.filter(draft=draft, status__in=CLUSTERED_STATUSES)
-        .order_by("pk")
-        .values_list("pk", "text", "stance", "provision_id", "created_at", "campaign_id", "campaign_addition")
-    )
-    if not rows:
-        return _Comments([], [], [], [], [], [], [])
-    return _Comments(*(list(column) for column in zip(*rows, strict=True)))
-
-
-# --- campaigns -------------------------------------------------------------------------------
-
-
-def _sync_campaigns(draft: DraftPage, comments: _Comments, result) -> tuple[int, int]:
-    """Write Campaign rows and each comment's link; returns (campaigns, comments in campaigns)."""
-    from search.clustering.themes import match_groups
-
-    existing = list(Campaign.objects.filter(draft=draft))
-    members_of: dict[int, set[int]] = {row.pk: set() for row in existing}
-    for pk, campaign_id in zip(comments.pks, comments.campaign, strict=True):
-        if campaign_id in members_of:
-            members_of[campaign_id].add(pk)
-    new_sets = [{comments.pks[i] for i in campaign.members} for campaign in result.campaigns]
-    matched = match_groups([members_of[row.pk] for row in existing], new_sets, min_overlap=0.01)
-    rows: list[Campaign] = []
-    for number, campaign in enumerate(result.campaigns):
-        created = [comments.created[i] for i in campaign.members]
-        fields = {
-            "form_text": campaign.form_text,
-            "representative_id": comments.pks[campaign.form],
-            "size": campaign.size,
-            "first_seen": min(created),
-            "last_seen": max(created),
-        }
-        if number in matched:
-            row = existing[matched[number]]
-            for name, value in fields.items():
-                setattr(row, name, value)
-        else:
-            digest = hashlib.sha1(f"{draft.pk}:{min(new_sets[number])}".encode(), usedforsecurity=False)
-            row = Campaign(draft=draft, key="c" + digest.hexdigest()[:15], **fields)
-        rows.append(row)
-    Campaign.objects.filter(draft=draft).exclude(pk__in=[row.pk for row in rows if row.pk]).delete()
-    for row in rows:
-        row.save()
-    link: dict[int, tuple[int, str]] = {}
-    for row, campaign in zip(rows, result.campaigns, strict=True):
-        for index in campaign.members:
-            link[comments.pks[index]] = (row.pk, campaign.additions.get(index, ""))
-    changed = []
-    for index, pk in enumerate(comments.pks):
-        campaign_id, added = link.get(pk, (None, ""))
-        if comments.campaign[index] != campaign_id or comments.additions[index] != added:
-            changed.append(Comment(pk=pk, campaign_id=campaign_id, campaign_addition=added))
-    Comment.objects.bulk_update(changed, ["campaign", "campaign_addition"], batch_size=1000)
-    return len(rows), len(link)
-
-
-# --- themes ----------------------------------------------------------------------------------
-
-
-def _theme_key(draft: DraftPage, members: Sequence[int]) -> str:
-    digest = hashlib.sha1(f"{draft.pk}:{','.join(map(str, sorted(members)))}".encode(), usedforsecurity=False)
-    return "t" + digest.hexdigest()[:15]
-
-
-def _title(terms: list[str], fallback: str) -> str:
-    """The title of themes made before titles were phrases: the top terms (recognises a theme not renamed)."""
-    return ("、".join(terms[:TITLE_TERMS]) or fallback.strip()[:30] or "—")[:200]
-
-
-def _renamed(theme: Theme) -> bool:
-    """Staff gave the theme its title: it is not the one clustering found."""
-    if theme.auto_title:
-        return theme.title != theme.auto_title
-    return theme.title != _title(theme.terms, theme.title)
-
-
-def _write_members(theme: Theme, similarity_of: dict[int, float], *, add_only: bool) -> tuple[int, int]:
-    """Make the theme's memberships those of `similarity_of` (or only add, for decided themes).
-    Returns (added, removed)."""
-    existing = {m.comment_id: m for m in theme.memberships.all()}
-    new = [
-        ThemeMembership(theme=theme, comment_id=pk, similarity=round(float(similarity), 6))
-        for pk, similarity in similarity_of.items()
-        if pk not in existing
-    ]
-    ThemeMembership.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    record_changes("comment", [membership.comment_id for membership in new])  # bulk writes send no signals
-    removed = 0
-    if not add_only:
-        stale = [pk for pk in existing if pk not in similarity_of]
-        removed = ThemeMembership.objects.filter(theme=theme, comment_id__in=stale).delete()[0] if stale else 0
-        updated = []
-        for pk, membership in existing.items():
-            if pk in similarity_of and membership.similarity != round(float(similarity_of[pk]), 6):
-                membership.similarity = round(float(similarity_of[pk]), 6)
-                updated.append(membership)
-        ThemeMembership.objects.bulk_update(updated, ["similarity"], batch_size=1000)
-    return len(new), removed
-
-
-@dataclass
-class _Planned:
-    """A theme the plan asks for, in the adapter's terms (comment ids)."""
-
-    members: dict[int, float]  # comment id → similarity
-    terms: list[str]
-    title: str
-    provision: int | None
-    representatives: list[int]  # comment ids
-
-
-def _plan(
-    comments: _Comments, items, features, free_items, free_comment, *, k, start=None
-) -> tuple[list[_Planned], int]:
-    """Run the pure planner on the free items and translate its themes into comment ids. Returns the
-    planned themes and the number found."""
-    import numpy as np
-
-    from search.clustering.plan import ARTICLE, plan_themes
-    from search.clustering.themes import Features, dominant
-
-    subset = Features(
-        vectors=features.vectors[free_items], words=features.words[free_items], vocabulary=features.vocabulary
-    )
-    texts = [comments.texts[items.text_index[item]] for item in free_items]
-    articles = [comments.provisions[items.text_index[item]] for item in free_items]
-    plan = plan_themes(
-        subset, items.weights[free_items], texts, articles, k=k, start=None if start is None else start[free_items]
-    )
-    members_of_item: dict[int, list[int]] = {}
-    for index, item in enumerate(items.of.tolist()):
-        if free_comment[index]:
-            members_of_item.setdefault(item, []).append(index)
-    comment_labels = np.full(len(comments.pks), -1, dtype=np.int64)
-    planned = []
-    for number, theme in enumerate(plan.themes):
-        group: dict[int, float] = {}
-        for local, similarity in zip(theme.items, theme.similarity, strict=True):
-            for index in members_of_item.get(int(free_items[local]), []):
-                group[comments.pks[index]] = float(similarity)
-                comment_labels[index] = number
-        representatives = []
-        for local in theme.representatives:
-            item = int(free_items[local])
-            owner = int(items.text_index[item])
-            index = owner if free_comment[owner] else members_of_item[item][0]
-            representatives.append(comments.pks[index])
-        planned.append(_Planned(group, theme.terms, theme.title, theme.article, representatives))
-    provisions = dominant(comment_labels, comments.provisions, len(planned))
-    for number, (theme, each) in enumerate(zip(plan.themes, planned, strict=True)):
-        if theme.scope != ARTICLE:
-            each.provision = provisions[number]
-    return planned, plan.k
-
-
-def _stable_order(draft: DraftPage) -> int:
-    last = draft.themes.order_by("-position").values_list("position", flat=True).first()
-    return (last or 0) + 1
-
-
-def _create_theme(draft: DraftPage, planned: _Planned, position: int) -> Theme:
-    title = (planned.title or _title(planned.terms, ""))[:200]
-    theme = Theme.objects.create(
-        draft=draft,
-        title=title,
-        auto_title=title,
-        origin=ThemeOrigin.CLUSTER,
-        cluster_key=_theme_key(draft, list(planned.members)),
-        terms=planned.terms,
-        representatives=planned.representatives,
-        provision_id=planned.provision,
-        position=position,
-    )
-    _write_members(theme, planned.members, add_only=False)
-    return theme
-
-
-def cluster_draft(
-    *, draft: DraftPage, k: int | None = None, full: bool = False, progress: Progress | None = None
-) -> ClusterRunSummary:
-    """Group the draft's approved comments into campaigns and themes (see the module docstring)."""
     say = progress or (lambda message: None)
     started = time.monotonic()
-    comments = _load(draft)
-    n = len(comments.pks)
-    say(f"{draft.title}: {n} published comments")
-    if n < MIN_COMMENTS or draft.status == DraftStatus.REPORT_PUBLISHED:
+    visible = list(_visible(draft).values_list("pk", flat=True))
+    say(f"{draft.title}: {len(visible)} published comments")
+    if len(visible) < MIN_COMMENTS or draft.status == DraftStatus.REPORT_PUBLISHED:
         # too few to group; or the handling report is out, and its themes are final
-        return ClusterRunSummary(draft.pk, "skipped", n, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, time.monotonic() - started)
-
-    from search.clustering.campaigns import find_campaigns
-    from search.clustering.pipeline import collapse, featurise_items
-
-    result = find_campaigns(comments.texts)
-    items = collapse(result)
-    say(f"  {len(result.campaigns)} campaigns; {len(items.weights)} distinct items")
-    clustered = list(draft.themes.filter(origin=ThemeOrigin.CLUSTER))
-    members = _members_by_theme(clustered)
-    # the first run is a full one; so is every run on a small draft, whose comments are grouped by shared
-    # words (cheap), not joined to the nearest centroid: a comment that fits no theme stays unclassified
-    incremental = not full and bool(clustered) and n >= SMALL_DRAFT
-    in_themes = set().union(*members.values(), _grouped_by_hand(draft))
-    features = None
-    if not incremental or any(pk not in in_themes for pk in comments.pks):
-        features = featurise_items(comments.texts, items, None, None)
-        say("  features ready")
-    if not incremental:
-        summary = _full_run(draft, comments, result, items, features, clustered, members, k, say)
+        return RunSummary(draft=draft.pk, mode="skipped", comments=len(visible))
+    stored = None if full or len(visible) < SMALL_DRAFT else _stored(draft)
+    if stored is None or not draft.themes.filter(origin=ThemeOrigin.CLUSTER).exists():
+        summary = _full_run(draft, k, say)
     else:
-        summary = _incremental_run(draft, comments, result, items, features, clustered, members, say)
-    summary = ClusterRunSummary(**{**summary.as_dict(), "seconds": round(time.monotonic() - started, 3)})
+        summary = _incremental_run(draft, visible, *stored, say)
+    summary = replace(summary, seconds=round(time.monotonic() - started, 3))
     say(
         f"  {summary.mode}: {summary.themes_created} themes created, {summary.themes_updated} updated, "
         f"{summary.themes_removed} removed, {summary.themes_kept} decided kept, {summary.assigned} comments "
-        f"assigned, {summary.waiting} waiting ({summary.seconds:.1f} s)"
+        f"assigned, {summary.waiting} waiting; {summary.read} comments read ({summary.seconds:.1f} s)"
     )
     return summary
 
 
-def _grouped_by_hand(draft: DraftPage) -> set[int]:
-    """Comments staff put in a manual theme (by hand, or by splitting a clustered theme)."""
-    return set(
-        ThemeMembership.objects.filter(theme__draft=draft, theme__origin=ThemeOrigin.MANUAL).values_list(
-            "comment_id", flat=True
-        )
-    )
+def _visible(draft: DraftPage):
+    return Comment.objects.filter(draft=draft, status__in=CLUSTERED_STATUSES)
 
 
-def _members_by_theme(themes: list[Theme]) -> dict[int, set[int]]:
-    result: dict[int, set[int]] = {theme.pk: set() for theme in themes}
-    for theme_id, comment_id in ThemeMembership.objects.filter(theme__in=themes).values_list("theme_id", "comment_id"):
-        result[theme_id].add(comment_id)
-    return result
+def _scope(draft: DraftPage) -> str:
+    return f"consultations.draft:{draft.pk}"
 
 
 def _lock(draft: DraftPage) -> None:
@@ -348,177 +108,346 @@ def _lock(draft: DraftPage) -> None:
     )
 
 
-def _full_run(draft, comments, result, items, features, clustered, members, k, say) -> ClusterRunSummary:
+def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _rows(queryset):
+    from search.clustering.runs import CommentRows
+
+    return CommentRows.from_values(list(queryset.order_by("pk").values_list(*COLUMNS)))
+
+
+def _rows_of(draft: DraftPage, ids: Iterable[int]):
+    from search.clustering.runs import CommentRows
+
+    found = [
+        row for chunk in _chunks(sorted(ids)) for row in _visible(draft).filter(pk__in=chunk).values_list(*COLUMNS)
+    ]
+    return CommentRows.from_values(sorted(found))
+
+
+def _themes(draft: DraftPage):
+    from search.clustering.runs import KnownTheme
+
+    themes = list(draft.themes.filter(origin=ThemeOrigin.CLUSTER))
+    members: dict[int, set[int]] = {theme.pk: set() for theme in themes}
+    for theme_id, comment_id in ThemeMembership.objects.filter(theme__in=themes).values_list("theme_id", "comment_id"):
+        members[theme_id].add(comment_id)
+    return [
+        KnownTheme(
+            id=theme.pk,
+            decided=theme.decision in DECIDED,
+            members=frozenset(members[theme.pk]),
+            title=theme.title,
+            auto_title=theme.auto_title,
+            terms=list(theme.terms or []),
+            provision=theme.provision_id,
+        )
+        for theme in themes
+    ]
+
+
+def _known_campaign(row: Campaign):
+    from search.clustering.runs import KnownCampaign
+
+    return KnownCampaign(
+        id=row.pk,
+        key=row.key,
+        form_text=row.form_text,
+        size=row.size,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+    )
+
+
+def _grouped_by_hand(draft: DraftPage, ids: Iterable[int] | None = None) -> set[int]:
+    """Comments staff put in a manual theme (by hand, or by splitting a clustered theme): of `ids`, or all."""
+    by_hand = ThemeMembership.objects.filter(theme__draft=draft, theme__origin=ThemeOrigin.MANUAL)
+    if ids is None:
+        return set(by_hand.values_list("comment_id", flat=True))
+    return {
+        pk for chunk in _chunks(ids) for pk in by_hand.filter(comment_id__in=chunk).values_list("comment_id", flat=True)
+    }
+
+
+class _Reader:
+    """What an incremental run reads besides the new comments (search.clustering.runs.Reader)."""
+
+    def __init__(self, draft: DraftPage):
+        self.draft = draft
+
+    def known(self, ids: list[int]) -> dict:
+        from search.clustering.runs import KnownComment
+
+        theme_of = {
+            comment_id: theme_id
+            for chunk in _chunks(ids)
+            for comment_id, theme_id in ThemeMembership.objects.filter(
+                comment_id__in=chunk, theme__draft=self.draft, theme__origin=ThemeOrigin.CLUSTER
+            ).values_list("comment_id", "theme_id")
+        }
+        return {
+            pk: KnownComment(text=text, created=created, campaign=campaign, theme=theme_of.get(pk))
+            for chunk in _chunks(ids)
+            for pk, text, created, campaign in _visible(self.draft)
+            .filter(pk__in=chunk)
+            .values_list("pk", "text", "created_at", "campaign_id")
+        }
+
+    def campaigns(self, ids: list[int]) -> dict:
+        return {row.pk: _known_campaign(row) for row in Campaign.objects.filter(draft=self.draft, pk__in=ids)}
+
+    def waiting(self, ids: list[int]):
+        from search.clustering.runs import CommentRows
+
+        rows = _rows_of(self.draft, ids)
+        themed = {
+            pk
+            for chunk in _chunks(rows.ids)
+            for pk in ThemeMembership.objects.filter(comment_id__in=chunk, theme__draft=self.draft).values_list(
+                "comment_id", flat=True
+            )
+        }
+        keep = [index for index, pk in enumerate(rows.ids) if pk not in themed]
+        return CommentRows(**{name: [getattr(rows, name)[i] for i in keep] for name in COLUMN_NAMES})
+
+
+COLUMN_NAMES = ("ids", "texts", "articles", "created", "campaign", "additions")
+
+
+def _stored(draft: DraftPage):
+    """What the last run kept: (state, featuriser, campaign index, segments), or None."""
+    from search.clustering.campaigns import CampaignIndex
+    from search.clustering.runs import ClusterState
+    from search.clustering.themes import Featuriser
+    from search.models import ClusteringState
+
+    row = ClusteringState.objects.filter(scope=_scope(draft)).first()
+    if row is None:
+        return None
+    segments = list(row.segments.order_by("pk").values_list("pk", "comments"))
+    index = CampaignIndex.joined(
+        [CampaignIndex.from_bytes(bytes(data)) for data in row.segments.order_by("pk").values_list("data", flat=True)]
+    )
+    return ClusterState.from_bytes(bytes(row.themes)), Featuriser.from_bytes(bytes(row.features)), index, segments
+
+
+# --- the full run ----------------------------------------------------------------------------
+
+
+def _full_run(draft: DraftPage, k: int | None, say: Progress):
+    from search.clustering.runs import plan_full
+
+    plan = plan_full(
+        _rows(_visible(draft)),
+        themes=_themes(draft),
+        campaigns=[_known_campaign(row) for row in Campaign.objects.filter(draft=draft)],
+        by_hand=_grouped_by_hand(draft),
+        scope=draft.pk,
+        k=k,
+        progress=say,
+    )
+    with transaction.atomic():  # the heavy part is done: only now lock, and write
+        _lock(draft)
+        pending = [change.existing for change in plan.themes if change.existing] + plan.removed
+        decided_since = set(Theme.objects.filter(pk__in=pending, decision__in=DECIDED).values_list("pk", flat=True))
+        _write_campaigns(draft, plan.campaigns, plan.stale_campaigns, plan.links, full=True)
+        changed = _delete_themes(draft, [pk for pk in plan.removed if pk not in decided_since])
+        position, keys = _next_position(draft), _keys(draft)
+        ids: list[int | None] = []
+        for change in plan.themes:
+            if change.existing in decided_since or not change.members:
+                ids.append(None)  # decided while this run was computing: left as it is
+                continue
+            theme, position = _save_theme(draft, change, position, keys)
+            changed |= _write_members(theme, change.members, full=True)
+            ids.append(theme.pk)
+        record_changes("comment", changed)  # one bulk write: the comments whose themes changed
+        _save_state(draft, plan.state(ids), featuriser=plan.featuriser, index=plan.index)
+    kept = plan.summary.themes_kept + len(decided_since)
+    return replace(plan.summary, themes_kept=kept)
+
+
+def _write_campaigns(draft: DraftPage, changes, stale: list[int], links: dict, *, full: bool) -> None:
+    """Campaign rows as planned (the stale ones deleted first: a new campaign may take a deleted one's key),
+    and each linked comment's campaign and addition, in bulk. An incremental run keeps the representative
+    and form text of a campaign that grows."""
+    Campaign.objects.filter(draft=draft, pk__in=stale).delete()
+    rows = []
+    for change in changes:
+        row = Campaign(draft=draft, key=change.key, form_text=change.form_text, size=change.size)
+        row.pk = change.existing
+        row.first_seen, row.last_seen = change.first_seen, change.last_seen
+        row.representative_id = change.representative or None
+        rows.append(row)
+    fields = (
+        ["form_text", "representative", "size", "first_seen", "last_seen"]
+        if full
+        else ["size", "first_seen", "last_seen"]
+    )
+    Campaign.objects.bulk_update([row for row in rows if row.pk], fields, batch_size=CHUNK)
+    created = Campaign.objects.bulk_create([row for row in rows if not row.pk], batch_size=CHUNK)
+    if created and created[0].pk is None:  # backends that return no ids from bulk_create
+        by_key = dict(Campaign.objects.filter(draft=draft).values_list("key", "pk"))
+        for row in created:
+            row.pk = by_key[row.key]
+    linked = [
+        Comment(pk=pk, campaign_id=rows[number].pk if number is not None else None, campaign_addition=added)
+        for pk, (number, added) in links.items()
+    ]
+    Comment.objects.bulk_update(linked, ["campaign", "campaign_addition"], batch_size=1000)
+
+
+def _delete_themes(draft: DraftPage, ids: list[int]) -> set[int]:
+    """Delete clustered themes no cluster took over; returns their comments (to re-index)."""
+    if not ids:
+        return set()
+    members = set(ThemeMembership.objects.filter(theme_id__in=ids).values_list("comment_id", flat=True))
+    Theme.objects.filter(draft=draft, pk__in=ids, origin=ThemeOrigin.CLUSTER).delete()
+    return members
+
+
+def _next_position(draft: DraftPage) -> int:
+    last = draft.themes.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+def _keys(draft: DraftPage) -> set[str]:
+    return set(draft.themes.exclude(cluster_key="").values_list("cluster_key", flat=True))
+
+
+def _save_theme(draft: DraftPage, change, position: int, keys: set[str]) -> tuple[Theme, int]:
+    """Update a theme, or create it with a key no theme of the draft has: a key is a digest of the
+    members a theme was found with, and a theme that grew and then split may leave a group with the
+    members another theme was found with."""
+    fields = {
+        "auto_title": change.auto_title,
+        "terms": change.terms,
+        "representatives": change.representatives,
+        "provision_id": change.provision,
+    }
+    if change.title is not None:
+        fields["title"] = change.title
+    if change.existing:
+        Theme.objects.filter(pk=change.existing).update(**fields)
+        return Theme(pk=change.existing, draft=draft), position
+    key, again = change.key, 0
+    while key in keys:
+        again += 1
+        key = f"{change.key[:13]}{again:02d}"
+    keys.add(key)
+    theme = Theme.objects.create(draft=draft, origin=ThemeOrigin.CLUSTER, cluster_key=key, position=position, **fields)
+    return theme, position + 1
+
+
+def _write_members(theme: Theme, target: dict[int, float], *, full: bool) -> set[int]:
+    """Make the theme's memberships `target` (full) or add those of `target`, in bulk; returns the comments
+    that joined or left it."""
+    from search.clustering.runs import diff_members
+
+    current = dict(ThemeMembership.objects.filter(theme=theme).values_list("comment_id", "similarity")) if full else {}
+    add, remove, update = diff_members(current, target) if full else (target, [], {})
+    ThemeMembership.objects.bulk_create(
+        [ThemeMembership(theme=theme, comment_id=pk, similarity=similarity) for pk, similarity in add.items()],
+        batch_size=CHUNK,
+        ignore_conflicts=True,
+    )
+    for chunk in _chunks(remove):
+        ThemeMembership.objects.filter(theme=theme, comment_id__in=chunk).delete()
+    if update:
+        rows = {m.comment_id: m for m in ThemeMembership.objects.filter(theme=theme, comment_id__in=list(update))}
+        for pk, membership in rows.items():
+            membership.similarity = update[pk]
+        ThemeMembership.objects.bulk_update(list(rows.values()), ["similarity"], batch_size=1000)
+    return set(add) | set(remove)
+
+
+def _save_state(draft: DraftPage, state, *, featuriser=None, index=None, segment=None, segments=()) -> None:
+    """Keep what the next run starts from: a full run replaces everything; an incremental run rewrites the
+    themes' centroids and appends its segment to the index (merging the last ones when they grow)."""
+    from search.clustering.campaigns import CampaignIndex
+    from search.clustering.runs import segments_to_merge
+    from search.models import CampaignIndexSegment, ClusteringState
+
+    if featuriser is not None:
+        row, _created = ClusteringState.objects.update_or_create(
+            scope=_scope(draft),
+            defaults={"features": featuriser.to_bytes(), "themes": state.to_bytes(), "full_run_at": timezone.now()},
+        )
+        row.segments.all().delete()
+        CampaignIndexSegment.objects.create(state=row, comments=len(index), data=index.to_bytes())
+        return
+    row = ClusteringState.objects.get(scope=_scope(draft))
+    row.themes = state.to_bytes()
+    row.save(update_fields=["themes", "updated_at"])
+    sizes = [comments for _pk, comments in segments] + [len(segment)]
+    merge = segments_to_merge(sizes)
+    if merge > 1:  # the last segments and the new one become one
+        tail = [pk for pk, _comments in segments[len(segments) - merge + 1 :]]
+        parts = [
+            CampaignIndex.from_bytes(bytes(data))
+            for data in CampaignIndexSegment.objects.filter(pk__in=tail).order_by("pk").values_list("data", flat=True)
+        ]
+        segment = CampaignIndex.joined([*parts, segment])
+        CampaignIndexSegment.objects.filter(pk__in=tail).delete()
+    CampaignIndexSegment.objects.create(state=row, comments=len(segment), data=segment.to_bytes())
+
+
+# --- the incremental run ---------------------------------------------------------------------
+
+
+def _incremental_run(draft: DraftPage, visible: list[int], state, featuriser, index, segments, say: Progress):
     import numpy as np
 
-    from search.clustering.themes import match_groups
+    from search.clustering.runs import RunSummary, plan_incremental
 
-    decided = [theme for theme in clustered if theme.decision in DECIDED]
-    pending = [theme for theme in clustered if theme.decision == Decision.PENDING]
-    # comments in decided themes, or grouped by hand, stay where they are
-    locked = set().union(*(members[theme.pk] for theme in decided), _grouped_by_hand(draft))
-    free_comment = np.array([pk not in locked for pk in comments.pks], dtype=bool)
-    # an item is clustered if any of its comments is free; only its free comments join the theme
-    free_items = np.flatnonzero(np.bincount(items.of, weights=free_comment, minlength=len(items.weights)) > 0)
-    found_k = 0
-    plan: list[_Planned] = []
-    matched: dict[int, int] = {}
-    if len(free_items) >= 2:  # the heavy part, before any lock is taken
-        start = None
-        if k is None:  # warm start from the pending themes: a recompute moves few comments
-            from search.clustering.pipeline import item_labels
-
-            earlier = np.full(len(comments.pks), -1, dtype=np.int64)
-            index_of = {pk: index for index, pk in enumerate(comments.pks)}
-            for number, theme in enumerate(pending):
-                for pk in members[theme.pk]:
-                    if pk in index_of:
-                        earlier[index_of[pk]] = number
-            start = item_labels(items, np.where(free_comment, earlier, -1))
-        plan, found_k = _plan(comments, items, features, free_items, free_comment, k=k, start=start)
-        say(f"  {found_k} themes among {len(free_items)} items")
-        matched = match_groups([members[t.pk] for t in pending], [set(p.members) for p in plan])
-    created = updated = removed = 0
+    new_ids = np.setdiff1d(np.asarray(visible, dtype=np.int64), index.ids, assume_unique=True).tolist()
+    if not new_ids:
+        return RunSummary(draft=draft.pk, mode="incremental", comments=len(visible), waiting=len(state.waiting))
     with transaction.atomic():
         _lock(draft)
-        campaigns, campaign_comments = _sync_campaigns(draft, comments, result)
-        # a theme decided while this run was computing is left as it is
-        decided_since = set(
-            Theme.objects.filter(pk__in=[t.pk for t in pending])
-            .exclude(decision=Decision.PENDING)
-            .values_list("pk", flat=True)
+        themes = set(draft.themes.filter(origin=ThemeOrigin.CLUSTER).values_list("pk", flat=True))
+        placed = {
+            pk
+            for chunk in _chunks(new_ids)
+            for pk in ThemeMembership.objects.filter(theme__draft=draft, comment_id__in=chunk).values_list(
+                "comment_id", flat=True
+            )
+        }
+        plan = plan_incremental(
+            _rows_of(draft, new_ids),
+            state=state,
+            featuriser=featuriser,
+            index=index,
+            themes=themes,
+            placed=placed,
+            reader=_Reader(draft),
+            scope=draft.pk,
+            progress=say,
         )
-        position = _stable_order(draft)
-        for number, planned in enumerate(plan):
-            if not planned.members:
-                continue
-            if number in matched:
-                theme = pending[matched[number]]
-                if theme.pk in decided_since:
-                    continue
-                title = (planned.title or _title(planned.terms, theme.title))[:200]
-                if not _renamed(theme):
-                    theme.title = title
-                theme.auto_title = title
-                theme.terms = planned.terms
-                theme.representatives = planned.representatives
-                theme.provision_id = planned.provision
-                theme.save(update_fields=["title", "auto_title", "terms", "representatives", "provision"])
-                _write_members(theme, planned.members, add_only=False)
-                updated += 1
-            else:
-                _create_theme(draft, planned, position)
-                position += 1
-                created += 1
-        taken = set(matched.values())
-        stale = [t.pk for index, t in enumerate(pending) if index not in taken and t.pk not in decided_since]
-        if stale:
-            removed = Theme.objects.filter(pk__in=stale).delete()[1].get("consultations.Theme", 0)
-    return ClusterRunSummary(
-        draft.pk,
-        "full",
-        len(comments.pks),
-        len(items.weights),
-        campaigns,
-        campaign_comments,
-        found_k,
-        created,
-        updated,
-        removed,
-        len(decided) + len(decided_since),
-        0,
-        0,
-        0.0,
-    )
-
-
-@transaction.atomic
-def _incremental_run(draft, comments, result, items, features, clustered, members, say) -> ClusterRunSummary:
-    """Add-only, and cheap unless new themes form: done under the draft's lock, on the themes and
-    memberships as they are once the lock is held."""
-    import numpy as np
-
-    from search.clustering.pipeline import assign_to_existing
-
-    _lock(draft)
-    clustered = list(draft.themes.filter(origin=ThemeOrigin.CLUSTER))
-    members = _members_by_theme(clustered)
-    campaigns, campaign_comments = _sync_campaigns(draft, comments, result)
-    index_of = {pk: index for index, pk in enumerate(comments.pks)}
-    theme_of_comment: dict[int, int] = {}
-    for number, theme in enumerate(clustered):
-        for pk in members[theme.pk]:
-            theme_of_comment[pk] = number
-    # each item's theme: the one most of its already-clustered comments are in
-    item_theme = np.full(len(items.weights), -1, dtype=np.int64)
-    votes: dict[int, Counter] = {}
-    for pk, number in theme_of_comment.items():
-        if pk in index_of:
-            votes.setdefault(int(items.of[index_of[pk]]), Counter())[number] += 1
-    for item, counter in votes.items():
-        item_theme[item] = counter.most_common(1)[0][0]
-    by_hand = _grouped_by_hand(draft)
-    new_comments = [index for index, pk in enumerate(comments.pks) if pk not in theme_of_comment and pk not in by_hand]
-    if not new_comments:
-        return ClusterRunSummary(
-            draft.pk, "incremental", len(comments.pks), len(items.weights), campaigns, campaign_comments,
-            0, 0, 0, 0, sum(t.decision in DECIDED for t in clustered), 0, 0, 0.0,
-        )  # fmt: skip
-    if features is None:  # themes changed since the run started (a concurrent full run)
-        from search.clustering.pipeline import featurise_items
-
-        features = featurise_items(comments.texts, items, None, None)
-    theme_items = [np.flatnonzero(item_theme == number) for number in range(len(clustered))]
-    new_items = sorted({int(items.of[index]) for index in new_comments})
-    labels, similarity = assign_to_existing(features.vectors, items.weights, theme_items, new_items)
-    chosen = dict(zip(new_items, zip(labels.tolist(), similarity.tolist(), strict=True), strict=True))
-    additions: dict[int, dict[int, float]] = {}
-    waiting_items: set[int] = set()
-    for index in new_comments:
-        item = int(items.of[index])
-        label, score = chosen[item]
-        if item_theme[item] >= 0:  # its campaign is already in a theme
-            label = int(item_theme[item])
-        if label < 0:
-            waiting_items.add(item)
-            continue
-        additions.setdefault(label, {})[comments.pks[index]] = score
-    assigned = 0
-    for number, group in additions.items():
-        added, _removed = _write_members(clustered[number], group, add_only=True)
-        assigned += added
-    waiting = sum(1 for index in new_comments if int(items.of[index]) in waiting_items)
-    created = 0
-    found_k = 0
-    if waiting >= max(NEW_THEME_MIN, NEW_THEME_SHARE * len(comments.pks)) and len(waiting_items) >= 2:
-        subset = np.array(sorted(waiting_items))
-        waiting_comment = np.zeros(len(comments.pks), dtype=bool)
-        waiting_comment[new_comments] = True
-        plan, found_k = _plan(comments, items, features, subset, waiting_comment, k=None)
-        position = _stable_order(draft)
-        for planned in plan:
-            if planned.members:
-                _create_theme(draft, planned, position)
-                position += 1
-                created += 1
-        say(f"  {created} new themes from {waiting} waiting comments")
-        waiting -= sum(len(planned.members) for planned in plan)  # what fits no theme stays unclassified
-    return ClusterRunSummary(
-        draft.pk,
-        "incremental",
-        len(comments.pks),
-        len(items.weights),
-        campaigns,
-        campaign_comments,
-        found_k,
-        created,
-        0,
-        0,
-        sum(t.decision in DECIDED for t in clustered),
-        assigned,
-        waiting,
-        0.0,
-    )
+        for source, target in plan.merged.items():  # a new comment joined two campaigns: one takes the other's
+            Comment.objects.filter(draft=draft, campaign_id=source).update(campaign_id=target)
+            Campaign.objects.filter(draft=draft, pk=source).delete()
+        _write_campaigns(draft, plan.campaigns, [], plan.links, full=False)
+        changed: set[int] = set()
+        for theme_id, members in plan.additions.items():
+            changed |= _write_members(Theme(pk=theme_id, draft=draft), members, full=False)
+        position, keys = _next_position(draft), _keys(draft)
+        ids = []
+        for change in plan.themes:
+            theme, position = _save_theme(draft, change, position, keys)
+            changed |= _write_members(theme, change.members, full=False)
+            ids.append(theme.pk)
+        record_changes("comment", changed)
+        _save_state(draft, plan.state(ids), segment=plan.segment, segments=segments)
+    kept = Theme.objects.filter(draft=draft, origin=ThemeOrigin.CLUSTER, decision__in=DECIDED).count()
+    return replace(plan.summary, comments=len(visible), themes_kept=kept)
 
 
 # --- after commit ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The embedded search index and the indexing outbox.
+"""The embedded search index, the indexing outbox, and what clustering keeps between runs.
 
 SearchEntry holds one document (original text for display, segmented text for matching, and the
 fields every document has: type, public, region) and SearchFacet its other keyword values (draft,
@@ -63,3 +63,36 @@ class IndexOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_type}:{self.object_id}"
+
+
+class ClusteringState(models.Model):
+    """What clustering keeps between runs over one set of comments (`scope`: a draft, "consultations.draft:42"),
+    so that an incremental run reads and computes in proportion to the new comments (search.clustering.runs):
+    the fitted features (`features`: vocabulary, IDF, LSA components; written by full runs), the themes'
+    centroids and the comments waiting for a theme (`themes`), and the campaign index in `segments`, which
+    incremental runs append to. Written by the clustering adapter only; a full run replaces it all."""
+
+    scope = models.CharField(max_length=100, unique=True)
+    features = models.BinaryField()
+    themes = models.BinaryField()
+    full_run_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.scope
+
+
+class CampaignIndexSegment(models.Model):
+    """A slice of a scope's campaign index (search.clustering.campaigns.CampaignIndex.to_bytes): the keys of
+    `comments` comments. A full run writes one; each incremental run appends one for its new comments, and
+    the last ones are merged when they grow (search.clustering.runs.segments_to_merge)."""
+
+    state = models.ForeignKey(ClusteringState, on_delete=models.CASCADE, related_name="segments")
+    comments = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["state", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.state_id}: {self.comments}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from scipy.sparse.csgraph import connected_components
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 _MASK32 = np.uint64(0xFFFFFFFF)
+NO_KEY = 0  # an index key no text has: a band of a text too short for a signature
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class CampaignResult:
 
     group: np.ndarray
     campaigns: list[Campaign]
+    keys: np.ndarray | None = None  # per text, its keys in a CampaignIndex (texts × (1 + bands), uint32)
 
     def campaign_of(self) -> np.ndarray:
         """Per text, the index into `campaigns`, or -1."""
@@ -156,20 +159,31 @@ def minhash(hashes: np.ndarray, offsets: np.ndarray, permutations: int, seed: in
     return signatures
 
 
-def candidate_pairs(signatures: np.ndarray, bands: int) -> np.ndarray:
-    """Pairs (i < j) that share a band of their signatures; an array of shape (m, 2).
-
-    Within a bucket, each text is paired with the next one and with the bucket's first: linear in
-    the bucket's size (a 10,000-copy campaign is not 50 million pairs), and across many bands
-    enough to connect every group once the pairs are verified."""
+def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
+    """One 64-bit key per text and LSH band (texts × bands): the band's rows of the signature, mixed."""
     n, permutations = signatures.shape
     rows = permutations // bands
-    found: list[np.ndarray] = []
+    keys = np.empty((n, bands), dtype=np.uint64)
     for band in range(bands):
         chunk = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
         key = np.full(n, band, dtype=np.uint64)
         for column in range(rows):
             key = _mix(key ^ chunk[:, column])
+        keys[:, band] = key
+    return keys
+
+
+def candidate_pairs(signatures: np.ndarray, bands: int, keys: np.ndarray | None = None) -> np.ndarray:
+    """Pairs (i < j) that share a band of their signatures; an array of shape (m, 2).
+
+    Within a bucket, each text is paired with the next one and with the bucket's first: linear in
+    the bucket's size (a 10,000-copy campaign is not 50 million pairs), and across many bands
+    enough to connect every group once the pairs are verified."""
+    n = len(signatures)
+    keys = band_keys(signatures, bands) if keys is None else keys
+    found: list[np.ndarray] = []
+    for band in range(bands):
+        key = keys[:, band]
         order = np.argsort(key, kind="stable")
         sorted_keys = key[order]
         boundaries = np.flatnonzero(np.diff(sorted_keys)) + 1
@@ -211,10 +225,32 @@ def verify(a: set[int], b: set[int], params: CampaignParams) -> float:
 
 def near_duplicate_groups(texts: Sequence[str], params: CampaignParams | None = None) -> np.ndarray:
     """Group label per text: texts with the same label are near-duplicates (transitively)."""
-    params = params or CampaignParams()
+    return _near_duplicates(texts, params or CampaignParams())[0]
+
+
+def _exact_keys(normalised: Sequence[str]) -> np.ndarray:
+    """A 32-bit key of each normalised text (never NO_KEY): exact copies share it."""
+    keys = np.fromiter(
+        (zlib.crc32(text.encode("utf-8")) for text in normalised), dtype=np.uint32, count=len(normalised)
+    )
+    keys[keys == NO_KEY] = 1
+    return keys
+
+
+def _stored_keys(keys: np.ndarray) -> np.ndarray:
+    """64-bit band keys cut to the 32 bits the index keeps (never NO_KEY)."""
+    cut = (keys & _MASK32).astype(np.uint32)
+    cut[cut == NO_KEY] = 1
+    return cut
+
+
+def _near_duplicates(texts: Sequence[str], params: CampaignParams) -> tuple[np.ndarray, np.ndarray]:
+    """Group label per text, and each text's index keys (texts × (1 + bands), uint32: the exact-text
+    key, then one key per band; NO_KEY where a text is too short for a signature)."""
     n = len(texts)
+    keys = np.zeros((n, 1 + params.bands), dtype=np.uint32)
     if n == 0:
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), keys
     normalised = [normalise(t) for t in texts]
     # exact copies first: one representative each
     first_of: dict[str, int] = {}
@@ -226,35 +262,46 @@ def near_duplicate_groups(texts: Sequence[str], params: CampaignParams | None = 
             uniques.append(text)
         unique_of[index] = number
     m = len(uniques)
+    unique_keys = np.zeros((m, 1 + params.bands), dtype=np.uint32)
+    unique_keys[:, 0] = _exact_keys(uniques)
     long_enough = np.fromiter((len(t) >= params.min_chars for t in uniques), dtype=bool, count=m)
     edges_i: list[int] = []
     edges_j: list[int] = []
     candidates_index = np.flatnonzero(long_enough)
-    if len(candidates_index) >= 2:
+    if len(candidates_index):
         subset = [uniques[i] for i in candidates_index]
         hashes, offsets = shingle_hashes(subset, params.shingle)
         signatures = minhash(hashes, offsets, params.permutations, params.seed)
-        pairs = candidate_pairs(signatures, params.bands)
-        sets: dict[int, set[int]] = {}
-
-        def shingles(i: int) -> set[int]:
-            found = sets.get(i)
-            if found is None:
-                found = sets[i] = set(hashes[offsets[i] : offsets[i + 1]].tolist())
-            return found
-
-        # drop pairs whose signatures agree far less than the Jaccard floor needs (≈3 standard errors)
-        if len(pairs):
-            agreement = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
-            margin = 3 * np.sqrt(params.jaccard * (1 - params.jaccard) / params.permutations)
-            pairs = pairs[agreement >= params.jaccard - margin]
-        for i, j in pairs.tolist():
-            if verify(shingles(i), shingles(j), params) > 0:
+        bands = band_keys(signatures, params.bands)
+        unique_keys[candidates_index, 1:] = _stored_keys(bands)
+        if len(candidates_index) >= 2:
+            pairs = candidate_pairs(signatures, params.bands, bands)
+            for i, j in _verified(pairs, signatures, hashes, offsets, params):
                 edges_i.append(int(candidates_index[i]))
                 edges_j.append(int(candidates_index[j]))
     graph = coo_matrix((np.ones(len(edges_i), dtype=np.int8), (edges_i, edges_j)), shape=(m, m))
     _count, unique_group = connected_components(graph, directed=False)
-    return unique_group[unique_of].astype(np.int64)
+    return unique_group[unique_of].astype(np.int64), unique_keys[unique_of]
+
+
+def _verified(
+    pairs: np.ndarray, signatures: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, params: CampaignParams
+) -> list[tuple[int, int]]:
+    """The candidate pairs that are near-duplicates, checked on their exact shingle sets."""
+    sets: dict[int, set[int]] = {}
+
+    def shingles(i: int) -> set[int]:
+        found = sets.get(i)
+        if found is None:
+            found = sets[i] = set(hashes[offsets[i] : offsets[i + 1]].tolist())
+        return found
+
+    # drop pairs whose signatures agree far less than the Jaccard floor needs (≈3 standard errors)
+    if len(pairs):
+        agreement = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
+        margin = 3 * np.sqrt(params.jaccard * (1 - params.jaccard) / params.permutations)
+        pairs = pairs[agreement >= params.jaccard - margin]
+    return [(i, j) for i, j in pairs.tolist() if verify(shingles(i), shingles(j), params) > 0]
 
 
 def form_text_index(texts: Sequence[str], members: Sequence[int], size: int = 3, sample: int = 400) -> int:
@@ -301,22 +348,173 @@ def addition(form: str, text: str, min_added: int = 4) -> str:
 def find_campaigns(texts: Sequence[str], params: CampaignParams | None = None) -> CampaignResult:
     """Near-duplicate groups of `texts` and the campaigns among them (see the module docstring)."""
     params = params or CampaignParams()
-    group = near_duplicate_groups(texts, params)
+    group, keys = _near_duplicates(texts, params)
     members_of: dict[int, list[int]] = {}
     for index, label in enumerate(group.tolist()):
         members_of.setdefault(label, []).append(index)
-    campaigns = []
-    for members in members_of.values():
-        if len(members) < params.min_size:
-            continue
-        form = form_text_index(texts, members, params.shingle)
-        form_text = texts[form]
-        additions = {}
-        for member in members:
-            if member != form:
-                added = addition(form_text, texts[member], params.min_added)
-                if added:
-                    additions[member] = added
-        campaigns.append(Campaign(members=members, form=form, form_text=form_text, additions=additions))
+    campaigns = [
+        campaign_of(texts, members, params) for members in members_of.values() if len(members) >= params.min_size
+    ]
     campaigns.sort(key=lambda c: (-c.size, c.members[0]))
-    return CampaignResult(group=group, campaigns=campaigns)
+    return CampaignResult(group=group, campaigns=campaigns, keys=keys)
+
+
+def campaign_of(texts: Sequence[str], members: list[int], params: CampaignParams) -> Campaign:
+    """The campaign of these members of `texts`: its form text and what each other member adds."""
+    form = form_text_index(texts, members, params.shingle)
+    form_text = texts[form]
+    additions = {}
+    for member in members:
+        if member != form:
+            added = addition(form_text, texts[member], params.min_added)
+            if added:
+                additions[member] = added
+    return Campaign(members=members, form=form, form_text=form_text, additions=additions)
+
+
+# --- between runs: the index of comments already seen ----------------------------------------
+
+
+@dataclass
+class CampaignIndex:
+    """The LSH index campaign detection keeps between runs: `ids[r]` (a comment id) has the keys
+    `keys[r]` (the exact-text key, then one per band; see `_near_duplicates`). A full run builds it;
+    an incremental run looks new comments up in it (`probe`) and appends them. 4 bytes per key:
+    132 bytes a comment with the default 32 bands."""
+
+    ids: np.ndarray  # int64
+    keys: np.ndarray  # uint32, (len(ids), 1 + bands)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def empty(cls, params: CampaignParams | None = None) -> CampaignIndex:
+        params = params or CampaignParams()
+        return cls(np.empty(0, dtype=np.int64), np.zeros((0, 1 + params.bands), dtype=np.uint32))
+
+    @classmethod
+    def joined(cls, parts: Sequence[CampaignIndex]) -> CampaignIndex:
+        if not parts:
+            return cls.empty()
+        return cls(np.concatenate([part.ids for part in parts]), np.concatenate([part.keys for part in parts]))
+
+    def to_bytes(self) -> bytes:
+        header = np.array([len(self.ids), self.keys.shape[1]], dtype=np.int64)
+        return header.tobytes() + self.ids.astype("<i8").tobytes() + self.keys.astype("<u4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> CampaignIndex:
+        count, width = np.frombuffer(data, dtype="<i8", count=2).tolist()
+        ids = np.frombuffer(data, dtype="<i8", count=count, offset=16).astype(np.int64)
+        keys = np.frombuffer(data, dtype="<u4", count=count * width, offset=16 + 8 * count)
+        return cls(ids, keys.reshape(count, width).astype(np.uint32))
+
+    def matches(self, keys: np.ndarray, *, bucket: int = 8, min_bands: int = 2) -> np.ndarray:
+        """Pairs (new text, index row) worth verifying, for new texts with `keys`: the same exact-text key,
+        or at least `min_bands` band keys in common. A bucket (a key) shared by more than `bucket` rows
+        offers only its first and last row, as a full run pairs a text with its bucket's first and its
+        neighbour: a 10,000-copy campaign's members are connected already."""
+        if not len(self) or not len(keys):
+            return np.empty((0, 2), dtype=np.int64)
+        found = [self._bucket_pairs(keys[:, column], self.keys[:, column], bucket) for column in range(keys.shape[1])]
+        pairs = np.unique(np.concatenate(found), axis=0)
+        if not len(pairs):
+            return pairs
+        new, old = keys[pairs[:, 0]], self.keys[pairs[:, 1]]
+        same = (new == old) & (new != NO_KEY)
+        keep = same[:, 0] | (same[:, 1:].sum(axis=1) >= min_bands)
+        return pairs[keep]
+
+    @staticmethod
+    def _bucket_pairs(new: np.ndarray, old: np.ndarray, bucket: int) -> np.ndarray:
+        """(new row, old row) pairs sharing a key in one column, large buckets cut to their ends."""
+        wanted = np.unique(new[new != NO_KEY])
+        if not len(wanted):
+            return np.empty((0, 2), dtype=np.int64)
+        position = np.minimum(np.searchsorted(wanted, old), len(wanted) - 1)
+        rows = np.flatnonzero(wanted[position] == old)
+        if not len(rows):
+            return np.empty((0, 2), dtype=np.int64)
+        order = np.argsort(old[rows], kind="stable")  # by key, then by row
+        rows, row_keys = rows[order], old[rows[order]]
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(row_keys)) + 1))
+        ends = np.concatenate((starts[1:], [len(rows)]))
+        sizes = ends - starts
+        # a small bucket: every row; a large one: its first and last
+        keep = np.zeros(len(rows), dtype=bool)
+        small = np.repeat(sizes <= bucket, sizes)
+        keep[small] = True
+        keep[starts] = True
+        keep[ends - 1] = True
+        rows, row_keys = rows[keep], row_keys[keep]
+        # each kept row with every new text of its key
+        new_order = np.argsort(new, kind="stable")
+        sorted_new = new[new_order]
+        left = np.searchsorted(sorted_new, row_keys, side="left")
+        right = np.searchsorted(sorted_new, row_keys, side="right")
+        counts = right - left
+        old_rows = np.repeat(rows, counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        new_rows = new_order[np.repeat(left, counts) + offsets]
+        return np.stack([new_rows, old_rows], axis=1).astype(np.int64)
+
+
+@dataclass
+class Probe:
+    """New texts looked up in a CampaignIndex: their keys and groups among themselves, and the index
+    rows (`candidates`, with `pairs` new text ↔ row) that may be near-duplicates of them."""
+
+    keys: np.ndarray
+    group: np.ndarray  # near-duplicate group of each new text, among the new ones
+    pairs: np.ndarray  # (new text, index row)
+    candidates: list[int]  # ids of the index rows in `pairs`: the comments to read for checking
+
+
+def probe(index: CampaignIndex, texts: Sequence[str], params: CampaignParams | None = None) -> Probe:
+    """Step one of incremental campaign detection: group the new texts among themselves (as a full run
+    would) and find the indexed comments that may copy them. Reads nothing but its arguments."""
+    params = params or CampaignParams()
+    group, keys = _near_duplicates(texts, params)
+    pairs = index.matches(keys)
+    return Probe(keys=keys, group=group, pairs=pairs, candidates=sorted(set(index.ids[pairs[:, 1]].tolist())))
+
+
+def link(index: CampaignIndex, found: Probe, texts: Sequence[str], known: dict[int, str], params=None) -> np.ndarray:
+    """Step two: near-duplicate groups over the new texts followed by the `known` comments (id → text, the
+    probe's candidates as read), numbered over both: label i < len(texts) is new text i's group. Each
+    probed pair is checked on the exact shingle sets, as in a full run."""
+    params = params or CampaignParams()
+    known_ids = sorted(known)
+    at = {pk: len(texts) + number for number, pk in enumerate(known_ids)}
+    n = len(texts) + len(known_ids)
+    edges_i: list[int] = []
+    edges_j: list[int] = []
+    first: dict[int, int] = {}
+    for index_new, label in enumerate(found.group.tolist()):  # the new texts' own groups
+        edges_i.append(first.setdefault(label, index_new))
+        edges_j.append(index_new)
+    normalised = [normalise(text) for text in texts] + [normalise(known[pk]) for pk in known_ids]
+    hashes, offsets = shingle_hashes(normalised, params.shingle)
+    sets: dict[int, set[int]] = {}
+
+    def shingles(i: int) -> set[int]:
+        if i not in sets:
+            sets[i] = set(hashes[offsets[i] : offsets[i + 1]].tolist())
+        return sets[i]
+
+    for new_row, index_row in found.pairs.tolist():
+        other = at.get(int(index.ids[index_row]))
+        if other is None:
+            continue  # not read (no longer visible)
+        if normalised[new_row] == normalised[other]:
+            linked = True
+        elif min(len(normalised[new_row]), len(normalised[other])) < params.min_chars:
+            linked = False  # short texts only join exact copies
+        else:
+            linked = verify(shingles(new_row), shingles(other), params) > 0
+        if linked:
+            edges_i.append(new_row)
+            edges_j.append(other)
+    graph = coo_matrix((np.ones(len(edges_i), dtype=np.int8), (edges_i, edges_j)), shape=(n, n))
+    return connected_components(graph, directed=False)[1].astype(np.int64)

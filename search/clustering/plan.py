@@ -40,6 +40,10 @@ ARTICLE_MIN = 50  # comments on one article that make it a grouping of its own
 SMALL_MIN = 50  # under this many comments, group by near-identity and shared words, not k-means
 TOP_TERMS = 8
 TITLE_SOURCES = 40  # members read for a title (representatives first)
+# An article's own grouping chooses k on a smaller sample and keeps fewer restarts: a national draft has a
+# hundred such articles (at 3,700 comments an article, 3.7 s of computing each becomes 0.8 s, the same k).
+ARTICLE_K_SAMPLE = 1500
+ARTICLE_RESTARTS = 3
 
 ARTICLE = "article"
 DRAFT = "draft"
@@ -89,6 +93,16 @@ def scopes(
     return result
 
 
+def _article_params(params: ThemeParams) -> ThemeParams:
+    from dataclasses import replace
+
+    return replace(
+        params,
+        k_sample=min(params.k_sample, ARTICLE_K_SAMPLE),
+        restarts=min(params.restarts, ARTICLE_RESTARTS),
+    )
+
+
 def _subset(features: Features, items: np.ndarray) -> Features:
     return Features(vectors=features.vectors[items], words=features.words[items], vocabulary=features.vocabulary)
 
@@ -134,8 +148,9 @@ def plan_themes(
     labels = np.full(n, -1, dtype=np.int64)
     kinds: list[tuple[str, Hashable | None]] = []
     for scope, article, items in scopes(articles, weights, article_min):
+        own = params if scope == DRAFT else _article_params(params)
         found = group_items(
-            features, weights, items, k=k if scope == DRAFT else None, params=params, start=start, small_min=small_min
+            features, weights, items, k=k if scope == DRAFT else None, params=own, start=start, small_min=small_min
         )
         inside = found >= 0
         labels[items[inside]] = found[inside] + len(kinds)

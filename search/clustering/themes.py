@@ -96,6 +96,16 @@ def featurise(
     """Sublinear TF-IDF of the topical words (and, given the `texts`, of their character 1–2-grams),
     reduced by LSA (truncated SVD) and normalised to unit length; and the binary item × word matrix
     (all words within min_df/max_df) for EM and labels."""
+    return fit_features(token_lists, weights, params, texts)[1]
+
+
+def fit_features(
+    token_lists: Sequence[list[str]],
+    weights: np.ndarray | None = None,
+    params: ThemeParams | None = None,
+    texts: Sequence[str] | None = None,
+) -> tuple[Featuriser, Features]:
+    """`featurise`, and the fitted `Featuriser` that puts later texts in the same space (incremental runs)."""
     params = params or ThemeParams()
     with _threads(params.threads):
         return _featurise([_content_words(tokens) for tokens in token_lists], weights, params, texts)
@@ -120,9 +130,111 @@ def _threads(limit: int | None):
     return nullcontext() if limit is None else threadpool_limits(limits=limit)
 
 
+@dataclass
+class Featuriser:
+    """What `fit_features` learnt, to put new texts in the same LSA space without fitting again:
+    the words kept (`vocabulary`, binary matrix columns) and, of them, those LSA sees (`specific`, with
+    their IDF), the character n-grams kept (`char_keys`, with their IDF; empty without), and the LSA
+    `components` (dims × columns; empty when the input was too small for LSA). Plain arrays: it is
+    stored between runs with `to_bytes` (no pickle)."""
+
+    vocabulary: np.ndarray
+    specific: np.ndarray
+    word_idf: np.ndarray
+    char_keys: np.ndarray
+    char_idf: np.ndarray
+    components: np.ndarray
+    char_weight: float
+    max_chars: int
+
+    @property
+    def dims(self) -> int:
+        return int(self.components.shape[0]) if self.components.size else 0
+
+    def transform(self, token_lists: Sequence[list[str]], texts: Sequence[str]) -> Features:
+        """Features of new items in the fitted space (words not seen at fitting are ignored)."""
+        from sklearn.preprocessing import normalize
+
+        n = len(token_lists)
+        column = {str(word): index for index, word in enumerate(self.vocabulary.tolist())}
+        rows, columns = [], []
+        for row, tokens in enumerate(token_lists):
+            for word in _content_words(tokens):
+                found = column.get(word)
+                if found is not None:
+                    rows.append(row)
+                    columns.append(found)
+        counts = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, columns)), shape=(n, len(self.vocabulary)), dtype=np.float64
+        )
+        counts.sum_duplicates()
+        blocks = []
+        if len(self.specific):
+            blocks.append(_tfidf(counts[:, self.specific], self.word_idf))
+        if len(self.char_keys):
+            from search.clustering.campaigns import normalise
+
+            chars = _character_matrix([normalise(text[: self.max_chars]) for text in texts], self.char_keys)
+            blocks = [normalize(block) for block in blocks] + [
+                normalize(_tfidf(chars, self.char_idf)) * self.char_weight
+            ]
+        matrix = sparse.hstack(blocks).tocsr() if blocks else sparse.csr_matrix((n, 0))
+        if self.components.size:
+            vectors = np.asarray(matrix @ self.components.T)
+        else:
+            vectors = matrix.toarray() if matrix.shape[1] else np.zeros((n, 1))
+        words = counts.copy()
+        words.data[:] = 1
+        return Features(
+            vectors=normalize(vectors).astype(np.float32), words=words.astype(np.float32), vocabulary=self.vocabulary
+        )
+
+    def to_bytes(self) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            vocabulary=self.vocabulary.astype(str),
+            specific=self.specific,
+            word_idf=self.word_idf,
+            char_keys=self.char_keys,
+            char_idf=self.char_idf,
+            components=self.components,
+            scalars=np.array([self.char_weight, self.max_chars], dtype=np.float64),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Featuriser:
+        import io
+
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            char_weight, max_chars = stored["scalars"].tolist()
+            return cls(
+                vocabulary=stored["vocabulary"].astype(object),
+                specific=stored["specific"],
+                word_idf=stored["word_idf"],
+                char_keys=stored["char_keys"],
+                char_idf=stored["char_idf"],
+                components=stored["components"],
+                char_weight=float(char_weight),
+                max_chars=int(max_chars),
+            )
+
+
+def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear TF-IDF with a fitted IDF, rows of unit length (what TfidfTransformer(sublinear_tf=True) gives)."""
+    from sklearn.preprocessing import normalize
+
+    weighted = counts.astype(np.float64).tocsr(copy=True)
+    weighted.data = np.log(weighted.data) + 1
+    return normalize(weighted @ sparse.diags(idf))
+
+
 def _featurise(
     token_lists: Sequence[list[str]], weights: np.ndarray | None, params: ThemeParams, texts: Sequence[str] | None
-) -> Features:
+) -> tuple[Featuriser, Features]:
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
     from sklearn.preprocessing import normalize
@@ -143,62 +255,114 @@ def _featurise(
         comment_frequency = np.asarray(present.T @ item_weights).ravel()
         kept = np.flatnonzero(comment_frequency >= min(params.min_df, max(1, n // 2)))
         counts, vocabulary = counts[:, kept], vocabulary[kept]
+    specific = np.empty(0, dtype=np.int64)
+    word_idf = np.empty(0, dtype=np.float64)
     if counts.shape[1]:
         document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
         specific = np.flatnonzero(document_frequency <= max(params.lsa_max_df * n, 50))
-        tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts[:, specific])
+        transformer = TfidfTransformer(sublinear_tf=True)
+        tfidf = transformer.fit_transform(counts[:, specific])
+        word_idf = transformer.idf_ if len(specific) else word_idf
     else:
         tfidf = counts
+    char_keys = np.empty(0, dtype=np.int64)
+    char_idf = np.empty(0, dtype=np.float64)
     if texts is not None and params.char_ngrams and n >= 3:
-        tfidf = _with_characters(tfidf, texts, params)
+        tfidf, char_keys, char_idf = _with_characters(tfidf, texts, params)
     dims = min(params.dims, max(1, tfidf.shape[1] - 1), max(1, n - 1))
+    components = np.empty((0, 0), dtype=np.float32)
     if tfidf.shape[1] >= 2 and n >= 3:
         svd = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=params.seed)
         sample_size = params.svd_sample if texts is not None and params.char_ngrams else params.fit_sample
         svd.fit(tfidf[_sample(n, sample_size, weights, params.seed)])
         vectors = svd.transform(tfidf)
+        components = svd.components_.astype(np.float32)
     else:
         vectors = tfidf.toarray() if tfidf.shape[1] else np.zeros((n, 1))
     vectors = normalize(vectors).astype(np.float32)
     words = counts.copy()
     words.data[:] = 1
-    return Features(vectors=vectors, words=words.astype(np.float32), vocabulary=vocabulary)
+    featuriser = Featuriser(
+        vocabulary=vocabulary,
+        specific=specific,
+        word_idf=np.asarray(word_idf, dtype=np.float64),
+        char_keys=char_keys,
+        char_idf=char_idf,
+        components=components,
+        char_weight=params.char_weight,
+        max_chars=params.max_chars,
+    )
+    return featuriser, Features(vectors=vectors, words=words.astype(np.float32), vocabulary=vocabulary)
 
 
-def _with_characters(words: sparse.csr_matrix, texts: Sequence[str], params: ThemeParams) -> sparse.csr_matrix:
+def _with_characters(
+    words: sparse.csr_matrix, texts: Sequence[str], params: ThemeParams
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
     """The word TF-IDF block next to a character 1–2-gram TF-IDF block of each text's opening, each
     block normalised: characters catch what segmentation splits apart (养老金 / 养老保险 share 养老),
-    words keep what characters blur. On the government messages the pair beats either alone."""
+    words keep what characters blur. On the government messages the pair beats either alone.
+    Also returns the character n-grams kept and their IDF."""
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.preprocessing import normalize
 
     from search.clustering.campaigns import normalise
 
-    counts = character_counts([normalise(text[: params.max_chars]) for text in texts], params.char_features)
+    counts, keys = character_counts(
+        [normalise(text[: params.max_chars]) for text in texts], params.char_features, with_keys=True
+    )
     if counts.shape[1] == 0:
-        return words
-    blocks = [normalize(TfidfTransformer(sublinear_tf=True).fit_transform(counts)) * params.char_weight]
+        return words, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    transformer = TfidfTransformer(sublinear_tf=True)
+    blocks = [normalize(transformer.fit_transform(counts)) * params.char_weight]
     if words.shape[1]:
         blocks.insert(0, normalize(words))
-    return sparse.hstack(blocks).tocsr()
+    return sparse.hstack(blocks).tocsr(), keys, transformer.idf_
 
 
-def character_counts(texts: Sequence[str], limit: int, min_df: int = 2, max_df: float = 0.5) -> sparse.csr_matrix:
-    """Counts of the character unigrams and bigrams of each text (text × n-gram), keeping the `limit`
-    n-grams in most texts among those in at least `min_df` texts and at most `max_df` of them.
-    Done on arrays of code points, about ten times faster than scikit-learn's character analyzer."""
+def _character_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, key) of every character unigram and bigram of each text: a unigram's key is its code point,
+    a bigram's 2**42 + (first << 21) + second."""
     n = len(texts)
     lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=n)
     if n == 0 or lengths.sum() == 0:
-        return sparse.csr_matrix((n, 0), dtype=np.float64)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     rows = np.repeat(np.arange(n), lengths)
     pair = rows[:-1] == rows[1:]  # two neighbours in the same text
     keys = np.concatenate([points, (1 << 42) + (points[:-1][pair] << 21) + points[1:][pair]])
-    key_rows = np.concatenate([rows, rows[:-1][pair]])
+    return np.concatenate([rows, rows[:-1][pair]]), keys
+
+
+def _character_matrix(texts: Sequence[str], vocabulary: np.ndarray) -> sparse.csr_matrix:
+    """Counts of the character n-grams in `vocabulary` (sorted keys) in each text; the others are ignored."""
+    rows, keys = _character_keys(texts)
+    position = np.searchsorted(vocabulary, keys)
+    position[position == len(vocabulary)] = 0
+    known = vocabulary[position] == keys if len(vocabulary) else np.zeros(len(keys), dtype=bool)
+    counts = sparse.csr_matrix(
+        (np.ones(int(known.sum())), (rows[known], position[known])),
+        shape=(len(texts), len(vocabulary)),
+        dtype=np.float64,
+    )
+    counts.sum_duplicates()
+    return counts
+
+
+def character_counts(
+    texts: Sequence[str], limit: int, min_df: int = 2, max_df: float = 0.5, *, with_keys: bool = False
+):
+    """Counts of the character unigrams and bigrams of each text (text × n-gram), keeping the `limit`
+    n-grams in most texts among those in at least `min_df` texts and at most `max_df` of them
+    (and, `with_keys`, the kept n-grams' keys, sorted). Done on arrays of code points, about ten times
+    faster than scikit-learn's character analyzer."""
+    n = len(texts)
+    rows, keys = _character_keys(texts)
+    if len(keys) == 0:
+        empty = sparse.csr_matrix((n, 0), dtype=np.float64)
+        return (empty, np.empty(0, dtype=np.int64)) if with_keys else empty
     vocabulary, columns = np.unique(keys, return_inverse=True)
     counts = sparse.csr_matrix(
-        (np.ones(len(keys)), (key_rows, columns.ravel())), shape=(n, len(vocabulary)), dtype=np.float64
+        (np.ones(len(keys)), (rows, columns.ravel())), shape=(n, len(vocabulary)), dtype=np.float64
     )
     counts.sum_duplicates()
     document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
@@ -206,7 +370,7 @@ def character_counts(texts: Sequence[str], limit: int, min_df: int = 2, max_df: 
     if len(kept) > limit:
         order = np.lexsort((kept, -document_frequency[kept]))  # most frequent first, then by key
         kept = np.sort(kept[order[:limit]])
-    return counts[:, kept]
+    return (counts[:, kept], vocabulary[kept]) if with_keys else counts[:, kept]
 
 
 # --- clustering ----------------------------------------------------------------------------
@@ -312,23 +476,32 @@ def distinctive_terms(
     if k == 0 or words.shape[1] == 0:
         return [[] for _ in range(k)]
     membership = sparse.csr_matrix((weights, (np.arange(len(labels)), labels)), shape=(len(labels), k))
-    counts = np.asarray((membership.T @ words).todense())  # k × V
-    total = counts.sum(axis=0)
+    counts = (membership.T @ words).tocsr()  # k × V, sparse: a draft may have thousands of themes
+    total = np.asarray(counts.sum(axis=0)).ravel()
     prior = 100.0 * (total + 0.01) / (total.sum() + 0.01 * len(total))  # α_w, α0 = 100
     alpha0 = prior.sum()
     labelable = np.fromiter((_labelable(str(w)) for w in vocabulary), dtype=bool, count=len(vocabulary))
+    sizes = np.asarray(counts.sum(axis=1)).ravel()
+    n_total = total.sum()
     terms = []
     for theme in range(k):
-        inside = counts[theme]
-        outside = total - inside
-        n_in, n_out = inside.sum(), outside.sum()
-        delta = np.log((inside + prior) / (n_in + alpha0 - inside - prior)) - np.log(
-            (outside + prior) / (n_out + alpha0 - outside - prior)
+        # only words the theme holds twice or more can be its terms: the others score -inf
+        row = slice(counts.indptr[theme], counts.indptr[theme + 1])
+        columns, inside = counts.indices[row], counts.data[row]
+        chosen = (inside >= 2) & labelable[columns]
+        columns, inside = columns[chosen], inside[chosen]
+        if not len(columns):
+            terms.append([])
+            continue
+        outside = total[columns] - inside
+        a = prior[columns]
+        n_in, n_out = sizes[theme], n_total - sizes[theme]
+        delta = np.log((inside + a) / (n_in + alpha0 - inside - a)) - np.log(
+            (outside + a) / (n_out + alpha0 - outside - a)
         )
-        variance = 1.0 / (inside + prior) + 1.0 / (outside + prior)
-        z = np.where((inside >= 2) & labelable, delta / np.sqrt(variance), -np.inf)
-        best = np.argsort(-z)[:top]
-        terms.append([str(vocabulary[i]) for i in best if np.isfinite(z[i]) and z[i] > 0])
+        z = delta / np.sqrt(1.0 / (inside + a) + 1.0 / (outside + a))
+        order = np.lexsort((columns, -z))[:top]  # best first; ties: the earlier word, as a stable sort of all
+        terms.append([str(vocabulary[columns[i]]) for i in order if z[i] > 0])
     return terms
 
 
