@@ -83,3 +83,7 @@ class SearchResults:
     hits: list[SearchHit]
     facets: dict[str, list[tuple[str, int]]]
     terms: list[str]  # the query's words after segmentation
+    # True when `total` and the facet counts are estimates (a word matching too many documents to count them:
+    # search.backends.bounded); `ranked` is then how many of the matches were ranked (None: all of them)
+    estimated: bool = False
+    ranked: int | None = None
