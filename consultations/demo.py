@@ -287,8 +287,9 @@ def _theme_of(text: str) -> DemoTheme | None:
 STATUSES = {"1": CommentStatus.APPROVED, "-1": CommentStatus.REJECTED, "0": CommentStatus.PUBLISHED}
 
 
-def _add_comments(draft: DraftPage, rows: list[VTaiwanComment], dates: list[datetime], legislator, moderated_by):
-    """The comments, on the article their subject belongs to; moderated a few hours after they came in."""
+def _add_comments(draft: DraftPage, rows: list[VTaiwanComment], dates: list[datetime], legislator, latest: datetime):
+    """The comments, on the article their subject belongs to; moderated a few hours after they came in (and not
+    after `latest`)."""
     articles = {spec.article: _article(draft, spec.article) for spec in SHANGHAI_THEMES if spec.article}
     comments = []
     for row, created in zip(rows, dates, strict=True):
@@ -307,7 +308,7 @@ def _add_comments(draft: DraftPage, rows: list[VTaiwanComment], dates: list[date
                 status=status,
                 rejection_reason="原讨论平台审核未通过。" if status == CommentStatus.REJECTED else "",
                 moderated_by=legislator if moderated else None,
-                moderated_at=min(created + timedelta(hours=6), moderated_by) if moderated else None,
+                moderated_at=min(created + timedelta(hours=6), latest) if moderated else None,
                 created_at=created,
             )
         )
@@ -341,6 +342,13 @@ def _load_shanghai(index: ConsultationIndexPage, legislator, now: datetime) -> l
     second = [row for row in rows if row.stamp >= VTAIWAN_SPLIT]
     published = sum(1 for row in first if STATUSES[row.moderated] != CommentStatus.REJECTED)
 
+    # the second round (first, so that the first round's report can link to it): open since 25 days, its comments
+    # up to now, grouped into themes as the review screen's button does
+    open_round, _ = _round(index, SECOND_ROUND, now)
+    dates = rebase([row.stamp for row in second], open_round.opens_at + timedelta(hours=3), now - timedelta(hours=1))
+    _add_comments(open_round, second, dates, legislator, now)
+    cluster_draft(draft=open_round)
+
     # the first round: closed, its comments answered by theme, the handling report published
     closed, _ = _round(
         index,
@@ -349,7 +357,7 @@ def _load_shanghai(index: ConsultationIndexPage, legislator, now: datetime) -> l
         report_statement=(
             f"<p>第一次征求意见期间共收到社会公众意见{len(first)}条，经审核公布{published}条。"
             f"常委会法制工作委员会对意见逐条研究，归纳为{len(SHANGHAI_THEMES)}个方面，处理情况如下。"
-            "根据处理情况修改的修正草案已再次公开征求意见。</p>"
+            f'根据处理情况修改的修正草案已<a linktype="page" id="{open_round.pk}">再次公开征求意见</a>。</p>'
         ),
     )
     dates = rebase(
@@ -382,9 +390,4 @@ def _load_shanghai(index: ConsultationIndexPage, legislator, now: datetime) -> l
     )
     write_open_data(closed)  # as publishing the report does (services.publish_report)
 
-    # the second round: open since 25 days, its comments up to now, grouped into themes as the button does
-    open_round, _ = _round(index, SECOND_ROUND, now)
-    dates = rebase([row.stamp for row in second], open_round.opens_at + timedelta(hours=3), now - timedelta(hours=1))
-    _add_comments(open_round, second, dates, legislator, now)
-    cluster_draft(draft=open_round)
     return [(closed, True), (open_round, True)]

@@ -362,6 +362,7 @@ def report_pdf(report: Report) -> bytes:
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, spaceAfter=6)
     heading = ParagraphStyle("heading", parent=body, fontSize=12.5, leading=20, spaceBefore=10, spaceAfter=4)
     note = ParagraphStyle("note", parent=body, spaceBefore=4)
+    attribution = ParagraphStyle("attribution", parent=small, spaceBefore=4, spaceAfter=6, textColor="#555555")
     number = ParagraphStyle("number", parent=small, alignment=2)  # right-aligned
 
     def p(text, style=body) -> Paragraph:
@@ -401,7 +402,8 @@ def report_pdf(report: Report) -> bytes:
     if statement:
         story.append(p(html.unescape(statement)))
     for notice in draft_notices(draft):  # comments from another consultation: where from, and their licence
-        story.append(p(f"{notice.text} {notice.url}".strip(), small))
+        link = f" {_('The original discussion:')} {notice.url}" if notice.url else ""
+        story.append(p(notice.text + link, attribution))
     story += [
         p(
             _("%(people)d people made %(comments)d comments (%(rejected)d not published after moderation).")
