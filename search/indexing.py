@@ -194,12 +194,15 @@ def rebuild(doc_types: Iterable[str] | None = None, progress: Progress | None = 
 
 
 @contextmanager
-def read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[Iterator[list]]:
+def read_ahead(batches: Iterator[list], depth: int = 2, *, threaded: bool | None = None) -> Iterator[Iterator[list]]:
     """The batches, built by a thread of their own while the caller writes the ones before (reading the
     database and segmenting text overlap the search backend's work); at most `depth` wait, so memory stays
     bounded. The thread reads through its own database connection, which sees committed data only: inside a
-    transaction (a test, or a caller's atomic block) the batches are built here, in turn."""
-    if connection.in_atomic_block:
+    transaction (a test, or a caller's atomic block) the batches are built here, in turn; so they are on SQLite
+    (one writer; an in-memory database is not shared between connections that write and read at once)."""
+    if threaded is None:
+        threaded = not connection.in_atomic_block and connection.vendor != "sqlite"
+    if not threaded:
         yield batches
         return
     waiting: Queue = Queue(maxsize=depth)
