@@ -91,7 +91,8 @@ def entity_transfers(entity: Entity, transfers: QuerySet[LandTransfer], limit: i
 
 
 def entity_reports(entity: Entity, reports: QuerySet, limit: int = 50) -> list:
-    """Reports naming the entity (by credit code, or by name), among `reports` (pass `petitions.reports.cases_for`)."""
+    """Reports naming the entity (by credit code, or by name), among `reports` (pass the viewer's:
+    `core.records.visible_to(user, "reports")`)."""
     same = Q(unit_name_key=normalise_name(entity.name)[:140])
     if entity.credit_code:
         same |= Q(unit_key=f"uscc:{entity.credit_code.upper()}")
@@ -418,8 +419,8 @@ def entity_timeline(
     the procurement processes, land transfers and approval cases it takes part in, and the reports about it.
 
     Pass the viewer's records (`services.alerts_for`, `land_transfers_for`, the procurement and approval
-    `processes_for` / `cases_for`, and `petitions.reports.cases_for`, which leaves out reports about the viewer
-    or their unit). Reports show only that they exist, when they came and their state: never who reported
+    `processes_for` / `cases_for`, and `core.records.visible_to(user, "reports")`: the reports app's rule, which
+    leaves out reports about the viewer or their unit). Reports show only that they exist, when they came and their state: never who reported
     or what they wrote. `kind` keeps one kind of record on the list; the counts and the summary are of all.
     """
     titles = rule_titles(rules)

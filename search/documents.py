@@ -2,7 +2,7 @@
 
 Search knows documents, never the apps that make them: each app builds its own and registers them from
 its AppConfig.ready (`consultations/search.py`: draft articles and comments; `petitions/search.py`:
-petitions and reports). Saving or deleting an object of a registered type's model writes an outbox row
+petitions; `reports/search.py`: reports). Saving or deleting an object of a registered type's model writes an outbox row
 (`search.indexing`), so every change of an indexed object reaches the index. Both backends index the
 same documents, so they answer the same queries.
 """
