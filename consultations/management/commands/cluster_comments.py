@@ -41,12 +41,13 @@ class Command(BaseCommand):
             "themes_removed": sum(s["themes_removed"] for s in summaries),
             "assigned": sum(s["assigned"] for s in summaries),
             "waiting": sum(s["waiting"] for s in summaries),
+            "read": sum(s["read"] for s in summaries),  # comments whose text was read
             "seconds": round(sum(s["seconds"] for s in summaries), 3),
         }
         self.stdout.write(
             f"Done: {total['drafts']} drafts, {total['comments']} comments, {total['campaigns']} campaigns, "
             f"{total['themes_created']} themes created, {total['themes_updated']} updated, "
             f"{total['themes_removed']} removed, {total['assigned']} comments assigned, "
-            f"{total['waiting']} waiting, {total['seconds']} s"
+            f"{total['waiting']} waiting, {total['read']} comments read, {total['seconds']} s"
         )
         self.stdout.write(json.dumps({**total, "runs": summaries}, ensure_ascii=False))
