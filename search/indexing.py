@@ -27,7 +27,7 @@ from django_tasks import task
 from core.tasks import on_commit_once
 from search.backends import get_backend
 from search.backends.base import SearchUnavailable
-from search.documents import SearchDocument, document_type_for, get, registered
+from search.documents import BATCH_SIZE, SearchDocument, document_type_for, get, registered
 from search.models import IndexOutbox
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,21 @@ def documents_for(doc_type: str, ids: Iterable[int]) -> tuple[list[SearchDocumen
     return documents, sorted(ids - present)
 
 
+def _batches_for(doc_type: str, ids: Iterable[int]) -> Iterator[tuple[list[SearchDocument], list[int]]]:
+    """documents_for, a batch at a time: a change that reaches every comment of a 400,000-comment draft (its
+    title, its publication) is indexed in bounded memory."""
+    kind = get(doc_type)
+    for batch_ids in _slices(sorted(set(ids)), BATCH_SIZE):
+        documents = [document for batch in kind.document_batches(batch_ids) for document in batch]
+        present = {document.pk for document in documents}
+        yield documents, [pk for pk in batch_ids if pk not in present]
+
+
+def _slices(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 REBUILDING = "search:rebuilding"
 REBUILD_TIMEOUT = 6 * 3600  # a crashed rebuild stops holding the outbox after this long
 
@@ -134,10 +149,10 @@ def process_outbox(*, batch: int = BATCH, max_batches: int | None = None) -> Out
                 for doc_type, ids in _expand(rows).items():
                     if not ids:
                         continue
-                    documents, gone = documents_for(doc_type, ids)
-                    run.indexed += backend.index(documents)
-                    if gone:
-                        run.deleted += backend.delete((doc_type, pk) for pk in gone)
+                    for documents, gone in _batches_for(doc_type, ids):
+                        run.indexed += backend.index(documents)
+                        if gone:
+                            run.deleted += backend.delete((doc_type, pk) for pk in gone)
             except Exception as error:  # noqa: BLE001 - kept for retry, never lost; logged
                 run.failed += len(rows)
                 run.error = str(error) or type(error).__name__

@@ -18,7 +18,9 @@ from consultations.models import Comment, Stance, Theme, ThemeMembership
 from consultations.services import submit_comment
 from regions.models import Region
 from search import documents as search_documents
+from search import indexing
 from search.backends import get_backend
+from search.backends.database import DatabaseBackend
 from search.backends.elasticsearch import ElasticsearchBackend, SunshineDocument, source
 from search.documents import get
 from search.indexing import read_ahead, rebuild
@@ -301,3 +303,28 @@ def test_incremental_indexing_sends_bulk_requests_of_the_configured_size(search_
 def test_the_source_sent_is_the_mapping_documents_own():
     for document in CORPUS:
         assert source(document) == SunshineDocument.from_search_document(document).to_dict()
+
+
+@override_settings(SEARCH_BACKEND=DATABASE)
+def test_a_change_reaching_every_comment_of_a_draft_is_indexed_batch_by_batch(
+    make_draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a draft with five comments, and batches of two
+    draft = make_draft()
+    bulk_comments(draft, 5, text="关于电梯加装的意见")
+    monkeypatch.setattr(indexing, "BATCH_SIZE", 2)
+    written = []
+    real = DatabaseBackend.index
+    monkeypatch.setattr(
+        DatabaseBackend, "index", lambda self, docs: written.append(len(docs := list(docs))) or real(self, docs)
+    )
+
+    # when the draft's title changes (a change every comment's document shows)
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.title = "电梯管理条例（草案）"
+        draft.save_revision().publish()
+
+    # then its comments were indexed two at a time (besides its articles), each with the new title
+    assert [n for n in written if n <= 2][-3:] == [2, 2, 1]
+    hits = get_backend().search(SearchQuery(text="电梯加装")).hits
+    assert len(hits) == 5 and {hit.title for hit in hits} == {"电梯管理条例（草案）"}
