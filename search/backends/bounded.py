@@ -21,6 +21,7 @@ Elasticsearch ranks every match itself and needs none of this.
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from search.models import SearchEntry
 from search.query import SearchQuery, SearchResults
@@ -35,7 +36,7 @@ def _entry_table() -> str:
     return SearchEntry._meta.db_table
 
 
-def _matching(filtered, words) -> tuple:
+def _matching(filtered: QuerySet[SearchEntry], words) -> QuerySet[SearchEntry]:
     """The filtered entries that contain every word (a queryset; the full-text condition as SQL)."""
     if not words:
         return filtered

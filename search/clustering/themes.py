@@ -483,7 +483,7 @@ def distinctive_terms(
     labelable = np.fromiter((_labelable(str(w)) for w in vocabulary), dtype=bool, count=len(vocabulary))
     sizes = np.asarray(counts.sum(axis=1)).ravel()
     n_total = total.sum()
-    terms = []
+    terms: list[list[str]] = []
     for theme in range(k):
         # only words the theme holds twice or more can be its terms: the others score -inf
         row = slice(counts.indptr[theme], counts.indptr[theme + 1])
