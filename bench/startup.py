@@ -7,7 +7,8 @@
 Each run is a new `python manage.py …` process with the development settings (as `make run` starts them), timed
 from spawn to exit: the wall time and the CPU time the process used (user + system; steadier than the wall time on a
 busy machine). The baselines, measured in the same run and interleaved with the commands, are the interpreter alone
-(`python -c pass`) and, with `--against REV`, the same commands on the tree of that commit (extracted with `git
+(`python -c pass`), the floor of the stack (`check` with Sunshine's third-party apps, Wagtail's among them, and none of
+its own: `bench/floor/`) and, with `--against REV`, the same commands on the tree of that commit (extracted with `git
 archive` into a temporary folder; same interpreter and packages). Before timing, each command runs once untimed, so
 the bytecode cache is written (unless PYTHONDONTWRITEBYTECODE is set: the output says which). Medians are printed;
 the last line is one JSON object.
@@ -131,6 +132,7 @@ def main(argv: list[str] | None = None) -> dict:
     env = environment()
     python = sys.executable
     targets = {"python": ([python, "-c", "pass"], ROOT)}
+    targets["floor"] = ([python, "-m", "django", "check", "--settings=bench.floor.settings"], ROOT)
     targets |= {name: ([python, "manage.py", *command], ROOT) for name, command in COMMANDS.items()}
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as scratch:
         if args.against:
