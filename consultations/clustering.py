@@ -76,11 +76,10 @@ def cluster_draft(*, draft: DraftPage, k: int | None = None, full: bool = False,
     if len(visible) < MIN_COMMENTS or draft.status == DraftStatus.REPORT_PUBLISHED:
         # too few to group; or the handling report is out, and its themes are final
         return RunSummary(draft=draft.pk, mode="skipped", comments=len(visible))
-    stored = None if full or len(visible) < SMALL_DRAFT else _stored(draft)
-    if stored is None or not draft.themes.filter(origin=ThemeOrigin.CLUSTER).exists():
+    if full or len(visible) < SMALL_DRAFT or not _kept(draft):
         summary = _full_run(draft, k, say)
     else:
-        summary = _incremental_run(draft, visible, *stored, say)
+        summary = _incremental_run(draft, visible, say)
     summary = replace(summary, seconds=round(time.monotonic() - started, 3))
     say(
         f"  {summary.mode}: {summary.themes_created} themes created, {summary.themes_updated} updated, "
@@ -219,6 +218,16 @@ class _Reader:
 
 
 COLUMN_NAMES = ("ids", "texts", "articles", "created", "campaign", "additions")
+
+
+def _kept(draft: DraftPage) -> bool:
+    """The draft has clustered themes and what the last run kept for the next."""
+    from search.models import ClusteringState
+
+    return (
+        draft.themes.filter(origin=ThemeOrigin.CLUSTER).exists()
+        and ClusteringState.objects.filter(scope=_scope(draft)).exists()
+    )
 
 
 def _stored(draft: DraftPage):
@@ -402,16 +411,20 @@ def _save_state(draft: DraftPage, state, *, featuriser=None, index=None, segment
 # --- the incremental run ---------------------------------------------------------------------
 
 
-def _incremental_run(draft: DraftPage, visible: list[int], state, featuriser, index, segments, say: Progress):
+def _incremental_run(draft: DraftPage, visible: list[int], say: Progress):
     import numpy as np
 
     from search.clustering.runs import RunSummary, plan_incremental
 
-    new_ids = np.setdiff1d(np.asarray(visible, dtype=np.int64), index.ids, assume_unique=True).tolist()
-    if not new_ids:
-        return RunSummary(draft=draft.pk, mode="incremental", comments=len(visible), waiting=len(state.waiting))
     with transaction.atomic():
-        _lock(draft)
+        _lock(draft)  # first: what the last run kept is read as no other run will change it
+        stored = _stored(draft)
+        if stored is None:  # removed meanwhile
+            return _full_run(draft, None, say)
+        state, featuriser, index, segments = stored
+        new_ids = np.setdiff1d(np.asarray(visible, dtype=np.int64), index.ids, assume_unique=True).tolist()
+        if not new_ids:
+            return RunSummary(draft=draft.pk, mode="incremental", comments=len(visible), waiting=len(state.waiting))
         themes = set(draft.themes.filter(origin=ThemeOrigin.CLUSTER).values_list("pk", flat=True))
         placed = {
             pk
