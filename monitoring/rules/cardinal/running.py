@@ -5,7 +5,8 @@ are also sent again, changed: the running population keeps each process's own co
 bid ratio, its counts per organisation, its classification prefixes per supplier), so that `add` of an ocid
 already in it first takes the old contribution out, and `remove` takes it out alone. `result()` is then the
 result of `evaluate_all` over the processes it holds, whatever order they came in (up to the order of lists
-in the evidence), at the cost of the fences only: no release is read again.
+in the evidence), at the cost of the fences only: no release is read again. A change costs the size of the
+process's own contribution: taking a process out never walks an organisation's other processes.
 
 `undo()` restores the state before the last `add` or `remove` (the ORM adapter uses it when the record's
 transaction is rolled back). In Cardinal-compatible mode the currency of the run is the first one seen, and a
@@ -14,7 +15,6 @@ removal does not forget it, as Cardinal would not.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +54,7 @@ class RunningCardinalPopulation(CardinalPopulation):
     def __init__(self, settings: CardinalSettings, *, compat: bool = False) -> None:
         super().__init__(settings, compat=compat)
         self.contributions: dict[str, Contribution] = {}
-        self._prefixes: dict[str, Counter] = {}  # supplier → classification prefix → processes
+        self._prefixes: dict[str, dict[str, int]] = {}  # supplier → classification prefix → processes
         self._undo: list[tuple[str, Contribution | None]] = []
 
     def __contains__(self, ocid: str) -> bool:
@@ -125,18 +125,26 @@ class RunningCardinalPopulation(CardinalPopulation):
                 self.ocid_flags[ocid] = part.flags
             else:
                 self.ocid_flags.pop(ocid, None)
+        # A tenderer's flagged ocids are a dict (ordered, like the batch's list): taking one out is O(1), not a
+        # scan of every process that flagged the tenderer (which made re-sending records quadratic).
         for tenderer_id, codes in part.tenderer_flags.items():
+            flags = self.tenderer_flags.get(tenderer_id)
+            if flags is None:
+                if sign < 0:
+                    continue
+                flags = self.tenderer_flags[tenderer_id] = {}
             for code, entry in codes.items():
-                flags = self.tenderer_flags.setdefault(tenderer_id, {})
-                total = flags.setdefault(code, {"value": entry["value"], "ocids": []})
+                total = flags.get(code)
                 if sign > 0:
-                    total["ocids"].append(ocid)
-                else:
-                    total["ocids"] = [o for o in total["ocids"] if o != ocid]
+                    if total is None:
+                        flags[code] = total = {"value": entry["value"], "ocids": {}}
+                    total["ocids"][ocid] = None
+                elif total is not None:
+                    total["ocids"].pop(ocid, None)
                     if not total["ocids"]:
                         del flags[code]
-                if not flags:
-                    del self.tenderer_flags[tenderer_id]
+            if not flags:
+                del self.tenderer_flags[tenderer_id]
         if part.ratio is not None:
             if sign > 0:
                 self.ratios[ocid] = part.ratio
@@ -146,13 +154,26 @@ class RunningCardinalPopulation(CardinalPopulation):
         _add_counts(self.r038_buyers, part.r038_buyers, sign)
         _add_counts(self.r038_procuring_entities, part.r038_procuring_entities, sign)
         _add_counts(self.r038_tenderers, part.r038_tenderers, sign)
+        # The supplier's prefix set is kept in step with the counts of this process's prefixes only, not rebuilt
+        # from all of the supplier's prefixes on every change.
         for supplier, (processes, prefixes) in part.r048.items():
-            counter = self._prefixes.setdefault(supplier, Counter())
-            counter.update(dict.fromkeys(prefixes, sign))
-            count, _ = self.r048_suppliers.get(supplier, ([0], set()))
+            summary = self.r048_suppliers.get(supplier)
+            if summary is None:
+                if sign < 0:
+                    continue
+                summary = self.r048_suppliers[supplier] = ([0], set())
+                self._prefixes[supplier] = {}
+            count, present = summary
+            counter = self._prefixes[supplier]
             count[0] += sign * processes
             if count[0] <= 0:
-                self.r048_suppliers.pop(supplier, None)
-                self._prefixes.pop(supplier, None)
-            else:
-                self.r048_suppliers[supplier] = (count, {prefix for prefix, n in counter.items() if n > 0})
+                del self.r048_suppliers[supplier], self._prefixes[supplier]
+                continue
+            for prefix in prefixes:
+                n = counter.get(prefix, 0) + sign
+                if n > 0:
+                    counter[prefix] = n
+                    present.add(prefix)
+                else:
+                    counter.pop(prefix, None)
+                    present.discard(prefix)

@@ -11,7 +11,7 @@ from monitoring.models import Domain, SourceSystem
 from monitoring.procurement import population as running
 from monitoring.procurement.models import Process
 from monitoring.procurement.services import cardinal_pass, ingest_release
-from monitoring.rules.cardinal.population import evaluate_all
+from monitoring.rules.cardinal.population import GROUPS, evaluate_all
 from monitoring.rules.cardinal.running import RunningCardinalPopulation
 from monitoring.rules.cardinal.settings import CardinalSettings
 from monitoring.services import create_source
@@ -54,6 +54,87 @@ def test_undo_takes_back_the_last_change(sample_rows):
     population.undo()
 
     assert population.result().to_cardinal(meta=True) == before and population.changes() == 0
+
+
+def bid_heavy(k: int, version: int = 0) -> dict:
+    """A process whose tenderers are flagged: the winner (one of four) bids late (R030), a rival bids the same
+    price (R028) or more, or is disqualified (R035); its item's classification prefix changes with `version` (R048).
+    """
+
+    def bid(tenderer: str, amount: float, date: str, status: str = "valid") -> dict:
+        value = {"amount": amount, "currency": "CNY"}
+        return {
+            "id": f"{k}-{tenderer}",
+            "status": status,
+            "date": date,
+            "tenderers": [{"id": tenderer}],
+            "value": value,
+        }
+
+    winner, rival = f"T{k % 4}", f"T{(k + 1 + version) % 4}"
+    rival_amount = 100.0 if k % 3 else 100.0 + (k % 9 + 1) * 10
+    bids = [
+        bid(winner, 100.0, "2024-01-25T00:00:00Z"),
+        bid(rival, rival_amount, "2024-01-10T00:00:00Z", "disqualified" if k % 5 == 0 else "valid"),
+    ]
+    return {
+        "ocid": f"ocds-test-{k}",
+        "buyer": {"id": f"B{k % 3}"},
+        "tender": {
+            "procurementMethod": "open",
+            "procuringEntity": {"id": f"B{k % 3}"},
+            "tenderPeriod": {"startDate": "2024-01-01T00:00:00Z", "endDate": "2024-01-20T00:00:00Z"},
+        },
+        "bids": {"details": bids},
+        "awards": [
+            {
+                "status": "active",
+                "suppliers": [{"id": winner}],
+                "items": [{"classification": {"id": f"{k % 6 + version}1000000"}}],
+            }
+        ],
+    }
+
+
+def normalised(result) -> tuple[dict, dict]:
+    """Every group's flags with their whole evidence; a tenderer's flagged ocids as a sorted list (their order is
+    the order the processes came in)."""
+    groups = {
+        name: {
+            key: {code: {f: sorted(v) if f == "ocids" else v for f, v in ev.items()} for code, ev in flags.items()}
+            for key, flags in result.group(name).items()
+        }
+        for name in GROUPS
+    }
+    return groups, result.meta
+
+
+@pytest.mark.parametrize("compat", [False, True])
+def test_replaced_and_removed_processes_leave_no_trace_in_organisations_evidence(compat):
+    # given a running population of 60 bid-heavy processes whose tenderers are flagged by many of them
+    settings = CardinalSettings(r048_minimum_contracting_processes=3, r048_threshold=2)
+    population = RunningCardinalPopulation(settings, compat=compat)
+    for k in range(60):
+        population.add(bid_heavy(k))
+
+    # when a third are sent again changed (other rival, other prefix), some removed, one re-added, one change undone
+    for k in range(0, 60, 3):
+        population.add(bid_heavy(k, version=1))
+    for k in (1, 4, 7, 30):
+        population.remove(f"ocds-test-{k}")
+    population.add(bid_heavy(4))
+    population.forget_undo()
+    population.add(bid_heavy(10, version=1))
+    population.undo()
+
+    # then flags, evidence (tenderers' ocids, suppliers' prefixes) and fences are the batch's over what it holds
+    final = [bid_heavy(k, version=1 if k % 3 == 0 else 0) for k in range(60) if k not in (1, 7, 30)]
+    expected = evaluate_all(final, settings, compat=compat)
+    groups, meta = normalised(population.result())
+    assert groups["Tenderer"] and any("R048" in flags for flags in groups["Tenderer"].values())
+    assert any("R028" in flags for flags in groups["Tenderer"].values())
+    assert (groups, meta) == normalised(expected)
+    assert len(population) == len(final)
 
 
 # --- in step with the database ---------------------------------------------------------------------------------
