@@ -114,9 +114,10 @@ def compare(old: DraftVersion, new: DraftVersion) -> list[ArticleChange]:
     """Article-by-article changes between two versions, matched by content."""
     old_articles = list(old.provisions.filter(kind__in=COMMENTABLE_KINDS))
     new_articles = list(new.provisions.filter(kind__in=COMMENTABLE_KINDS))
+    pairs: list[tuple[int | None, int | None, float]]  # (old index, new index, similarity)
     if new.previous and new.previous.pk == old.pk and any(p.predecessor_id for p in new_articles):
         # Adjacent versions: use the stored lineage, so the diff agrees with what comments follow.
-        by_pk = {p.pk: i for i, p in enumerate(old_articles)}
+        by_pk: dict[int | None, int] = {p.pk: i for i, p in enumerate(old_articles)}
         pairs = [(by_pk.get(p.predecessor_id), i, p.match_similarity or 0.0) for i, p in enumerate(new_articles)]
         used = {o for o, _, _ in pairs if o is not None}
         pairs += [(o, None, 0.0) for o in range(len(old_articles)) if o not in used]
@@ -613,8 +614,8 @@ def _facet_labels(draft: DraftPage, facets: dict[str, list[tuple[str, int]]]) ->
     themes = draft.themes.in_bulk(ids("theme"))
     regions = Region.objects.in_bulk([value for value, _n in facets.get("region", [])])
     return {
-        "stance": dict(Stance.choices),
-        "status": dict(CommentStatus.choices),
+        "stance": {value: str(label) for value, label in Stance.choices},
+        "status": {value: str(label) for value, label in CommentStatus.choices},
         "provision": {str(pk): f"{p.version.label} {p.label}" for pk, p in provisions.items()},
         "theme": {str(pk): t.title for pk, t in themes.items()},
         "region": {code: region.full_name for code, region in regions.items()},
