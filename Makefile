@@ -35,6 +35,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTHONPATH=site $(BIN)/lint-imports  # layers: no import goes up (pyproject.toml [tool.importlinter])
+	$(BIN)/mypy  # types of services, selectors, rules and search, with django-stubs (pyproject.toml [tool.mypy])
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .
@@ -46,4 +47,4 @@ messages: $(VENV)/.dev
 	cd site && ../$(BIN)/python ../manage.py compilemessages
 
 clean:
-	rm -rf $(VENV) var db.sqlite3 .pytest_cache .ruff_cache test-results
+	rm -rf $(VENV) var db.sqlite3 .pytest_cache .ruff_cache .mypy_cache test-results

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+H = TypeVar("H", bound=Hashable)
 
 
 def campaign_aware_count(campaigns: Iterable[int | None]) -> int:
@@ -34,7 +37,7 @@ def split(values: Iterable[str], keys: Sequence[str]) -> dict[str, int]:
     return {key: counts.get(key, 0) for key in keys}
 
 
-def top(values: Iterable[Hashable | None], n: int) -> list[tuple[Hashable, int]]:
+def top(values: Iterable[H | None], n: int) -> list[tuple[H, int]]:
     """The n most frequent non-empty values with their counts; ties keep first-seen order."""
     counts = Counter(value for value in values if value is not None)
     return counts.most_common(n)

@@ -518,10 +518,10 @@ def article_overviews(*, draft: DraftPage) -> list[ArticleOverview]:
     groups: dict[int, list[tuple]] = {}
     old_provisions: set[int] = set()
     for row in rows:
-        article = owner.get(row[1])
-        if article is None:
+        owning = owner.get(row[1])
+        if owning is None:
             old_provisions.add(row[1])
-        groups.setdefault(article.pk if article else row[1], []).append(row)
+        groups.setdefault(owning.pk if owning else row[1], []).append(row)
     provisions = {p.pk: p for p in current_articles}
     provisions.update(Provision.objects.select_related("version").in_bulk(old_provisions))
     memberships: dict[int, list[tuple[int, float | None]]] = {}
@@ -537,9 +537,10 @@ def article_overviews(*, draft: DraftPage) -> list[ArticleOverview]:
         theme_counts = review.top(
             (theme_id for row in members for theme_id, _s in memberships.get(row[0], [])), len(themes) or 1
         )
-        best = {}
+        best: dict[int, review.Candidate] = {}
+        unthemed: list[tuple[int | None, float | None]] = [(None, None)]
         for index, (row, campaign) in enumerate(zip(members, campaigns, strict=True)):
-            for _theme_id, similarity in memberships.get(row[0], []) or [(None, None)]:
+            for _theme_id, similarity in memberships.get(row[0], []) or unthemed:
                 candidate = review.Candidate(pk=row[0], similarity=similarity, campaign=campaign, order=index)
                 if row[0] not in best or (similarity or 0) > (best[row[0]].similarity or 0):
                     best[row[0]] = candidate
