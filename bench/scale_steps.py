@@ -102,6 +102,24 @@ def _relation_mb(*tables: str) -> float | None:
         return round(float(cursor.fetchone()[0]) / 2**20, 1)
 
 
+def _server_cpu_seconds() -> float | None:
+    """CPU time of the PostgreSQL process serving this process's connection, when the server runs on this
+    machine (it is read from /proc); None otherwise."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @step("index_full", "rebuild_index --type comment (a full rebuild of the comments' index)")
 def index_full(context: dict) -> dict:
     from django.core.management import call_command
@@ -110,12 +128,16 @@ def index_full(context: dict) -> dict:
     from search.backends import get_backend
     from search.models import SearchEntry, SearchFacet
 
+    server = _server_cpu_seconds()
     started = time.perf_counter()
     call_command("rebuild_index", "--type", "comment", stdout=sys.stdout)
     seconds = time.perf_counter() - started
+    if server is not None and (after := _server_cpu_seconds()) is not None:
+        server = round(after - server, 1)  # the writing connection's server process (the reading one is apart)
     documents = get_backend().count("comment")
     return {
         "seconds": round(seconds, 1),
+        "server_cpu_s": server,
         "documents": documents,
         "docs_per_s": round(documents / seconds),
         "index_mb": _relation_mb(SearchEntry._meta.db_table, SearchFacet._meta.db_table),
