@@ -30,7 +30,14 @@ from typing import Any
 
 from monitoring.ocds import ReadReport, iter_cardinal_releases
 from monitoring.rules.prepare import PrepareSettings, prepare_release
-from monitoring.rules.procurement import GROUPS, INDICATORS, CardinalPopulation, CardinalResult, CardinalSettings
+from monitoring.rules.procurement import (
+    GROUPS,
+    INDICATORS,
+    CardinalPopulation,
+    CardinalResult,
+    CardinalSettings,
+    collector_paused,
+)
 
 CARDINAL_INDICATORS = ["R003", "R018", "R024", "R025", "R028", "R030", "R035", "R036", "R038", "R048", "R058"]
 
@@ -63,16 +70,17 @@ def run_pass(
     report = ReadReport()
     population = CardinalPopulation(settings, compat=compat)
     warnings = 0
-    for copy in range(replicate):
-        with path.open("rb") as handle:
-            for release in iter_cardinal_releases(handle, report):
-                if copy:
-                    release["ocid"] = f"{release['ocid']}#{copy}"
-                if prepare is not None:
-                    release, found = prepare_release(release, prepare)
-                    warnings += len(found)
-                population.add(release)
-    return population.result(), report, warnings
+    with collector_paused():
+        for copy in range(replicate):
+            with path.open("rb") as handle:
+                for release in iter_cardinal_releases(handle, report):
+                    if copy:
+                        release["ocid"] = f"{release['ocid']}#{copy}"
+                    if prepare is not None:
+                        release, found = prepare_release(release, prepare)
+                        warnings += len(found)
+                    population.add(release)
+        return population.result(), report, warnings
 
 
 def agreement(ours: CardinalResult, theirs: dict) -> dict[str, dict[str, int]]:

@@ -6,6 +6,7 @@ The stable entry points (the code lives in `monitoring.rules.cardinal`):
 - `evaluate_all(releases, settings, *, compat=True) -> CardinalResult`: every enabled indicator over a
   population, streamed once; results by ocid, buyer, procuring entity and tenderer, each flag with evidence;
 - `CardinalPopulation`: the accumulator behind it (`add(release)`, `result()`), for records on arrival;
+- `collector_paused()`: Python's cyclic garbage collector off around a batch fold of many releases;
 - `evaluate_release(release, settings, *, compat=True)`: the indicators one release decides alone
   (R003, R018, R028, R030, R035, R036);
 - `CardinalSettings.from_ini(text)`: Cardinal's settings file.
@@ -25,7 +26,13 @@ from monitoring.rules.cardinal.indicators import (
     r035_all_except_winner_disqualified,
     r036_lowest_bid_disqualified,
 )
-from monitoring.rules.cardinal.population import GROUPS, CardinalPopulation, CardinalResult, evaluate_all
+from monitoring.rules.cardinal.population import (
+    GROUPS,
+    CardinalPopulation,
+    CardinalResult,
+    collector_paused,
+    evaluate_all,
+)
 from monitoring.rules.cardinal.settings import ALL_INDICATORS, CardinalSettings
 
 POPULATION = ("R024", "R025", "R038", "R048", "R058")
@@ -54,6 +61,7 @@ __all__ = [
     "CardinalPopulation",
     "CardinalResult",
     "CardinalSettings",
+    "collector_paused",
     "evaluate_all",
     "evaluate_release",
     "r003_short_submission_period",

@@ -1,6 +1,7 @@
 """The eleven Cardinal indicators against Cardinal's own fixtures and its output on real data, and the default
 mode's departures from Cardinal, each shown on a case where Cardinal's behaviour is fragile."""
 
+import gc
 import io
 import json
 import math
@@ -14,6 +15,7 @@ from monitoring.rules.procurement import (
     INDICATORS,
     CardinalPopulation,
     CardinalSettings,
+    collector_paused,
     evaluate_all,
     evaluate_release,
 )
@@ -366,3 +368,32 @@ def test_an_empty_r003_detail_threshold_keeps_the_general_one_and_a_malformed_de
     assert "R003" not in evaluate_release(tender("short"), settings, compat=True)
     assert evaluate_release(tender("empty"), settings, compat=True)["R003"]["threshold"] == 10
     assert evaluate_release(tender(["not", "text"]), settings, compat=True)["R003"]["threshold"] == 10
+
+
+def test_a_batch_fold_pauses_the_cyclic_collector_and_leaves_it_as_it_was():
+    # given the collector on (as Python starts)
+    assert gc.isenabled()
+    seen = []
+
+    def releases():
+        seen.append(gc.isenabled())
+        yield {"ocid": "a", "tender": {"procurementMethod": "open", "numberOfTenderers": 1}}
+        seen.append(gc.isenabled())
+
+    # when a batch folds releases, and when a fold fails
+    result = evaluate_all(releases(), CardinalSettings(), compat=True)
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a release the caller could not read")
+
+    # then the collector was off while releases were read, and is on again after either
+    assert seen == [False, False] and "R018" in result.by_ocid["a"]
+    assert gc.isenabled()
+
+    # and a caller that had turned it off keeps it off
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
