@@ -27,6 +27,7 @@ from django.db import transaction
 from monitoring.models import SourceSystem
 from monitoring.procurement.models import PopulationState, Process
 from monitoring.procurement.reading import org_refs, parse_release
+from monitoring.rules.cardinal.population import collector_paused
 from monitoring.rules.cardinal.running import RunningCardinalPopulation
 from monitoring.rules.cardinal.settings import CardinalSettings
 
@@ -81,9 +82,10 @@ def _note_homes(memory: SourcePopulation, pk: int, region_id: str, organisations
 
 
 def _fold_rows(memory: SourcePopulation, rows) -> None:
-    for pk, release, region_id in rows:
-        memory.population.add(release)
-        _note_homes(memory, pk, region_id, org_refs(parse_release(release)))
+    with collector_paused():  # a source read whole: no full collection walking the contributions kept so far
+        for pk, release, region_id in rows:
+            memory.population.add(release)
+            _note_homes(memory, pk, region_id, org_refs(parse_release(release)))
 
 
 def _rebuild(source, state: PopulationState, settings: CardinalSettings, digest: str) -> SourcePopulation:
