@@ -480,7 +480,7 @@ def distinctive_terms(
     total = np.asarray(counts.sum(axis=0)).ravel()
     prior = 100.0 * (total + 0.01) / (total.sum() + 0.01 * len(total))  # α_w, α0 = 100
     alpha0 = prior.sum()
-    labelable = np.fromiter((_labelable(str(w)) for w in vocabulary), dtype=bool, count=len(vocabulary))
+    labelable = _labelable_mask(vocabulary)
     sizes = np.asarray(counts.sum(axis=1)).ravel()
     n_total = total.sum()
     terms: list[list[str]] = []
@@ -545,6 +545,20 @@ GENERIC_WORDS = frozenset(
         "明确",
     ]
 )
+
+
+_LABELABLE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _labelable_mask(vocabulary: np.ndarray) -> np.ndarray:
+    """`_labelable` of each word, kept for the last vocabulary: a draft's plan asks for the terms of each of its
+    groupings (a hundred articles) over one vocabulary."""
+    kept = _LABELABLE.get(id(vocabulary))
+    if kept is None or kept[0] is not vocabulary:
+        mask = np.fromiter((_labelable(str(w)) for w in vocabulary), dtype=bool, count=len(vocabulary))
+        _LABELABLE.clear()
+        _LABELABLE[id(vocabulary)] = kept = (vocabulary, mask)
+    return kept[1]
 
 
 def _labelable(word: str) -> bool:
