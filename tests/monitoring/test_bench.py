@@ -113,6 +113,7 @@ def test_the_whole_job_runs_as_a_process_without_django(tmp_path):
     assert result["django"] is False and result["processes"] == 105
     assert result["agreement"]["R003"] == {"matched": 30, **PERFECT}
     assert result["process_s"] is not None and result["process_s"] > 0
+    assert 0 < result["median_pass_cpu_ms"] <= result["process_s"] * 1000  # CPU of the pass, apart from the waits
 
 
 def test_derived_files_cycle_through_the_real_releases(tmp_path):
