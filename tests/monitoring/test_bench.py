@@ -125,3 +125,33 @@ def test_derived_files_cycle_through_the_real_releases(tmp_path):
 
     ocids = [json.loads(line)["ocid"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(ocids) == len(set(ocids)) == 250 and ocids[105] == f"{ocids[0]}#1"
+
+
+def test_manage_py_runs_the_indicator_benchmark_without_starting_django():
+    """`manage.py monitoring_bench` is the whole process compared with Cardinal's: no Django start-up in it."""
+    require((OCDS / "real_examples_shared.jsonl").exists(), "../shared/data/ocds is missing")
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [
+            sys.executable,
+            str(root / "manage.py"),
+            "monitoring_bench",
+            "--ocds",
+            str(OCDS / "real_examples_shared.jsonl"),
+            "--settings",
+            str(OCDS / "cardinal-settings.ini"),
+            "--compat",
+            "--repeat",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["django"] is False and result["processes"] == 105 and result["prepared"] is True
+    assert result["flags"]["OCID"] == 30
