@@ -120,13 +120,10 @@ def _server_cpu_seconds() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-@step("index_full", "rebuild_index --type comment (a full rebuild of the comments' index)")
-def index_full(context: dict) -> dict:
+def _rebuild_comments() -> dict:
     from django.core.management import call_command
 
-    from consultations.models import Comment
     from search.backends import get_backend
-    from search.models import SearchEntry, SearchFacet
 
     server = _server_cpu_seconds()
     started = time.perf_counter()
@@ -135,14 +132,29 @@ def index_full(context: dict) -> dict:
     if server is not None and (after := _server_cpu_seconds()) is not None:
         server = round(after - server, 1)  # the writing connection's server process (the reading one is apart)
     documents = get_backend().count("comment")
-    return {
-        "seconds": round(seconds, 1),
-        "server_cpu_s": server,
-        "documents": documents,
-        "docs_per_s": round(documents / seconds),
-        "index_mb": _relation_mb(SearchEntry._meta.db_table, SearchFacet._meta.db_table),
-        "comments_table_mb": _relation_mb(Comment._meta.db_table),
-    }
+    return {"seconds": round(seconds, 1), "documents": documents, "docs_per_s": round(documents / seconds)} | (
+        {"server_cpu_s": server} if server is not None else {}
+    )
+
+
+@step("index_full", "rebuild_index --type comment (a full rebuild of the comments' index)")
+def index_full(context: dict) -> dict:
+    from consultations.models import Comment
+    from search.models import SearchEntry, SearchFacet
+
+    figures = _rebuild_comments()
+    tables = (SearchEntry._meta.db_table, SearchFacet._meta.db_table)
+    # on disk, with the space the replaced rows held until vacuumed
+    figures["index_mb"] = _relation_mb(*tables)
+    figures["comments_table_mb"] = _relation_mb(Comment._meta.db_table)
+    if figures["index_mb"] is not None:  # the index's own size, compacted (not timed)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM FULL ANALYZE {', '.join(tables)}")
+        figures["index_compact_mb"] = _relation_mb(*tables)
+        figures["entries_mb"], figures["facets_mb"] = _relation_mb(tables[0]), _relation_mb(tables[1])
+    return figures
 
 
 @step("index_full_es", "rebuild_index --type comment on Elasticsearch (bulk requests)", elasticsearch=True)
@@ -152,16 +164,13 @@ def index_full_es(context: dict) -> dict:
     from search.backends import get_backend
 
     backend = get_backend()
-    figures = index_full(context)
-    figures.update(
-        backend=type(backend).__name__,
-        url=settings.SEARCH_BACKEND["URL"],
-        bulk_documents=backend.bulk_documents,
-        bulk_mb=round(backend.bulk_bytes / 2**20, 1),
-        bulk_threads=backend.bulk_threads,
-    )
-    figures.pop("index_mb", None)
-    return figures
+    return {
+        **_rebuild_comments(),
+        "url": settings.SEARCH_BACKEND["URL"],
+        "bulk_documents": backend.bulk_documents,
+        "bulk_mb": round(backend.bulk_bytes / 2**20, 1),
+        "bulk_threads": backend.bulk_threads,
+    }
 
 
 @step("index_one", "a new comment submitted and indexed (services.submit_comment, then the outbox)")

@@ -213,10 +213,11 @@ def read_ahead(batches: Iterator[list], depth: int = 2, *, threaded: bool | None
     """The batches, built by a thread of their own while the caller writes the ones before (reading the
     database and segmenting text overlap the search backend's work); at most `depth` wait, so memory stays
     bounded. The thread reads through its own database connection, which sees committed data only: inside a
-    transaction (a test, or a caller's atomic block) the batches are built here, in turn; so they are on SQLite
-    (one writer; an in-memory database is not shared between connections that write and read at once)."""
+    transaction (a test, or a caller's atomic block) the batches are built here, in turn; so they are for an
+    in-memory SQLite database (tests), which a second connection cannot read while the first one writes."""
     if threaded is None:
-        threaded = not connection.in_atomic_block and connection.vendor != "sqlite"
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        threaded = not connection.in_atomic_block and not in_memory
     if not threaded:
         yield batches
         return

@@ -186,21 +186,33 @@ class DatabaseBackend(SearchBackend):
             return 0
         if connection.vendor == "postgresql":
             return self._copy(documents)
-        entries = SearchEntry.objects.bulk_create(
-            [
-                SearchEntry(**dict(zip(ENTRY_COLUMNS, self._entry_values(document), strict=True)))
-                for document in documents
-            ]
-        )
-        facets = [
-            (entry.pk, field, value)
-            for entry, document in zip(entries, documents, strict=True)
-            for field, value in self._facet_values(document)
-        ]
-        table = SearchFacet._meta.db_table
+        return self._insert_many(documents)
+
+    def _insert_many(self, documents: list[SearchDocument]) -> int:
+        """SQLite: the entries' ids follow the table's highest (the transaction holds SQLite's one write lock, as
+        every transaction does here: `transaction_mode` IMMEDIATE), then one executemany for the entries and one
+        for their facets, values adapted as Django would."""
+        entry_table, facet_table = SearchEntry._meta.db_table, SearchFacet._meta.db_table
+        adapt = connection.ops.adapt_datetimefield_value
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} (entry_id, field, value) VALUES (%s, %s, %s)", facets)  # noqa: S608
-        return len(entries)
+            cursor.execute(
+                f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {entry_table}), 0), "  # noqa: S608
+                "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+                [entry_table],
+            )
+            first = cursor.fetchone()[0] + 1
+            entries, facets = [], []
+            for pk, document in enumerate(documents, start=first):
+                values = self._entry_values(document)
+                entries.append((pk, *values[:6], adapt(values[6]), *values[7:]))
+                facets += [(pk, field, value) for field, value in self._facet_values(document)]
+            placeholders = ", ".join(["%s"] * (len(ENTRY_COLUMNS) + 1))
+            cursor.executemany(
+                f"INSERT INTO {entry_table} (id, {', '.join(ENTRY_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
+                entries,
+            )
+            cursor.executemany(f"INSERT INTO {facet_table} (entry_id, field, value) VALUES (%s, %s, %s)", facets)  # noqa: S608
+        return len(documents)
 
     def _copy(self, documents: list[SearchDocument]) -> int:
         """PostgreSQL: ids from the sequence in one query, then one COPY of the entries and one of their

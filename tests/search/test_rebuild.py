@@ -137,6 +137,7 @@ def test_a_rebuild_writes_what_incremental_indexing_wrote(make_draft, django_cap
         ThemeMembership.objects.create(theme=theme, comment=comments[1])
     incremental, incremental_answers = snapshot(), answers()
     assert sum(row[0] == "comment" for row in incremental) == len(texts)
+    assert {row[6] for row in incremental if row[0] == "comment"} == {comment.created_at for comment in comments}
     assert sum(row[0] == "article" for row in incremental) > 0
     assert incremental_answers[0][0] == 3 and incremental_answers[3][1] == [comments[3].pk]
 
