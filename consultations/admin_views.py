@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,20 +15,23 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import ModelLogEntry
 
-from consultations import moderation, selectors, services
+from consultations import moderation, selectors, services, tallies
 from consultations.forms import DecisionForm, ImportVersionForm, ThemeForm
 from consultations.models import (
     MODERATABLE_STATUSES,
     VISIBLE_STATUSES,
     Campaign,
     Comment,
+    CommentTally,
     DraftPage,
     DraftStatus,
     Stance,
     Theme,
+    ThemeMembership,
 )
 from consultations.review_forms import ClusterForm, CommentSearchForm, MergeThemeForm, RenameThemeForm, SplitThemeForm
 from core import charts
+from core.paging import CountedPaginator
 
 
 def _managed_draft(request, draft_id: int) -> DraftPage:
@@ -46,16 +49,12 @@ def managed_drafts(user) -> list[DraftPage]:
 
 def drafts_overview(request):
     drafts = managed_drafts(request.user)
-    counts = {
-        row["draft"]: row
-        for row in Comment.objects.filter(draft__in=drafts)
-        .values("draft")
-        .annotate(
-            total=Count("pk"),
-            waiting=Count("pk", filter=Q(status__in=MODERATABLE_STATUSES)),
-            visible=Count("pk", filter=Q(status__in=VISIBLE_STATUSES)),
-        )
-    }
+    counts: dict[int, dict[str, int]] = {}
+    for (draft_id, status), n in tallies.sums(CommentTally, [d.pk for d in drafts], ["draft_id", "status"]).items():
+        row = counts.setdefault(draft_id, {"total": 0, "waiting": 0, "visible": 0})
+        row["total"] += n
+        row["waiting"] += n if status in MODERATABLE_STATUSES else 0
+        row["visible"] += n if status in VISIBLE_STATUSES else 0
     rows = [(draft, counts.get(draft.pk, {})) for draft in drafts]
     return TemplateResponse(request, "consultations/admin/drafts.html", {"rows": rows})
 
@@ -120,7 +119,8 @@ def moderation_queue(request):
     form = moderation.ModerationFilterForm(request.GET or None, drafts=drafts)
     filters = form.filters() if request.GET else {}
     queue = moderation.moderation_queryset(drafts=drafts, **filters)
-    page = Paginator(queue, 30).get_page(request.GET.get("page"))
+    count, exact = moderation.queue_count(drafts=drafts, **filters)
+    page = CountedPaginator(queue, 30, count=count).get_page(request.GET.get("page"))
     campaign = None
     if filters.get("campaign"):
         campaign = Campaign.objects.filter(pk=filters["campaign"], draft__in=drafts).first()
@@ -129,6 +129,7 @@ def moderation_queue(request):
         "consultations/admin/moderation.html",
         {
             "page_obj": page,
+            "count_exact": exact,
             "filter_form": form,
             "campaign": campaign,
             "querystring": _querystring(request.GET, drop=("page",)),
@@ -226,9 +227,9 @@ def themes(request, draft_id: int):
     report = selectors.build_report(draft)
     unthemed = (
         selectors.visible_comments(draft)
-        .filter(themes__isnull=True)
+        .filter(~Exists(ThemeMembership.objects.filter(comment_id=OuterRef("pk"))))
         .select_related("provision")
-        .order_by("provision__position")
+        .order_by("pk")
     )
     return TemplateResponse(
         request,
@@ -251,7 +252,7 @@ def themes(request, draft_id: int):
                 )
                 for summary in report.themes
             ],
-            "unthemed": Paginator(unthemed, 100).get_page(request.GET.get("page")),
+            "unthemed": CountedPaginator(unthemed, 100, count=report.unthemed).get_page(request.GET.get("page")),
             "form": form,
             "can_decide": _can_decide(draft),
         },
@@ -432,8 +433,8 @@ def review_theme(request, theme_id: int):
     """One theme: its members (campaigns collapsed), rename, merge, split, remove, decide."""
     theme = _managed_theme(request, theme_id)
     draft = theme.draft
-    rows = selectors.theme_member_rows(theme)
-    page = Paginator(rows, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows, count, campaigns = selectors.theme_member_rows(theme)
+    page = CountedPaginator(rows, MEMBERS_PER_PAGE, count=count).get_page(request.GET.get("page"))
     overview = selectors.theme_overviews(draft=draft, theme=theme)[0]
     return TemplateResponse(
         request,
@@ -445,7 +446,7 @@ def review_theme(request, theme_id: int):
             overview=overview,
             stances=_stance_segments(overview.stances, width=600),
             page_obj=page,
-            members=selectors.materialise_member_rows(theme, list(page.object_list)),
+            members=selectors.materialise_member_rows(list(page.object_list), campaigns),
             decision_form=DecisionForm(
                 draft=draft,
                 prefix=f"t{theme.pk}",
@@ -536,7 +537,7 @@ def _selected_members(request, theme: Theme) -> list[Comment]:
     ids = {int(value) for value in request.POST.getlist("comments") if value.isdigit()}
     campaigns = {int(value) for value in request.POST.getlist("campaigns") if value.isdigit()}
     if campaigns:
-        ids.update(comment for comment, campaign, _s in selectors.theme_member_keys(theme) if campaign in campaigns)
+        ids.update(selectors.theme_campaign_members(theme, campaigns))
     return list(Comment.objects.filter(draft_id=theme.draft_id, pk__in=ids))
 
 
@@ -634,7 +635,7 @@ def review_search(request, draft_id: int):
         except SearchUnavailable:
             messages.error(request, _("Search is unavailable at the moment; please try again later."))
     status = 400 if form.is_bound and form.errors else 200
-    pages = -(-results.total // RESULTS_PER_PAGE) if results else 0
+    pages = -(-min(results.total, results.ranked or results.total) // RESULTS_PER_PAGE) if results else 0
     return TemplateResponse(
         request,
         "consultations/admin/review_search.html",
@@ -701,8 +702,8 @@ def review_campaigns(request, draft_id: int):
             "campaigns",
             page_obj=page,
             rows=[(overview, _stance_segments(overview.stances)) for overview in overviews],
-            total=selectors.visible_comments(draft).count(),
-            in_campaigns=selectors.visible_comments(draft).exclude(campaign=None).count(),
+            total=selectors.visible_count(draft),
+            in_campaigns=tallies.total(CommentTally, draft.pk, status__in=VISIBLE_STATUSES, campaign_id__isnull=False),
         ),
     )
 
@@ -712,7 +713,9 @@ def review_campaign(request, campaign_id: int):
     campaign = get_object_or_404(Campaign.objects.select_related("representative"), pk=campaign_id)
     draft = _managed_draft(request, campaign.draft_id)
     overview = selectors.campaign_overviews(campaigns=[campaign])[0]
-    page = Paginator(selectors.campaign_additions(campaign), ADDITIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CountedPaginator(
+        selectors.campaign_additions(campaign), ADDITIONS_PER_PAGE, count=overview.with_additions
+    ).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "consultations/admin/review_campaign.html",

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -15,6 +14,7 @@ from ninja.security import django_auth
 from consultations import selectors, services
 from consultations.models import DraftPage, DraftVersion, Provision, Sector, Stance
 from core.api_schemas import BAD_REQUEST, NOT_FOUND, UNAUTHORIZED, Detail, Errors, constraints, id_of, model_field
+from core.paging import CountedPaginator
 from regions.models import Region
 
 router = Router(tags=["consultations"])
@@ -201,7 +201,8 @@ def list_comments(
     comments = selectors.visible_comments(draft).order_by("-created_at", "-pk")
     if provision is not None:
         comments = comments.filter(provision_id=provision)
-    paginator = Paginator(comments, page_size)
+    count = selectors.visible_count(draft, provisions=None if provision is None else [provision])
+    paginator = CountedPaginator(comments, page_size, count=count)
     current = paginator.get_page(page)
     return {
         "count": paginator.count,

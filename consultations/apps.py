@@ -36,3 +36,16 @@ class ConsultationsConfig(AppConfig):
         # A clustering run's progress reaches those who manage the draft (the review screen shows it live).
         register_guard(PROGRESS, may_see_progress)
         register_describer(PROGRESS, describe_progress)
+
+        from datetime import timedelta
+
+        from consultations.tallies import fold
+        from core import schedule
+
+        # The comment tallies the screens sum: rows appended since the last run summed into one per key.
+        schedule.register(
+            "consultations.fold_tallies",
+            fold,
+            every=timedelta(minutes=1),
+            description="Sum the comment tallies appended since the last run into one row per key",
+        )

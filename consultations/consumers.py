@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django_tasks import task
 
 from consultations.models import DraftPage
-from consultations.selectors import visible_comments, visible_counts_by_provision
+from consultations.selectors import visible_count, visible_counts_by_provision
 from core.events import publish_event
 from core.tasks import enqueue_on_commit
 
@@ -33,7 +33,7 @@ def draft_counts(draft_id: int) -> dict[str, int] | None:
         return None
     version = draft.current_version
     counts = {str(pk): n for pk, n in visible_counts_by_provision(version).items()} if version else {}
-    counts["whole"] = visible_comments(draft).filter(provision__isnull=True).count()
+    counts["whole"] = visible_count(draft, whole_draft=True)
     return counts
 
 

@@ -568,3 +568,86 @@ class SensitiveWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+# --- counts kept as the comments change (consultations.tallies) ----------------------------
+#
+# The screens never count a draft's comments row by row: they sum these small tables. Database triggers
+# (migration 0006) append a row of +n / -n for every insert, update and delete of a comment or a theme
+# membership, in the same transaction, whatever wrote it (a service, a bulk update, clustering, an import);
+# `consultations.tallies.fold` periodically sums each draft's rows into one per key. Appending instead of
+# updating one counter row keeps concurrent submissions from waiting on each other's row lock. Ids are
+# plain integers (no foreign keys): rows for a deleted draft are dropped by the fold.
+
+
+class Tally(models.Model):
+    draft_id = models.BigIntegerField()
+    n = models.IntegerField()  # a delta until folded, then the sum
+    folded = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: {self.n:+d}"
+
+
+class CommentTally(Tally):
+    """Comments by article (empty: the whole draft), campaign, status, stance, whether in a theme, and
+    whether their author added words to the campaign's form text."""
+
+    provision_id = models.BigIntegerField(null=True)
+    campaign_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=10)
+    stance = models.CharField(max_length=10)
+    themed = models.BooleanField()
+    added = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["draft_id"], name="commenttally_draft"),
+            models.Index(fields=["draft_id"], condition=Q(folded=False), name="commenttally_unfolded"),
+        ]
+
+
+class ThemeTally(Tally):
+    """Theme memberships by theme, and the member's article, campaign, status and stance."""
+
+    theme_id = models.BigIntegerField()
+    provision_id = models.BigIntegerField(null=True)
+    campaign_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=10)
+    stance = models.CharField(max_length=10)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["draft_id"], name="themetally_draft"),
+            models.Index(fields=["theme_id"], name="themetally_theme"),
+            models.Index(fields=["draft_id"], condition=Q(folded=False), name="themetally_unfolded"),
+        ]
+
+
+class HourTally(Tally):
+    """Published comments (approved or post-moderated) by the hour they were submitted (UTC)."""
+
+    hour = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["draft_id"], name="hourtally_draft"),
+            models.Index(fields=["draft_id"], condition=Q(folded=False), name="hourtally_unfolded"),
+        ]
+
+
+class CommenterTally(Tally):
+    """Published comments by author: "u<user id>", or "x<external author>" for imported comments."""
+
+    author = models.CharField(max_length=90)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["draft_id", "author"], name="commentertally_draft"),
+            models.Index(fields=["draft_id"], condition=Q(folded=False), name="commentertally_unfolded"),
+            # people counted: folded rows are one per author, so those with comments are counted off an index
+            models.Index(fields=["draft_id"], condition=Q(folded=True, n__gt=0), name="commentertally_counted"),
+        ]

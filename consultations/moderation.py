@@ -10,12 +10,14 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from consultations import tallies
 from consultations.models import (
     COMMENTABLE_KINDS,
     MODERATABLE_STATUSES,
     Campaign,
     Comment,
     CommentStatus,
+    CommentTally,
     DraftPage,
     Provision,
     Stance,
@@ -98,4 +100,37 @@ def moderation_queryset(
 
 
 def waiting_count(draft: DraftPage) -> int:
-    return Comment.objects.filter(draft=draft, status__in=MODERATABLE_STATUSES).count()
+    """Comments waiting for a moderator (tallied, not counted)."""
+    return tallies.total(CommentTally, draft.pk, status__in=MODERATABLE_STATUSES)
+
+
+WORDS_COUNT_LIMIT = 1000
+
+
+def queue_count(
+    *, drafts: list[DraftPage], draft=None, article=None, stance="", campaign=None, status="", q=""
+) -> tuple[int, bool]:
+    """How many comments the queue holds with these filters, and whether that is exact.
+
+    Filters on draft, article, stance, campaign and status are answered from the tallies. Words (and the held
+    ones, picked by the reason they wait) need the comments themselves: those are counted up to
+    WORDS_COUNT_LIMIT, and past it the page says "more than"."""
+    if q or status == HELD:
+        queue = moderation_queryset(
+            drafts=drafts, draft=draft, article=article, stance=stance, campaign=campaign, status=status, q=q
+        )
+        seen = queue.order_by().values("pk")[: WORDS_COUNT_LIMIT + 1].count()
+        return min(seen, WORDS_COUNT_LIMIT), seen <= WORDS_COUNT_LIMIT
+    filters: dict = {}
+    if article:
+        filters["provision_id"] = article
+    if stance:
+        filters["stance"] = stance
+    if campaign:
+        filters["campaign_id"] = campaign
+    if status in ("", None, WAITING):
+        filters["status__in"] = MODERATABLE_STATUSES
+    else:
+        filters["status"] = status
+    ids = [d.pk for d in drafts if not draft or d.pk == draft]
+    return sum(tallies.sums(CommentTally, ids, ["draft_id"], **filters).values()), True

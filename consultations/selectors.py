@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
+from consultations import tallies
 from consultations.diffing import ArticleDiff, diff_article
 from consultations.matching import match_provisions
 from consultations.models import (
@@ -15,13 +16,16 @@ from consultations.models import (
     Campaign,
     Comment,
     CommentStatus,
+    CommentTally,
     Decision,
     DraftPage,
     DraftVersion,
+    HourTally,
     Provision,
     Stance,
     Theme,
     ThemeMembership,
+    ThemeTally,
 )
 
 
@@ -50,12 +54,22 @@ def visible_comments(draft: DraftPage) -> QuerySet[Comment]:
 
 
 def visible_counts_by_provision(version: DraftVersion) -> dict[int, int]:
-    rows = (
-        Comment.objects.filter(provision__version=version, status__in=VISIBLE_STATUSES)
-        .values("provision_id")
-        .annotate(n=Count("pk"))
+    """Published comments on each commentable provision of the version (tallied, not counted)."""
+    ids = set(version.provisions.filter(kind__in=COMMENTABLE_KINDS).values_list("pk", flat=True))
+    counts = tallies.sums(
+        CommentTally, version.draft_id, ["provision_id"], status__in=VISIBLE_STATUSES, provision_id__isnull=False
     )
-    return {row["provision_id"]: row["n"] for row in rows}
+    return {pk: n for pk, n in counts.items() if pk in ids}
+
+
+def visible_count(draft: DraftPage, *, provisions: list[int] | None = None, whole_draft: bool = False) -> int:
+    """Published comments on the draft: all, on these provisions, or on the whole draft (tallied)."""
+    filters: dict = {"status__in": VISIBLE_STATUSES}
+    if provisions is not None:
+        filters["provision_id__in"] = provisions
+    if whole_draft:
+        filters["provision_id__isnull"] = True
+    return tallies.total(CommentTally, draft.pk, **filters)
 
 
 @dataclass
@@ -79,10 +93,11 @@ def provision_tree(version: DraftVersion) -> list[ProvisionView]:
 
 
 def comments_on_lineage(provision: Provision) -> QuerySet[Comment]:
-    """Visible comments on this article and on the earlier articles it descends from."""
+    """Visible comments on this article and on the earlier articles it descends from (with the regions above
+    each comment's, which its region's full name reads)."""
     return Comment.objects.filter(
         provision__in=[p.pk for p in provision.lineage()], status__in=VISIBLE_STATUSES
-    ).select_related("provision__version", "region")
+    ).select_related("provision__version", "region__parent__parent__parent")
 
 
 @dataclass
@@ -235,25 +250,24 @@ def _raw_and_weighted(rows) -> dict:
     return figures
 
 
-def _report_campaigns(draft: DraftPage) -> list[ReportCampaign]:
-    """Campaigns with published members, largest first: one aggregate query, then one bounded
+def _report_campaigns(draft: DraftPage, rows: dict) -> list[ReportCampaign]:
+    """Campaigns with published members, largest first, from the draft's tallied rows; then one bounded
     query per campaign for the first few additions (a draft has a handful of campaigns)."""
-    rows = (
-        Comment.objects.filter(draft=draft, campaign__isnull=False, status__in=VISIBLE_STATUSES)
-        .values_list("campaign_id", "stance")
-        .annotate(n=Count("pk"), added=Count("pk", filter=~Q(campaign_addition="")))
-        .order_by()
-    )
     signers: Counter = Counter()
     added: Counter = Counter()
     stances: dict[int, dict[str, int]] = {}
-    for campaign_id, stance, n, with_addition in rows:
+    for (_provision, campaign_id, status, stance, _themed, with_addition), n in rows.items():
+        if campaign_id is None or status not in VISIBLE_STATUSES:
+            continue
         signers[campaign_id] += n
-        added[campaign_id] += with_addition
-        stances.setdefault(campaign_id, dict.fromkeys(Stance.values, 0))[stance] = n
+        added[campaign_id] += n if with_addition else 0
+        split = stances.setdefault(campaign_id, dict.fromkeys(Stance.values, 0))
+        split[stance] = split.get(stance, 0) + n
     campaigns = Campaign.objects.in_bulk(list(signers))
     result = []
     for campaign_id, n in sorted(signers.items(), key=lambda item: (-item[1], item[0])):
+        if campaign_id not in campaigns:
+            continue  # deleted by a clustering run since the tallies were read
         additions = []
         if added[campaign_id]:
             additions = list(
@@ -277,29 +291,40 @@ def _report_campaigns(draft: DraftPage) -> list[ReportCampaign]:
 def build_report(draft: DraftPage) -> Report:
     """The figures of the public report on how comments were handled (立法法 art. 40).
 
-    Every count comes raw and with each mass campaign counted once. The number of queries does
-    not grow with the comments: aggregates by article, by theme and by campaign, and the first
-    few additions of each campaign."""
-    visible = visible_comments(draft)
-    commenters = (
-        visible.exclude(author__isnull=True).values("author").distinct().count()
-        + visible.filter(author__isnull=True).exclude(external_author="").values("external_author").distinct().count()
-    )
-    stance_split = dict(visible.order_by().values_list("stance").annotate(n=Count("pk")))
-    by_provision = _raw_and_weighted(
-        visible.order_by().values_list("provision_id", "campaign_id").annotate(n=Count("pk"))
-    )
+    Every count comes raw and with each mass campaign counted once. Nothing is counted over the
+    comments: the figures are sums of the draft's tallies (consultations.tallies), one query for the
+    comments, one for the themes, one for the people, then the first few additions of each campaign."""
+    rows = tallies.sums(CommentTally, draft.pk, ["provision_id", "campaign_id", "status", "stance", "themed", "added"])
+    stance_split: Counter = Counter()
+    by_provision_rows: Counter = Counter()
+    rejected = unthemed = 0
+    for (provision_id, campaign_id, status, stance, themed, _added), n in rows.items():
+        if status == CommentStatus.REJECTED:
+            rejected += n
+        if status not in VISIBLE_STATUSES:
+            continue
+        stance_split[stance] += n
+        by_provision_rows[(provision_id, campaign_id)] += n
+        unthemed += 0 if themed else n
+    by_provision = _raw_and_weighted((p, c, n) for (p, c), n in by_provision_rows.items())
     whole_raw, whole_weighted = by_provision.pop(None, (0, 0))
     provisions = Provision.objects.in_bulk(list(by_provision))
     articles = sorted(
-        (ArticleFigures(provisions[pk], raw, weighted) for pk, (raw, weighted) in by_provision.items()),
+        (
+            ArticleFigures(provisions[pk], raw, weighted)
+            for pk, (raw, weighted) in by_provision.items()
+            if pk in provisions
+        ),
         key=lambda row: (-row.comments, row.provision.position),
     )
-    members = ThemeMembership.objects.filter(theme__draft=draft, comment__status__in=VISIBLE_STATUSES).order_by()
-    by_theme = _raw_and_weighted(members.values_list("theme_id", "comment__campaign_id").annotate(n=Count("pk")))
+    theme_rows = tallies.sums(ThemeTally, draft.pk, ["theme_id", "campaign_id", "stance"], status__in=VISIBLE_STATUSES)
+    by_theme_rows: Counter = Counter()
     theme_stances: dict[int, dict[str, int]] = {}
-    for theme_id, stance, n in members.values_list("theme_id", "comment__stance").annotate(n=Count("pk")):
-        theme_stances.setdefault(theme_id, dict.fromkeys(Stance.values, 0))[stance] = n
+    for (theme_id, campaign_id, stance), n in theme_rows.items():
+        by_theme_rows[(theme_id, campaign_id)] += n
+        split = theme_stances.setdefault(theme_id, dict.fromkeys(Stance.values, 0))
+        split[stance] = split.get(stance, 0) + n
+    by_theme = _raw_and_weighted((t, c, n) for (t, c), n in by_theme_rows.items())
     themes = [
         ThemeSummary(
             theme=theme,
@@ -309,18 +334,18 @@ def build_report(draft: DraftPage) -> Report:
         )
         for theme in draft.themes.select_related("adopted_in__version", "provision")
     ]
-    campaigns = _report_campaigns(draft)
+    campaigns = _report_campaigns(draft, rows)
     comments = sum(row.comments for row in articles) + whole_raw
     return Report(
         draft=draft,
-        commenters=commenters,
+        commenters=tallies.commenters(draft.pk),
         comments=comments,
-        rejected=draft.comments.filter(status=CommentStatus.REJECTED).count(),
+        rejected=rejected,
         stance_split={stance: stance_split.get(stance, 0) for stance in Stance.values},
         articles=articles,
         whole_draft=whole_raw,
         themes=themes,
-        unthemed=visible.filter(themes__isnull=True).count(),
+        unthemed=unthemed,
         weighted=comments - sum(c.signers for c in campaigns) + len(campaigns),
         whole_draft_weighted=whole_weighted,
         campaigns=campaigns,
@@ -369,55 +394,47 @@ class ThemeOverview:
 
 def theme_overviews(*, draft: DraftPage, theme: Theme | None = None) -> list[ThemeOverview]:
     """Every theme of the draft (or only `theme`) with its raw and campaign-aware size,
-    stance split, the articles its comments are on, and its representative comments."""
-    from consultations import review
+    stance split, the articles its comments are on, and its representative comments.
 
-    fields = [
-        "theme_id",
-        "comment_id",
-        "similarity",
-        "comment__stance",
-        "comment__provision_id",
-        "comment__campaign_id",
-    ]
-    themes = draft.themes.select_related("provision", "adopted_in__version", "decided_by")
-    memberships = ThemeMembership.objects.filter(theme__draft=draft, comment__status__in=VISIBLE_STATUSES)
+    The figures are sums of the theme tallies (one query, however many comments); the representatives
+    are those clustering stored, or the closest members of the themes without them (one bounded query)."""
+
+    themes = list(draft.themes.select_related("provision", "adopted_in__version", "decided_by"))
+    filters: dict = {"status__in": VISIBLE_STATUSES}
     if theme is not None:
-        themes = themes.filter(pk=theme.pk)
-        memberships = memberships.filter(theme=theme)
-    rows = memberships.order_by("comment__created_at", "comment_id").values_list(*fields)
+        themes = [each for each in themes if each.pk == theme.pk]
+        filters["theme_id"] = theme.pk
+    rows = tallies.sums(ThemeTally, draft.pk, ["theme_id", "provision_id", "campaign_id", "stance"], **filters)
     by_theme: dict[int, list[tuple]] = {}
-    for row in rows:
-        by_theme.setdefault(row[0], []).append(row)
-    chosen: dict[int, list[int]] = {}
+    for (theme_id, provision_id, campaign_id, stance), n in rows.items():
+        by_theme.setdefault(theme_id, []).append((provision_id, campaign_id, stance, n))
+    chosen = theme_representatives(themes)
     provision_ids: set[int] = set()
     summaries = []
     for each in themes:
         members = by_theme.get(each.pk, [])
-        campaigns = [row[5] for row in members]
-        articles = review.top((row[4] for row in members), TOP_ARTICLES)
-        provision_ids.update(pk for pk, _n in articles)
-        visible = {row[1] for row in members}
-        stored = [pk for pk in (each.representatives or []) if pk in visible]  # chosen by clustering, for coverage
-        chosen[each.pk] = (
-            stored[:REPRESENTATIVES]
-            if stored
-            else review.representatives(
-                [
-                    review.Candidate(pk=row[1], similarity=row[2], campaign=campaign, order=index)
-                    for index, (row, campaign) in enumerate(zip(members, campaigns, strict=True))
-                ],
-                REPRESENTATIVES,
-            )
-        )
+        campaigns: Counter = Counter()
+        articles: Counter = Counter()
+        stances: Counter = Counter()
+        singles = 0
+        for provision_id, campaign_id, stance, n in members:
+            if campaign_id is None:
+                singles += n
+            else:
+                campaigns[campaign_id] += n
+            if provision_id is not None:
+                articles[provision_id] += n
+            stances[stance] += n
+        top = sorted(articles.items(), key=lambda item: (-item[1], item[0]))[:TOP_ARTICLES]
+        provision_ids.update(pk for pk, _n in top)
         summaries.append(
             (
                 each,
-                len(members),
-                review.campaign_aware_count(campaigns),
-                review.campaign_sizes(campaigns),
-                review.split((row[3] for row in members), Stance.values),
-                articles,
+                singles + sum(campaigns.values()),
+                singles + len(campaigns),
+                sorted(campaigns.items(), key=lambda item: (-item[1], item[0])),
+                {key: stances.get(key, 0) for key in Stance.values},
+                top,
             )
         )
     provisions = Provision.objects.select_related("version").in_bulk(provision_ids)
@@ -429,11 +446,57 @@ def theme_overviews(*, draft: DraftPage, theme: Theme | None = None) -> list[The
             weighted=weighted,
             campaigns=campaigns,
             stances=stances,
-            top_articles=[(provisions[pk], n) for pk, n in articles if pk in provisions],
-            representatives=[comments[pk] for pk in chosen[each.pk] if pk in comments],
+            top_articles=[(provisions[pk], n) for pk, n in top if pk in provisions],
+            representatives=[comments[pk] for pk in chosen.get(each.pk, []) if pk in comments],
         )
-        for each, size, weighted, campaigns, stances, articles in summaries
+        for each, size, weighted, campaigns, stances, top in summaries
     ]
+
+
+REPRESENTATIVE_CANDIDATES = 100
+
+
+def theme_representatives(themes: list[Theme]) -> dict[int, list[int]]:
+    """The comments (ids) that stand for each theme, published ones only: those clustering chose and stored
+    (coverage of the theme's sides), else the closest members, one per campaign, earliest on ties.
+
+    Two queries whatever the number of themes and comments: the stored ones' statuses, and the first
+    REPRESENTATIVE_CANDIDATES members of each theme without them (a window over the membership index)."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    from consultations import review
+
+    stored_ids = {pk for each in themes for pk in (each.representatives or [])}
+    visible = set(
+        Comment.objects.filter(pk__in=stored_ids, status__in=VISIBLE_STATUSES).values_list("pk", flat=True)
+        if stored_ids
+        else []
+    )
+    chosen: dict[int, list[int]] = {}
+    missing = []
+    for each in themes:
+        stored = [pk for pk in (each.representatives or []) if pk in visible]
+        if stored:
+            chosen[each.pk] = stored[:REPRESENTATIVES]
+        else:
+            missing.append(each.pk)
+    if missing:
+        order = [F("similarity").desc(nulls_last=True), F("comment_id").asc()]
+        candidates = (
+            ThemeMembership.objects.filter(theme_id__in=missing, comment__status__in=VISIBLE_STATUSES)
+            .annotate(rank=Window(RowNumber(), partition_by=[F("theme_id")], order_by=order))
+            .filter(rank__lte=REPRESENTATIVE_CANDIDATES)
+            .values_list("theme_id", "comment_id", "similarity", "comment__campaign_id", "rank")
+        )
+        by_theme: dict[int, list[review.Candidate]] = {}
+        for theme_id, comment_id, similarity, campaign_id, rank in candidates:
+            by_theme.setdefault(theme_id, []).append(
+                review.Candidate(pk=comment_id, similarity=similarity, campaign=campaign_id, order=rank)
+            )
+        for theme_id in missing:
+            chosen[theme_id] = review.representatives(by_theme.get(theme_id, []), REPRESENTATIVES)
+    return chosen
 
 
 @dataclass
@@ -444,45 +507,60 @@ class MemberRow:
     comment: Comment
     similarity: float | None
     campaign_id: int | None = None
-    comment_ids: list[int] = field(default_factory=list)
-
-    @property
-    def size(self) -> int:
-        return len(self.comment_ids)
+    size: int = 1  # comments of the campaign in this theme (1 for a comment)
 
 
-def theme_member_keys(theme: Theme) -> list[tuple[int, int | None, float | None]]:
-    """(comment id, campaign id, similarity) of each member, closest to the theme first."""
-    fields = ["comment_id", "similarity", "comment__campaign_id"]
-    rows = theme.memberships.order_by(
-        F("similarity").desc(nulls_last=True), "comment__created_at", "comment_id"
-    ).values_list(*fields)
-    return [(row[0], row[2], row[1]) for row in rows]
+MEMBER_ORDER = (F("similarity").desc(nulls_last=True), F("comment_id").asc())
 
 
-def theme_member_rows(theme: Theme) -> list[tuple[str, int, list[int]]]:
-    """Members with each campaign collapsed into one row (see review.collapse_campaigns)."""
-    from consultations import review
+def theme_member_rows(theme: Theme) -> tuple[QuerySet, int, dict[int, int]]:
+    """A theme's members as its page lists them, closest to the theme first, each campaign collapsed into
+    one row placed where its closest member is: (rows to slice a page from, how many rows, comments per
+    campaign in the theme).
 
-    return review.collapse_campaigns([(comment, campaign) for comment, campaign, _s in theme_member_keys(theme)])
+    Nothing loads every member: the count comes from the theme tallies, each campaign's place from one
+    indexed query, and a page is one slice of the membership index (PostgreSQL: `membership_order`)."""
+    campaigns = tallies.sums(ThemeTally, theme.draft_id, ["campaign_id"], theme_id=theme.pk)
+    singles = campaigns.pop(None, 0)
+    leaders = []
+    for campaign_id in sorted(campaigns):
+        first = (
+            theme.memberships.filter(comment__campaign_id=campaign_id)
+            .order_by(*MEMBER_ORDER)
+            .values_list("comment_id", flat=True)
+            .first()
+        )
+        if first is not None:
+            leaders.append(first)
+    rows = (
+        theme.memberships.filter(Q(comment__campaign_id__isnull=True) | Q(comment_id__in=leaders))
+        .order_by(*MEMBER_ORDER)
+        .values_list("comment_id", "similarity", "comment__campaign_id")
+    )
+    return rows, singles + len(leaders), campaigns
 
 
-def materialise_member_rows(theme: Theme, rows: list[tuple[str, int, list[int]]]) -> list[MemberRow]:
+def materialise_member_rows(
+    rows: list[tuple[int, float | None, int | None]], campaigns: dict[int, int]
+) -> list[MemberRow]:
     """Load the comments one page of member rows shows."""
-    first = [ids[0] for _kind, _key, ids in rows]
-    similarity = dict(theme.memberships.filter(comment_id__in=first).values_list("comment_id", "similarity"))
-    comments = Comment.objects.select_related("provision__version", "region").in_bulk(first)
+    comments = Comment.objects.select_related("provision__version", "region").in_bulk([row[0] for row in rows])
     return [
         MemberRow(
-            kind=kind,
-            comment=comments[ids[0]],
-            similarity=similarity.get(ids[0]),
-            campaign_id=key if kind == "campaign" else None,
-            comment_ids=ids,
+            kind="comment" if campaign_id is None else "campaign",
+            comment=comments[comment_id],
+            similarity=similarity,
+            campaign_id=campaign_id,
+            size=1 if campaign_id is None else campaigns.get(campaign_id, 1),
         )
-        for kind, key, ids in rows
-        if ids[0] in comments
+        for comment_id, similarity, campaign_id in rows
+        if comment_id in comments
     ]
+
+
+def theme_campaign_members(theme: Theme, campaigns: set[int]) -> list[int]:
+    """The theme's members that belong to these campaigns (to split whole campaigns off)."""
+    return list(theme.memberships.filter(comment__campaign_id__in=campaigns).values_list("comment_id", flat=True))
 
 
 @dataclass
@@ -504,84 +582,131 @@ class ArticleOverview:
 def article_overviews(*, draft: DraftPage) -> list[ArticleOverview]:
     """For each article with comments: volume, campaign-aware volume and the share from
     campaigns, stance split, themes within it and representative quotes. Comments on an
-    article of an earlier version count for the current article that descends from it."""
-    from consultations import review
+    article of an earlier version count for the current article that descends from it.
 
+    Counts are sums of the tallies; quotes are the representatives of the article's themes that
+    are on it, then its earliest comments outside campaigns (one query for all articles)."""
     version = draft.current_version
-    current_articles = list(version.provisions.filter(kind__in=COMMENTABLE_KINDS)) if version else []
-    owner: dict[int, Provision] = {}
-    for article in current_articles:
-        for ancestor in article.lineage():
-            owner.setdefault(ancestor.pk, article)
-    fields = ["pk", "provision_id", "stance", "campaign_id"]
-    rows = visible_comments(draft).exclude(provision__isnull=True).order_by("created_at", "pk").values_list(*fields)
-    groups: dict[int, list[tuple]] = {}
-    old_provisions: set[int] = set()
-    for row in rows:
-        owning = owner.get(row[1])
-        if owning is None:
-            old_provisions.add(row[1])
-        groups.setdefault(owning.pk if owning else row[1], []).append(row)
-    provisions = {p.pk: p for p in current_articles}
-    provisions.update(Provision.objects.select_related("version").in_bulk(old_provisions))
-    memberships: dict[int, list[tuple[int, float | None]]] = {}
-    for comment_id, theme_id, similarity in ThemeMembership.objects.filter(theme__draft=draft).values_list(
-        "comment_id", "theme_id", "similarity"
-    ):
-        memberships.setdefault(comment_id, []).append((theme_id, similarity))
+    articles = {
+        p.pk: p
+        for p in Provision.objects.filter(version__draft=draft, kind__in=COMMENTABLE_KINDS).select_related("version")
+    }
+    current_pks = {pk for pk, p in articles.items() if version is not None and p.version_id == version.pk}
+    owner: dict[int, int] = {}  # provision → the current article it descends into (else itself)
+    for pk in sorted(current_pks, key=lambda pk: articles[pk].position):
+        node, seen = articles.get(pk), set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            owner.setdefault(node.pk, pk)
+            node = articles.get(node.predecessor_id) if node.predecessor_id else None
+    rows = tallies.sums(
+        CommentTally,
+        draft.pk,
+        ["provision_id", "campaign_id", "stance"],
+        status__in=VISIBLE_STATUSES,
+        provision_id__isnull=False,
+    )
+    groups: dict[int, dict] = {}
+    for (provision_id, campaign_id, stance), n in rows.items():
+        key = owner.get(provision_id, provision_id)
+        group = groups.setdefault(
+            key, {"comments": 0, "singles": 0, "campaigns": set(), "from_campaigns": 0, "stances": Counter()}
+        )
+        group["comments"] += n
+        group["stances"][stance] += n
+        if campaign_id is None:
+            group["singles"] += n
+        else:
+            group["campaigns"].add(campaign_id)
+            group["from_campaigns"] += n
+    theme_rows = tallies.sums(
+        ThemeTally, draft.pk, ["provision_id", "theme_id"], status__in=VISIBLE_STATUSES, provision_id__isnull=False
+    )
+    theme_counts: dict[int, Counter] = {}
+    for (provision_id, theme_id), n in theme_rows.items():
+        theme_counts.setdefault(owner.get(provision_id, provision_id), Counter())[theme_id] += n
     themes = draft.themes.in_bulk()
-    overviews = []
-    quote_ids: list[int] = []
-    for key, members in groups.items():
-        campaigns = [row[3] for row in members]
-        theme_counts = review.top(
-            (theme_id for row in members for theme_id, _s in memberships.get(row[0], [])), len(themes) or 1
-        )
-        best: dict[int, review.Candidate] = {}
-        unthemed: list[tuple[int | None, float | None]] = [(None, None)]
-        for index, (row, campaign) in enumerate(zip(members, campaigns, strict=True)):
-            for _theme_id, similarity in memberships.get(row[0], []) or unthemed:
-                candidate = review.Candidate(pk=row[0], similarity=similarity, campaign=campaign, order=index)
-                if row[0] not in best or (similarity or 0) > (best[row[0]].similarity or 0):
-                    best[row[0]] = candidate
-        picked = review.representatives(best.values(), REPRESENTATIVES)
-        quote_ids.extend(picked)
-        overviews.append(
-            (
-                provisions[key],
-                members,
-                campaigns,
-                theme_counts,
-                picked,
-            )
-        )
-    comments = Comment.objects.select_related("provision").in_bulk(quote_ids)
-    current_pks = {p.pk for p in current_articles}
+    missing = {pk for pk in groups if pk not in articles}
+    if missing:  # comments on provisions of another kind or version not loaded above
+        articles.update(Provision.objects.select_related("version").in_bulk(missing))
+    quotes = _article_quotes(draft, groups, owner, theme_counts, themes)
     result = [
         ArticleOverview(
-            provision=provision,
-            current=provision.pk in current_pks,
-            comments=len(members),
-            weighted=review.campaign_aware_count(campaigns),
-            from_campaigns=sum(1 for c in campaigns if c is not None),
-            stances=review.split((row[2] for row in members), Stance.values),
-            themes=[(themes[pk], n) for pk, n in theme_counts if pk in themes],
-            quotes=[comments[pk] for pk in picked if pk in comments],
+            provision=articles[key],
+            current=key in current_pks,
+            comments=group["comments"],
+            weighted=group["singles"] + len(group["campaigns"]),
+            from_campaigns=group["from_campaigns"],
+            stances={stance: group["stances"].get(stance, 0) for stance in Stance.values},
+            themes=[
+                (themes[pk], n)
+                for pk, n in sorted(theme_counts.get(key, {}).items(), key=lambda item: (-item[1], item[0]))
+                if pk in themes
+            ],
+            quotes=quotes.get(key, []),
         )
-        for provision, members, campaigns, theme_counts, picked in overviews
+        for key, group in groups.items()
+        if key in articles
     ]
     result.sort(key=lambda o: (not o.current, o.provision.version_id, o.provision.position))
     return result
 
 
+def _article_quotes(draft, groups: dict, owner: dict, theme_counts: dict, themes: dict) -> dict[int, list[Comment]]:
+    """Up to REPRESENTATIVES quotes per article: its themes' representatives that are on it (largest theme
+    first), then its earliest comments outside campaigns; one per campaign. Three queries for all articles."""
+    from django.db.models import OuterRef, Subquery
+
+    representatives = theme_representatives(list(themes.values())) if themes else {}
+    provisions = [pk for pk, key in owner.items() if key in groups] + [pk for pk in groups if pk not in owner]
+    earliest = Comment.objects.filter(
+        provision_id=OuterRef("pk"), status__in=VISIBLE_STATUSES, campaign__isnull=True
+    ).order_by("created_at", "pk")
+    firsts = (
+        Provision.objects.filter(pk__in=provisions)
+        .annotate(**{f"q{i}": Subquery(earliest.values("pk")[i : i + 1]) for i in range(REPRESENTATIVES)})
+        .values_list("pk", *(f"q{i}" for i in range(REPRESENTATIVES)))
+    )
+    early: dict[int, list[int]] = {}
+    for pk, *ids in firsts:
+        early.setdefault(owner.get(pk, pk), []).extend(i for i in ids if i is not None)
+    wanted = {pk for ids in representatives.values() for pk in ids} | {pk for ids in early.values() for pk in ids}
+    comments = Comment.objects.select_related("provision").in_bulk(wanted)
+    result: dict[int, list[Comment]] = {}
+    for key in groups:
+        picked: list[Comment] = []
+        seen_campaigns: set[int] = set()
+        ranked = sorted(theme_counts.get(key, {}).items(), key=lambda item: (-item[1], item[0]))
+        candidates = [pk for theme_id, _n in ranked for pk in representatives.get(theme_id, [])]
+        candidates += sorted(
+            (pk for pk in early.get(key, []) if pk in comments), key=lambda pk: (comments[pk].created_at, pk)
+        )
+        for pk in dict.fromkeys(candidates):
+            comment = comments.get(pk)
+            if comment is None or owner.get(comment.provision_id, comment.provision_id) != key:
+                continue
+            if comment.campaign_id is not None:
+                if comment.campaign_id in seen_campaigns:
+                    continue
+                seen_campaigns.add(comment.campaign_id)
+            picked.append(comment)
+            if len(picked) == REPRESENTATIVES:
+                break
+        result[key] = picked
+    return result
+
+
 def comments_over_time(*, draft: DraftPage) -> list[tuple]:
-    """Visible comments per day (or per week over long windows), empty days included."""
+    """Visible comments per day (or per week over long windows), empty days included, from the hourly tally
+    (days in the site's time zone)."""
     from django.utils import timezone
 
     from core.charts import day_buckets
 
-    moments = visible_comments(draft).values_list("created_at", flat=True)
-    return day_buckets(timezone.localtime(moment).date() for moment in moments)
+    days: Counter = Counter()
+    for hour, n in tallies.sums(HourTally, draft.pk, ["hour"]).items():
+        days[timezone.localtime(hour).date()] += n
+    return day_buckets(days)  # a Counter of days counts each day as often as it says
 
 
 # --- full-text search within a draft's comments ------------------------------------------
@@ -602,6 +727,8 @@ class CommentSearch:
     found: list[FoundComment]
     facets: dict[str, list[tuple[str, str, int]]]  # facet → (value, label, count)
     terms: list[str]
+    estimated: bool = False  # the total and the facet counts are estimates (search.backends.bounded)
+    ranked: int | None = None  # how many matches were ranked, when not all
 
 
 def _facet_labels(draft: DraftPage, facets: dict[str, list[tuple[str, int]]]) -> dict[str, dict[str, str]]:
@@ -613,7 +740,9 @@ def _facet_labels(draft: DraftPage, facets: dict[str, list[tuple[str, int]]]) ->
 
     provisions = Provision.objects.filter(version__draft=draft).select_related("version").in_bulk(ids("provision"))
     themes = draft.themes.in_bulk(ids("theme"))
-    regions = Region.objects.in_bulk([value for value, _n in facets.get("region", [])])
+    regions = Region.objects.select_related("parent__parent__parent").in_bulk(
+        [value for value, _n in facets.get("region", [])]
+    )
     return {
         "stance": {value: str(label) for value, label in Stance.choices},
         "status": {value: str(label) for value, label in CommentStatus.choices},
@@ -663,7 +792,14 @@ def search_draft_comments(
         ]
         for name in SEARCH_FACETS
     }
-    return CommentSearch(total=results.total, found=found, facets=facets, terms=list(results.terms))
+    return CommentSearch(
+        total=results.total,
+        found=found,
+        facets=facets,
+        terms=list(results.terms),
+        estimated=results.estimated,
+        ranked=results.ranked,
+    )
 
 
 # --- campaigns ---------------------------------------------------------------------------
@@ -693,35 +829,37 @@ def campaign_additions(campaign: Campaign) -> QuerySet[Comment]:
 
 def campaign_overviews(*, campaigns: list[Campaign]) -> list[CampaignOverview]:
     """Each campaign with its published members' stance split, the themes they were grouped
-    into, and the first of the additions individual signers wrote."""
-    from consultations import review
-
+    into, and the first of the additions individual signers wrote: two sums of the tallies, then
+    one bounded query per campaign shown."""
+    if not campaigns:
+        return []
     ids = [campaign.pk for campaign in campaigns]
-    rows = Comment.objects.filter(campaign_id__in=ids, status__in=VISIBLE_STATUSES).values_list(
-        "campaign_id", "stance", "campaign_addition"
+    draft_ids = {campaign.draft_id for campaign in campaigns}
+    rows = tallies.sums(
+        CommentTally, draft_ids, ["campaign_id", "stance", "added"], status__in=VISIBLE_STATUSES, campaign_id__in=ids
     )
-    stances: dict[int, list[str]] = {}
+    visible: Counter = Counter()
     with_additions: Counter = Counter()
-    for campaign_id, stance, addition in rows:
-        stances.setdefault(campaign_id, []).append(stance)
-        with_additions[campaign_id] += bool(addition)
-    theme_rows = (
-        ThemeMembership.objects.filter(comment__campaign_id__in=ids, comment__status__in=VISIBLE_STATUSES)
-        .values("comment__campaign_id", "theme_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
+    stances: dict[int, Counter] = {}
+    for (campaign_id, stance, added), n in rows.items():
+        visible[campaign_id] += n
+        with_additions[campaign_id] += n if added else 0
+        stances.setdefault(campaign_id, Counter())[stance] += n
+    theme_rows = tallies.sums(
+        ThemeTally, draft_ids, ["campaign_id", "theme_id"], status__in=VISIBLE_STATUSES, campaign_id__in=ids
     )
-    themes = Theme.objects.in_bulk({row["theme_id"] for row in theme_rows})
+    themes = Theme.objects.in_bulk({theme_id for _campaign, theme_id in theme_rows})
     by_campaign: dict[int, list[tuple[Theme, int]]] = {}
-    for row in theme_rows:
-        by_campaign.setdefault(row["comment__campaign_id"], []).append((themes[row["theme_id"]], row["n"]))
+    for (campaign_id, theme_id), n in sorted(theme_rows.items(), key=lambda item: (-item[1], item[0])):
+        if theme_id in themes:
+            by_campaign.setdefault(campaign_id, []).append((themes[theme_id], n))
     return [
         CampaignOverview(
             campaign=campaign,
-            visible=len(stances.get(campaign.pk, [])),
+            visible=visible[campaign.pk],
             with_additions=with_additions[campaign.pk],
             additions=list(campaign_additions(campaign)[:ADDITIONS_SHOWN]),
-            stances=review.split(stances.get(campaign.pk, []), Stance.values),
+            stances={stance: stances.get(campaign.pk, Counter()).get(stance, 0) for stance in Stance.values},
             themes=by_campaign.get(campaign.pk, []),
         )
         for campaign in campaigns

@@ -8,7 +8,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from consultations import exports, selectors, services
 from consultations.forms import PUBLIC_STANCES, CommentForm
 from consultations.models import DraftPage, DraftStatus, Provision, Stance
+from core.paging import CountedPaginator
 
 
 def _version(request, draft: DraftPage):
@@ -39,7 +39,7 @@ def draft_home(request, draft: DraftPage, form: CommentForm | None = None, statu
             "versions": versions,
             "is_current": version is not None and version == draft.current_version,
             "tree": selectors.provision_tree(version) if version else [],
-            "whole_draft_count": selectors.visible_comments(draft).filter(provision__isnull=True).count(),
+            "whole_draft_count": selectors.visible_count(draft, whole_draft=True),
             "form": form or CommentForm(),
             "receipts": selectors.receipts_for(draft=draft, user=request.user),
             "can_manage": services.can_manage_draft(request.user, draft),
@@ -96,13 +96,18 @@ def article_detail(request, draft: DraftPage, provision_id: int, form: CommentFo
     provision = get_object_or_404(
         Provision.objects.select_related("version", "predecessor__version"), pk=provision_id, version__draft=draft
     )
-    comments = Paginator(selectors.comments_on_lineage(provision).order_by("-created_at"), 50)
+    lineage = provision.lineage()
+    comments = CountedPaginator(
+        selectors.comments_on_lineage(provision).order_by("-created_at", "-pk"),
+        50,
+        count=selectors.visible_count(draft, provisions=[p.pk for p in lineage]),
+    )
     previous, following = selectors.neighbours(provision)
     context = draft.get_context(request)
     context.update(
         {
             "provision": provision,
-            "lineage": provision.lineage(),
+            "lineage": lineage,
             "comments": comments.get_page(request.GET.get("page")),
             "form": form or CommentForm(initial={"provision": provision.pk}),
             "is_current": provision.version_id == getattr(draft.current_version, "pk", None),

@@ -98,3 +98,24 @@ def test_search_is_refused_outside_the_jurisdiction(client, indexed, hebei_legis
         response = client.get(_url(draft), {"q": "账目"})
         assert response.status_code in (302, 403)
         assert "账目" not in response.content.decode()
+
+
+def test_a_word_in_too_many_comments_says_its_counts_are_estimated(client, indexed, beijing_legislator, monkeypatch):
+    # given a backend that ranks one match at most, and a sample that saw one match in half the index
+    from search.backends import bounded
+
+    draft, *_ = indexed
+    monkeypatch.setattr(bounded, "CANDIDATES", 1)
+    monkeypatch.setattr(bounded, "_sample", lambda matching: (list(matching.values_list("pk", flat=True))[:1], 0.5))
+    client.force_login(beijing_legislator)
+
+    # when
+    response = client.get(_url(draft), {"q": "账目"})
+
+    # then the page gives the estimate as one, marks the facet counts, and pages through what was ranked
+    results = response.context["results"]
+    assert results.estimated and results.ranked == 1 and results.total == 2
+    html = response.content.decode()
+    assert 'data-estimated="true"' in html and 'data-testid="estimate-note"' in html
+    assert "≈" in html
+    assert response.context["pages"] == 1
