@@ -18,6 +18,7 @@ import os
 import resource
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -379,18 +380,43 @@ def _clients() -> dict:
     return {"legislator": legislator, "anonymous": Client()}
 
 
-def _time_get(client, url: str) -> tuple[float, int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+class _QueryCounter:
+    """SQL statements run by this process on any connection, in any thread (a view run in a worker thread, as
+    async views are, has a connection of its own, which `CaptureQueriesContext` would not see)."""
 
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        response = client.get(url)
-        if getattr(response, "streaming", False):
-            for _chunk in response.streaming_content:
-                pass
-        seconds = time.perf_counter() - started
-    return seconds, response.status_code, len(queries)
+    def __init__(self):
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        self.count = 0
+        self.lock = threading.Lock()
+        connection_created.connect(self._watch, weak=False)
+        for connection in connections.all(initialized_only=True):
+            self._watch(connection=connection)
+
+    def _watch(self, sender=None, connection=None, **kwargs):
+        if self not in connection.execute_wrappers:
+            connection.execute_wrappers.append(self)
+
+    def __call__(self, execute, sql, params, many, context):
+        with self.lock:
+            self.count += 1
+        return execute(sql, params, many, context)
+
+
+_queries: _QueryCounter | None = None
+
+
+def _time_get(client, url: str) -> tuple[float, int, int]:
+    global _queries  # noqa: PLW0603 - one counter per process, made on first use
+    _queries = _queries or _QueryCounter()
+    before = _queries.count
+    started = time.perf_counter()
+    response = client.get(url)
+    if getattr(response, "streaming", False):
+        for _chunk in response.streaming_content:
+            pass
+    return time.perf_counter() - started, response.status_code, _queries.count - before
 
 
 def measure_screens(screens: list[Screen], context: dict) -> dict:
