@@ -64,6 +64,18 @@ def test_past_the_candidates_the_total_and_facets_are_estimated_from_the_sample(
     assert dict(results.facets["stance"]) == {"oppose": 12, "support": 4}
 
 
+def test_a_facet_value_the_sample_missed_still_counts_what_the_candidates_hold(twelve, monkeypatch):
+    # given a sample that saw only comment 1 (oppose), while the five candidates hold two supports
+    monkeypatch.setattr(bounded, "CANDIDATES", 5)
+    monkeypatch.setattr(bounded, "_sample", lambda matching: ([1], 0.25))
+
+    results = twelve.search(SearchQuery(text="行政复议", facets=("stance",)))
+
+    # then support is not lost: at least as many as the candidates show
+    assert results.estimated
+    assert dict(results.facets["stance"]) == {"oppose": 4, "support": 2}
+
+
 def test_up_to_the_candidates_everything_is_exact(twelve):
     results = twelve.search(SearchQuery(text="行政复议", facets=("stance",)))
 
