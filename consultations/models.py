@@ -413,6 +413,10 @@ class Comment(models.Model):
             models.Index(fields=["provision", "status"]),
             # the few comments imported from elsewhere, whose pages name their source (consultations.attribution)
             models.Index(fields=["draft", "source"], condition=~Q(source=""), name="comment_imported_source"),
+            # the public list of comments on the draft as a whole, newest first (consultations.selectors)
+            models.Index(
+                fields=["draft", "-created_at", "-id"], condition=Q(provision__isnull=True), name="comment_whole_draft"
+            ),
         ]
 
     def __str__(self) -> str:

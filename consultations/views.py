@@ -32,6 +32,8 @@ def _version(request, draft: DraftPage):
 
 def draft_home(request, draft: DraftPage, form: CommentForm | None = None, status: int = 200):
     version, versions = _version(request, draft)
+    whole_draft_count = selectors.visible_count(draft, whole_draft=True)
+    whole_draft = CountedPaginator(selectors.comments_on_whole_draft(draft), 20, count=whole_draft_count)
     context = draft.get_context(request)
     context.update(
         {
@@ -39,7 +41,8 @@ def draft_home(request, draft: DraftPage, form: CommentForm | None = None, statu
             "versions": versions,
             "is_current": version is not None and version == draft.current_version,
             "tree": selectors.provision_tree(version) if version else [],
-            "whole_draft_count": selectors.visible_count(draft, whole_draft=True),
+            "whole_draft_count": whole_draft_count,
+            "comments": whole_draft.get_page(request.GET.get("page")),
             "form": form or CommentForm(),
             "receipts": selectors.receipts_for(draft=draft, user=request.user),
             "can_manage": services.can_manage_draft(request.user, draft),

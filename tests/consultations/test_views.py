@@ -181,3 +181,28 @@ def test_a_legislator_of_another_jurisdiction_cannot_edit_the_draft(client, arti
         f"/admin/consultations/drafts/{draft.pk}/import/", {"label": "x", "text": "第一条 甲。"}
     ).status_code in (302, 403)
     assert draft.versions.count() == 1
+
+
+def test_comments_on_the_whole_draft_are_listed_on_its_page_newest_first_and_paged(client, article_3, citizen):
+    draft, article = article_3
+    Comment.objects.bulk_create(
+        Comment(
+            draft=draft,
+            text=f"对草案整体的第{i}条意见。",
+            text_hash=f"w{i}",
+            stance=Stance.SUPPORT,
+            status=CommentStatus.PUBLISHED,
+        )
+        for i in range(25)
+    )
+    Comment.objects.create(draft=draft, text="尚待审核的整体意见。", text_hash="held", status=CommentStatus.PENDING)
+    Comment.objects.create(
+        draft=draft, provision=article, text="对第三条的意见。", text_hash="a3", status=CommentStatus.PUBLISHED
+    )
+    first = client.get(draft.url).content.decode()
+    second = client.get(draft.url + "?page=2").content.decode()
+
+    assert first.count('class="comment"') == 20 and second.count('class="comment"') == 5
+    assert "对草案整体的第24条意见。" in first and "对草案整体的第0条意见。" in second  # newest first
+    assert "尚待审核" not in first + second and "对第三条的意见。" not in first + second
+    assert 'href="?page=2#whole-draft"' in first
