@@ -2,7 +2,8 @@
 
 SQLite: an FTS5 table over the segmented text, ranked by BM25. PostgreSQL: a generated tsvector
 ('simple' configuration, so the application's segmentation is kept as is) with a GIN index, ranked
-by ts_rank_cd. Filters and facet counts are SQL over SearchFacet rows on both.
+by ts_rank_cd. Filters and facet counts are SQL over SearchFacet rows and the entry's own columns (type,
+public, region) on both.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ COLUMN_FIELDS = {"doc_type", "public", "region"}
 
 
 class DatabaseBackend(SearchBackend):
-    """Writes in batches: incremental indexing replaces each batch's entries (one DELETE, then inserts);
+    """Writes in batches: incremental indexing replaces each batch's entries (deleted by id, then inserted);
     a rebuild deletes the types' entries once and only inserts, with the vendor's bulk path (COPY on
     PostgreSQL; on SQLite the full-text table is rebuilt once at the end instead of row by row)."""
 
