@@ -23,6 +23,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -283,6 +284,8 @@ def _near_duplicates(texts: Sequence[str], params: CampaignParams) -> tuple[np.n
     return unique_group[unique_of].astype(np.int64), unique_keys[unique_of]
 
 
+SHINGLE_SETS = 50_000  # shingle sets kept while verifying (pairs come by their first text; copies recur)
+PAIR_SLICE = 200_000  # candidate pairs whose signatures are compared at a time
 CHUNK = 50_000  # texts hashed at a time: the temporary arrays of hashing grow with the characters hashed at once
 
 
@@ -302,19 +305,20 @@ def _verified(
     pairs: np.ndarray, signatures: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, params: CampaignParams
 ) -> list[tuple[int, int]]:
     """The candidate pairs that are near-duplicates, checked on their exact shingle sets."""
-    sets: dict[int, set[int]] = {}
 
+    @lru_cache(maxsize=SHINGLE_SETS)  # not all: 400,000 comments' sets took 3 GB
     def shingles(i: int) -> set[int]:
-        found = sets.get(i)
-        if found is None:
-            found = sets[i] = set(hashes[offsets[i] : offsets[i + 1]].tolist())
-        return found
+        return set(hashes[offsets[i] : offsets[i + 1]].tolist())
 
     # drop pairs whose signatures agree far less than the Jaccard floor needs (≈3 standard errors)
     if len(pairs):
-        agreement = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
         margin = 3 * np.sqrt(params.jaccard * (1 - params.jaccard) / params.permutations)
-        pairs = pairs[agreement >= params.jaccard - margin]
+        # in slices: millions of pairs × 64 values compared at once took gigabytes
+        kept = [
+            part[(signatures[part[:, 0]] == signatures[part[:, 1]]).mean(axis=1) >= params.jaccard - margin]
+            for part in (pairs[start : start + PAIR_SLICE] for start in range(0, len(pairs), PAIR_SLICE))
+        ]
+        pairs = np.concatenate(kept)
     return [(i, j) for i, j in pairs.tolist() if verify(shingles(i), shingles(j), params) > 0]
 
 
