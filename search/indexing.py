@@ -216,7 +216,7 @@ def read_ahead(batches: Iterator[list], depth: int = 2, *, threaded: bool | None
     transaction (a test, or a caller's atomic block) the batches are built here, in turn; so they are for an
     in-memory SQLite database (tests), which a second connection cannot read while the first one writes."""
     if threaded is None:
-        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
         threaded = not connection.in_atomic_block and not in_memory
     if not threaded:
         yield batches

@@ -292,7 +292,9 @@ CHUNK = 50_000  # texts hashed at a time: the temporary arrays of hashing grow w
 def _signed(texts: Sequence[str], params: CampaignParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`shingle_hashes` and `minhash` of `texts`, CHUNK texts at a time (each text's values are its own, so
     the result is the same): 423,719 comments hashed at once held about 2 GB of temporary arrays."""
-    hashes, offsets, signatures = [], [np.zeros(1, dtype=np.int64)], []
+    hashes: list[np.ndarray] = []
+    offsets: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+    signatures: list[np.ndarray] = []
     for start in range(0, len(texts), CHUNK):
         part, part_offsets = shingle_hashes(texts[start : start + CHUNK], params.shingle)
         signatures.append(minhash(part, part_offsets, params.permutations, params.seed))

@@ -67,7 +67,10 @@ def test_past_the_candidates_the_total_and_facets_are_estimated_from_the_sample(
 def test_a_facet_value_the_sample_missed_still_counts_what_the_candidates_hold(twelve, monkeypatch):
     # given a sample that saw only comment 1 (oppose), while the five candidates hold two supports
     monkeypatch.setattr(bounded, "CANDIDATES", 5)
-    monkeypatch.setattr(bounded, "_sample", lambda matching: ([1], 0.25))
+    # (entries are named by their object's id: PostgreSQL's sequences keep counting across rolled-back tests)
+    monkeypatch.setattr(
+        bounded, "_sample", lambda matching: (list(matching.filter(object_id=1).values_list("pk", flat=True)), 0.25)
+    )
 
     results = twelve.search(SearchQuery(text="行政复议", facets=("stance",)))
 
