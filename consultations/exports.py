@@ -1,7 +1,8 @@
 """Exports: all comments of a draft to Excel or CSV (staff), the published ones as open data, the report to PDF.
 
-Nothing here holds a draft's comments in memory: rows are read in keyset batches of value tuples,
-Excel is written in openpyxl's write-only mode, CSV is streamed, open data is written to files.
+Nothing here holds a draft's comments in memory: rows are read in keyset batches of value tuples (read ahead
+by a thread), labels come from dictionaries read once, Excel is streamed into the file by core.xlsx, CSV is
+streamed, open data is written to files.
 """
 
 from __future__ import annotations
@@ -29,14 +30,18 @@ from django_tasks import task
 from consultations.attribution import draft_notices
 from consultations.models import (
     VISIBLE_STATUSES,
+    Campaign,
     Comment,
     CommentStatus,
     DraftPage,
+    Provision,
     Sector,
     Stance,
+    Theme,
     ThemeMembership,
 )
 from consultations.selectors import Report
+from core import xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +51,18 @@ FALLBACK_CJK_FONT = "STSong-Light"
 _REPORT_FONTS: dict[tuple[str, int], str] = {}  # (path, face index) → registered font name
 
 
+_FORMULA_STARTS = frozenset("=+-@")
+
+
 def _excel_safe(value):
     """Neutralise formula injection: text starting with = + - @ is stored as text, not evaluated."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if type(value) is str and value[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
 
 
 # Excel's hard limit per sheet (header included): a larger export continues on a new sheet.
-EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_ROWS = xlsx.MAX_ROWS
 BATCH = 5000
 
 
@@ -80,80 +88,115 @@ def _header() -> list[str]:
 WIDTHS = [8, 10, 14, 10, 80, 30, 24, 14, 20, 14, 30, 30, 12, 30]
 
 
-class _RegionNames(dict):
-    """Region id → full name, each looked up once (an export names a few thousand regions at most)."""
+class _Lookup(dict):
+    """id → label for the draft's provisions, campaigns, themes or the regions, loaded in one query before the
+    rows; an id outside it (written while the export runs) is looked up on first use, once."""
 
-    def __missing__(self, region_id):
-        from regions.models import Region
+    def __init__(self, loaded, fetch):
+        super().__init__(loaded)
+        self._fetch = fetch
 
-        name = Region.objects.get(pk=region_id).full_name if region_id else ""
-        self[region_id] = name
-        return name
-
-
-def _batches(comments: QuerySet[Comment], fields: tuple[str, ...]) -> Iterator[list[tuple]]:
-    """The rows of `comments` as value tuples, BATCH at a time, by primary key (keyset: no OFFSET, no open cursor)."""
-    after = 0
-    while True:
-        rows = list(comments.filter(pk__gt=after).order_by("pk").values_list("pk", *fields)[:BATCH])
-        if not rows:
-            return
-        yield rows
-        after = rows[-1][0]
+    def __missing__(self, key):
+        value = self[key] = self._fetch(key)
+        return value
 
 
-# What each export reads of a comment, after its primary key (the staff export adds moderation columns).
-PUBLIC_FIELDS = (
-    "provision__version__label",
-    "provision__label",
+def _labels(draft: DraftPage, *, whole_draft: str) -> tuple[_Lookup, _Lookup, _Lookup]:
+    """Provision id → (version label, article label), campaign id → key, region code → full name."""
+    from regions.models import Region
+    from regions.selectors import full_names
+
+    def provision(pk):
+        found = Provision.objects.filter(pk=pk).values_list("version__label", "label").first()
+        return found or ("", "")
+
+    provisions = _Lookup(
+        {
+            pk: (version, label)
+            for pk, version, label in Provision.objects.filter(version__draft=draft).values_list(
+                "pk", "version__label", "label"
+            )
+        },
+        provision,
+    )
+    provisions[None] = ("", whole_draft)
+    campaigns = _Lookup(
+        dict(draft.campaigns.values_list("pk", "key")),
+        lambda pk: Campaign.objects.filter(pk=pk).values_list("key", flat=True).first() or "",
+    )
+    campaigns[None] = ""
+
+    def region(code):
+        found = Region.objects.filter(pk=code).first()
+        return found.full_name if found else ""
+
+    regions = _Lookup(full_names(), region)
+    regions[None] = ""
+    return provisions, campaigns, regions
+
+
+# What the exports read of a comment: its own columns only (labels come from the look-ups above).
+COLUMNS = (
+    "pk",
+    "provision_id",
     "stance",
     "text",
     "quote",
     "region_id",
     "sector",
     "created_at",
-    "campaign__key",
+    "campaign_id",
+    "source",
+    "status",
+    "rejection_reason",
 )
 
 
-def _themes_of(ids: list[int]) -> dict[int, list[str]]:
-    themes: dict[int, list[str]] = {}
-    memberships = (
-        ThemeMembership.objects.filter(comment_id__in=ids)
-        .order_by("theme_id")
-        .values_list("comment_id", "theme__title")
-    )
-    for comment_id, title in memberships:
-        themes.setdefault(comment_id, []).append(title)
-    return themes
+def _batches(comments: QuerySet[Comment], *, themes: bool) -> Iterator[tuple[list[tuple], dict[int, list[int]]]]:
+    """The rows of `comments` as value tuples of COLUMNS, BATCH at a time by primary key (keyset: no OFFSET, no
+    cursor or transaction held open between batches), each with its comments' theme ids when asked.
+
+    Read ahead by a thread of its own (search.indexing.read_ahead) where a second connection sees the data,
+    so the database's work and this process's overlap; at most two batches wait.
+    """
+    from search.indexing import read_ahead
+
+    def read():
+        rows = comments.order_by("pk").values_list(*COLUMNS)
+        after = 0
+        while batch := list(rows.filter(pk__gt=after)[:BATCH]):
+            members: dict[int, list[int]] = {}
+            if themes:
+                memberships = (
+                    ThemeMembership.objects.filter(comment_id__in=[row[0] for row in batch])
+                    .order_by("theme_id")
+                    .values_list("comment_id", "theme_id")
+                )
+                for comment_id, theme_id in memberships:
+                    members.setdefault(comment_id, []).append(theme_id)
+            yield batch, members
+            after = batch[-1][0]
+
+    with read_ahead(read()) as ready:
+        yield from ready
 
 
 def comment_rows(draft: DraftPage) -> Iterator[list]:
     """Every comment of the draft, moderated or not, as export rows (the columns of `_header()`).
 
-    Memory does not grow with the draft: value tuples in keyset batches, one query for their themes.
+    Memory does not grow with the draft: value tuples in keyset batches, one query for their themes; the
+    labels (articles, regions, campaigns, themes, choices) from dictionaries read once.
     """
     stances, sectors, statuses = ({k: str(v) for k, v in c.choices} for c in (Stance, Sector, CommentStatus))
-    regions = _RegionNames()
+    provisions, campaigns, regions = _labels(draft, whole_draft=_("Whole draft"))
+    titles = _Lookup(
+        dict(draft.themes.values_list("pk", "title")),
+        lambda pk: Theme.objects.filter(pk=pk).values_list("title", flat=True).first() or "",
+    )
     local = timezone.get_current_timezone()
-    fields = (*PUBLIC_FIELDS[:-1], "status", "rejection_reason", "campaign__key", "source")
-    for batch in _batches(draft.comments.all(), fields):
-        themes = _themes_of([row[0] for row in batch])
-        for (
-            pk,
-            version,
-            article,
-            stance,
-            text,
-            quote,
-            region,
-            sector,
-            created,
-            status,
-            reason,
-            campaign,
-            source,
-        ) in batch:
+    for batch, themes in _batches(draft.comments.all(), themes=True):
+        for pk, provision, stance, text, quote, region, sector, created, campaign, source, status, reason in batch:
+            version, article = provisions[provision]
             yield [
                 pk,
                 version or "",
@@ -166,8 +209,8 @@ def comment_rows(draft: DraftPage) -> Iterator[list]:
                 created.astimezone(local).replace(tzinfo=None),
                 statuses.get(status, status),
                 reason,
-                "；".join(themes.get(pk, ())),
-                campaign or "",
+                "；".join([titles[theme] for theme in themes[pk]]) if pk in themes else "",
+                campaigns[campaign],
                 source,
             ]
 
@@ -175,30 +218,24 @@ def comment_rows(draft: DraftPage) -> Iterator[list]:
 def write_comments_workbook(draft: DraftPage, target: BinaryIO, *, max_rows: int = EXCEL_MAX_ROWS) -> int:
     """Write every comment to an .xlsx in `target`; returns the number of comments written.
 
-    openpyxl's write-only mode streams rows to disk, so memory stays flat. Past `max_rows` (Excel's
-    limit, header included) the export continues on another sheet, "Comments (2)" and so on.
+    Rows are streamed into the file (core.xlsx), so memory stays flat. Past `max_rows` (Excel's limit,
+    header included) or xlsx.MAX_SHEET_CHARS of XML the export continues on another sheet, "Comments (2)"
+    and so on.
     """
-    from openpyxl import Workbook  # heavy: imported where it is used, not at start-up
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
+    workbook = xlsx.Workbook(target)
     header = _header()
-    sheet, rows_on_sheet, sheets, written = None, max_rows, 0, 0
+    sheet, sheets, written = None, 0, 0
     for row in comment_rows(draft):
-        if rows_on_sheet >= max_rows:
+        if sheet is None or sheet.rows >= max_rows or sheet.size >= xlsx.MAX_SHEET_CHARS:
             sheets += 1
             title = _("Comments") if sheets == 1 else f"{_('Comments')} ({sheets})"
-            sheet = workbook.create_sheet(title[:31])
-            for index, width in enumerate(WIDTHS, start=1):
-                sheet.column_dimensions[get_column_letter(index)].width = width
+            sheet = workbook.add_sheet(title, WIDTHS)
             sheet.append(header)
-            rows_on_sheet = 1
         sheet.append([_excel_safe(value) for value in row])
-        rows_on_sheet += 1
         written += 1
     if sheet is None:
-        workbook.create_sheet(_("Comments")[:31]).append(header)
-    workbook.save(target)
+        workbook.add_sheet(_("Comments"), WIDTHS).append(header)
+    workbook.close()
     return written
 
 
@@ -208,18 +245,36 @@ def comments_workbook(draft: DraftPage) -> bytes:
     return buffer.getvalue()
 
 
-class _Echo:
-    def write(self, value):
-        return value
+class _Lines:
+    """A file-like sink for csv.writer that keeps what is written until taken."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, value: str) -> None:
+        self.parts.append(value)
+
+    def take(self) -> str:
+        text, self.parts = "".join(self.parts), []
+        return text
 
 
 def comments_csv(draft: DraftPage) -> Iterator[str]:
-    """Every comment as CSV lines (UTF-8 with a byte-order mark, so Excel opens Chinese correctly); no row limit."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(_header())
-    for row in comment_rows(draft):
+    """Every comment as CSV (UTF-8 with a byte-order mark, so Excel opens Chinese correctly); no row limit.
+
+    Yields a chunk of lines at a time (BATCH rows at most), not one string a row.
+    """
+    lines = _Lines()
+    writer = csv.writer(lines)
+    writer.writerow(_header())
+    yield "\ufeff" + lines.take()
+    for count, row in enumerate(comment_rows(draft), start=1):
         row[8] = row[8].strftime("%Y-%m-%d %H:%M:%S")
-        yield writer.writerow([_excel_safe(value) for value in row])
+        writer.writerow([_excel_safe(value) for value in row])
+        if count % BATCH == 0:
+            yield lines.take()
+    if rest := lines.take():
+        yield rest
 
 
 # --- open data: a draft's published comments, as files ---------------------------------------------
@@ -246,11 +301,12 @@ def open_data_path(draft: DraftPage, fmt: str) -> Path:
 
 def published_rows(draft: DraftPage) -> Iterator[dict]:
     """The draft's published comments as open data: no author, no moderation notes; campaigns marked by key."""
-    regions = _RegionNames()
+    provisions, campaigns, regions = _labels(draft, whole_draft="")
     local = timezone.get_current_timezone()
     visible = draft.comments.filter(status__in=VISIBLE_STATUSES)
-    for batch in _batches(visible, (*PUBLIC_FIELDS, "source")):
-        for pk, version, article, stance, text, quote, region, sector, created, campaign, source in batch:
+    for batch, _themes in _batches(visible, themes=False):
+        for pk, provision, stance, text, quote, region, sector, created, campaign, source, _status, _reason in batch:
+            version, article = provisions[provision]
             yield {
                 "id": pk,
                 "version": version or "",
@@ -261,7 +317,7 @@ def published_rows(draft: DraftPage) -> Iterator[dict]:
                 "region": regions[region],
                 "sector": sector,
                 "submitted": created.astimezone(local).isoformat(timespec="seconds"),
-                "campaign": campaign or "",
+                "campaign": campaigns[campaign],
                 "source": source,  # the attribution of a comment from another consultation (its licence asks for it)
             }
 
