@@ -120,6 +120,13 @@ def segment(text: str) -> list[str]:
     return _segmenter().cut(normalized, False) if normalized else []
 
 
+def tagged(text: str) -> list[tuple[str, str]]:
+    """(word, part of speech) of the normalized text, jieba's tags ("n" noun, "v" verb, "a" adjective …);
+    the legal and government terms have the tag "" (they are names of things)."""
+    normalized = normalize(text)
+    return [(word, tag or "") for word, tag in _segmenter().tag(normalized, False)] if normalized else []
+
+
 @cache
 def dropped() -> frozenset[str]:
     """Tokens that carry no meaning: stop words, and every punctuation, symbol, separator or control

@@ -1,11 +1,14 @@
 """What a legislator reads of a theme: a short title drawn from its own comments, and small sets
 grouped without forcing a number of themes.
 
-    key_phrase(texts, terms) -> str          a clause of a member comment that carries the theme's terms
+    key_phrase(texts, terms) -> str          the theme's subject, as its comments word it
+    topic_phrase(texts, terms) -> str        a run of words many of the comments share ("老旧小区加装电梯")
     small_groups(words, weights, ...) -> labels   near-identity and shared distinctive words; -1: no theme
 
-A title is a substring of one of the theme's comments (a clause, trimmed to a few words around its
-terms), never a list of keywords: "老旧小区加装电梯" reads as a subject, "住户、建议、补偿" does not.
+A title is a substring of one of the theme's comments, never a list of keywords: "老旧小区加装电梯"
+reads as a subject, "住户、建议、补偿" does not. It is the phrase the theme's comments share that
+carries its distinctive terms best (what a drafter would head the theme with in a report), or, when
+the comments share no such phrase, the clause of one of them that carries the terms best.
 """
 
 from __future__ import annotations
@@ -18,13 +21,66 @@ from scipy import sparse
 
 TITLE_CHARS = 24  # a title longer than this is cut around its first term
 MIN_TITLE_CHARS = 6
+PHRASE_CHARS = (4, 14)  # a shared phrase's length in characters
+PHRASE_WORDS = 6  # … and at most this many words
+PHRASE_SHARE = 0.1  # a shared phrase is in at least this share of the comments read (and in two)
+# words a phrase may hold inside but neither open nor close with ("一楼住户的采光"); other stop words break it
+_JOINERS = frozenset("的和与及、")
+# words that make a phrase a question or a stance, not a subject ("是不是省人民医院"): never at its ends
+_NOT_AT_ENDS = frozenset(
+    [
+        "是不是",
+        "不是",
+        "没有",
+        "可以",
+        "能否",
+        "能不能",
+        "怎么",
+        "怎么办",
+        "什么",
+        "为什么",
+        "如何",
+        "应当",
+        "应该",
+        "需要",
+        "建议",
+        "希望",
+        "认为",
+        "觉得",
+        "要求",
+        "请问",
+        "请",
+        "问题",
+        "非常",
+        "十分",
+        "已经",
+        "一直",
+        "还是",
+        "还有",
+        "现在",
+        "目前",
+        "很多",
+        "一些",
+        "这个",
+        "那个",
+        "这些",
+        "那些",
+        "我们",
+        "你们",
+        "他们",
+        "大家",
+        "进行",
+        "一个",
+        "一下",
+    ]
+)
 # what a clause may open with that says nothing of its subject (cut off the title, which stays a substring)
 _OPENERS = re.compile(
     r"^(?:(?:我|我们|本人)?(?:认为|觉得|建议|希望|强烈建议|恳请|请求|呼吁)|建议|希望|应当|应该|关于|对于|针对|另外|此外|同时"
     r"|而且|但是|但从|但|因此|所以|其次|首先|最后|由于|因为|如果|虽然|并且|并|又|却|而|就|也|还|能|请)[，,：:\s]*"
 )
 _CLOSERS = re.compile(r"(?:呢|吗|吧|啊|呀|了|的)+$")
-_CLAUSES = re.compile(r"[^，。；！？!?;,\n\r…]+")
+_CLAUSES = re.compile(r"[^，。；！？!?;,\s…~～]+")  # reviews often part clauses by spaces and tildes
 
 
 def clauses(text: str) -> list[tuple[int, str]]:
@@ -33,6 +89,95 @@ def clauses(text: str) -> list[tuple[int, str]]:
 
 
 def key_phrase(texts: Sequence[str], terms: Sequence[str], *, max_chars: int = TITLE_CHARS) -> str:
+    """The theme's title: the phrase its comments share (`topic_phrase`), else the clause of one of
+    them that carries its terms best (`key_clause`). Always a substring of one of `texts`."""
+    return topic_phrase(texts, terms) or key_clause(texts, terms, max_chars=max_chars)
+
+
+def topic_phrase(texts: Sequence[str], terms: Sequence[str]) -> str:
+    """A run of words that at least two of `texts` (and `PHRASE_SHARE` of them) contain, holding one
+    of the theme's distinctive `terms` (best first): the one whose share of the texts times the terms
+    it holds (each by its rank) is highest, the longer one on a tie, then the first met. Runs stop at
+    punctuation and at stop words other than 的/和/与/及, never open or close on one, nor on a word that
+    makes them a question or a stance (是不是, 应当, 建议 …). Empty when no run qualifies."""
+    from search.tokenize import dropped, segment, stopwords
+
+    wanted = {term: rank for rank, term in enumerate(terms) if term}
+    if not wanted or not texts:
+        return ""
+    drop, stop = dropped(), stopwords()
+    low, high = PHRASE_CHARS
+    found: dict[str, set[int]] = {}
+    first_seen: dict[str, tuple[int, int, str]] = {}
+    for position, text in enumerate(texts):
+        words = segment(text)
+        original = text if len("".join(words)) == len(text) else None  # offsets map back to the text as written
+        start = 0
+        offsets = []
+        for word in words:
+            offsets.append(start)
+            start += len(word)
+        for i, word in enumerate(words):
+            if word in stop or word in drop or word in _NOT_AT_ENDS or word.isspace() or _has_digit(word):
+                continue
+            length = 0
+            for j in range(i, min(len(words), i + PHRASE_WORDS)):
+                last = words[j]
+                if last in drop and last not in _JOINERS or last.isspace() or (last in stop and last not in _JOINERS):
+                    break
+                length += len(last)
+                if length > high:
+                    break
+                if length < low or last in stop or last in _NOT_AT_ENDS or _has_digit(last):
+                    continue
+                phrase = "".join(words[i : j + 1])
+                if not any(term in phrase for term in wanted):
+                    continue
+                found.setdefault(phrase, set()).add(position)
+                if phrase not in first_seen and original is not None:
+                    first_seen[phrase] = (position, offsets[i], original[offsets[i] : offsets[i] + len(phrase)])
+    needed = max(2, PHRASE_SHARE * len(texts))
+    ranked = []
+    for phrase, where in found.items():
+        if len(where) < needed or phrase not in first_seen:
+            continue
+        held = {term for term in wanted if term in phrase}
+        score = len(where) * sum(1 / (1 + wanted[term]) for term in held)
+        ranked.append(((-round(score, 6), -len(phrase), first_seen[phrase][:2]), phrase))
+    for _key, phrase in sorted(ranked):
+        if reads_as_subject(phrase):
+            return first_seen[phrase][2].strip()
+    return ""
+
+
+# parts of speech (jieba's tags) a subject does not open with: adjectives and adverbs on their own
+# ("严重污染"), prepositions, conjunctions, particles, pronouns, numerals, measure words, interjections
+_NOT_OPENING = frozenset(
+    {"a", "ad", "d", "p", "c", "u", "r", "m", "q", "y", "e", "o", "uj", "ul", "uz", "ug", "uv", "ud"}
+)
+
+
+def reads_as_subject(phrase: str) -> bool:
+    """Whether a phrase names a subject, by its words' parts of speech: it ends with a noun (or a verbal
+    noun, or one of the legal and government terms, which are names of things: 加装电梯, 行政复议, 酒店服务)
+    and does not open with a word that qualifies something left out (严重污染, 严厉打击 and 应当简化 do)
+    unless it runs on for three words or more (老旧小区加装电梯)."""
+    from search.tokenize import tagged
+
+    words = tagged(phrase)
+    if not words:
+        return False
+    last = words[-1][1]
+    if not (last.startswith("n") or last in {"vn", ""}):
+        return False
+    return len(words) >= 3 or words[0][1] not in _NOT_OPENING
+
+
+def _has_digit(word: str) -> bool:
+    return any(char.isdigit() for char in word)
+
+
+def key_clause(texts: Sequence[str], terms: Sequence[str], *, max_chars: int = TITLE_CHARS) -> str:
     """The clause of one of `texts` (a theme's comments, most representative first) that best
     carries the theme's distinctive `terms` (best first): each term it contains scores by its rank,
     times the share of the theme's comments that contain that term; a short clause wins a tie, then

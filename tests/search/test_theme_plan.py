@@ -12,7 +12,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from search.bench import baseline_labels, moved_share
 from search.clustering.campaigns import find_campaigns
-from search.clustering.labels import key_phrase, small_groups
+from search.clustering.labels import key_clause, key_phrase, reads_as_subject, small_groups, topic_phrase
 from search.clustering.pipeline import cluster_feedback, collapse, featurise_items
 from search.clustering.plan import ARTICLE, DRAFT, plan_themes, scopes
 from search.clustering.themes import representatives_of
@@ -115,14 +115,38 @@ def test_an_article_with_many_comments_gets_its_own_themes():
     ]
 
 
-def test_a_title_is_a_clause_of_a_member_comment():
+def test_a_title_is_the_phrase_the_comments_share():
     texts = ["我认为，老旧小区加装电梯应当简化审批，很多老人上下楼困难。", "加装电梯的补贴应当提高。"]
-    title = key_phrase(texts, ["电梯", "加装", "审批"])
-    assert title == "老旧小区加装电梯应当简化审批"
+    assert key_phrase(texts, ["电梯", "加装", "审批"]) == "加装电梯"
+    # as written: a traditional-script comment gives its own characters, not the folded ones
+    assert key_phrase(["舊小區加裝電梯很難。", "加裝電梯要補貼。"], ["电梯", "加装"]) == "加裝電梯"
+
+
+def test_a_shared_phrase_names_a_subject_not_a_qualifier_or_a_question():
+    assert reads_as_subject("加装电梯") and reads_as_subject("老旧小区加装电梯") and reads_as_subject("行政复议")
+    assert not reads_as_subject("严重污染") and not reads_as_subject("严厉打击") and not reads_as_subject("应当简化")
+    # "严重污染" is shared most, but the title names what is polluted
+    texts = [
+        "工厂严重污染河水，附近居民饮用水受影响。",
+        "河水被严重污染，附近居民很担心。",
+        "严重污染，附近居民投诉多次。",
+    ]
+    assert topic_phrase(texts, ["污染", "严重", "居民"]) == "附近居民"
+    # stop words and question words neither open nor close a title
+    texts = ["医生和护士又是不是省人民医院的？", "医生和护士又是不是省人民医院的编制"]
+    assert topic_phrase(texts, ["医院", "护士"]) in {"省人民医院", "人民医院"}
+
+
+def test_without_a_shared_phrase_the_title_is_a_clause_of_a_member_comment():
+    texts = ["我认为，老旧小区加装电梯应当简化审批，很多老人上下楼困难。", "楼层高的老人出门难，应当给补贴。"]
+    assert topic_phrase(texts, ["电梯", "加装", "审批"]) == ""
+    assert key_phrase(texts, ["电梯", "加装", "审批"]) == "老旧小区加装电梯应当简化审批"
     # a long clause is cut around its terms, still a substring
     long = "在这里我要说的是关于城市道路上面的盲道经常被各种车辆占用而且没有人管理的问题非常严重"
-    cut = key_phrase([long], ["盲道", "占用"])
+    cut = key_clause([long], ["盲道", "占用"])
     assert cut in long and "盲道" in cut and len(cut) <= 24
+    # reviews part their clauses with spaces and tildes
+    assert key_clause(["东西不错～～京东还是不错哒 发货很快"], ["京东", "发货"]) == "京东还是不错哒"
 
 
 def test_small_groups_need_two_comments_or_a_campaign():
