@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import IO, BinaryIO
 
 MAX_ROWS = 1_048_576  # Excel's limit per sheet
-MAX_SHEET_CHARS = 1 << 30  # characters of XML in one sheet (about 1–3 GB): past it, start another sheet
+# Bytes of XML in one sheet past which a caller starts another: a zip entry written as a stream cannot pass
+# 2 GiB without Zip64 (which some readers warn about); checked between rows, so with room for a buffer.
+MAX_SHEET_BYTES = 3 << 29  # 1.5 GiB
 BUFFER_CHARS = 1 << 20
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -39,6 +41,8 @@ _EPOCH = datetime(1899, 12, 30)  # Excel's day 0 (dates from 1 March 1900 on)
 _DAY = timedelta(days=1)
 # Characters XML 1.0 cannot carry at all: dropped (Excel's own _xHHHH_ escapes would show as text elsewhere).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_SPACES = frozenset(" \t\n\r")
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -54,15 +58,8 @@ def column_letters(count: int) -> list[str]:
 
 
 def _text(value: str) -> str:
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    if _NOT_XML.search(value):
-        value = _NOT_XML.sub("", value)
-    return value
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _NOT_XML.sub("", value)
 
 
 def _attribute(value: str) -> str:
@@ -77,7 +74,7 @@ class Sheet:
         self._pending: list[str] = []
         self._pending_chars = 0
         self.rows = 0
-        self.chars = 0  # XML written so far, in characters
+        self.written = 0  # bytes of XML written to the file so far
         cols = "".join(
             f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, width in enumerate(widths, start=1)
         )
@@ -93,45 +90,56 @@ class Sheet:
 
     def _flush(self) -> None:
         if self._pending:
-            self._stream.write("".join(self._pending).encode("utf-8"))
-            self.chars += self._pending_chars
+            data = "".join(self._pending).encode("utf-8")
+            self._stream.write(data)
+            self.written += len(data)
             self._pending, self._pending_chars = [], 0
 
-    def append(self, values: Iterable) -> None:
-        """One row: str (as text), int or float, a naive datetime, None or "" (an empty cell)."""
+    def append(self, values: Sequence) -> None:
+        """One row: str (as text), int or float, bool, a naive datetime, None or "" (an empty cell); anything
+        else as its str()."""
         self.rows += 1
         r = self.rows
-        letters = self._letters
+        if len(values) > len(self._letters):
+            self._letters = column_letters(len(values))
         cells = [f'<row r="{r}">']
-        for index, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            if index >= len(letters):
-                letters = self._letters = column_letters(index + 1)
+        for letter, value in zip(self._letters, values, strict=False):
             kind = type(value)
             if kind is str:
-                cells.append(
-                    f'<c r="{letters[index]}{r}" t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
-                )
+                if not value:
+                    continue
+                if _SPECIAL.search(value) is not None:
+                    value = _text(value)
+                if value[0] in _SPACES or value[-1] in _SPACES:  # kept only when marked so
+                    cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>')
+                else:
+                    cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t>{value}</t></is></c>')
+            elif kind is int or kind is float:
+                cells.append(f'<c r="{letter}{r}"><v>{value!r}</v></c>')
             elif kind is datetime:
                 if value.tzinfo is not None:
                     raise TypeError("Excel has no time zones: give local times without tzinfo")
-                cells.append(f'<c r="{letters[index]}{r}" s="{_DATE_STYLE}"><v>{(value - _EPOCH) / _DAY!r}</v></c>')
-            elif kind is int or kind is float or isinstance(value, int | float):
-                cells.append(f'<c r="{letters[index]}{r}"><v>{value!r}</v></c>')
-            else:
-                text = str(value)
-                cells.append(
-                    f'<c r="{letters[index]}{r}" t="inlineStr"><is><t xml:space="preserve">{_text(text)}</t></is></c>'
-                )
+                cells.append(f'<c r="{letter}{r}" s="{_DATE_STYLE}"><v>{(value - _EPOCH) / _DAY!r}</v></c>')
+            elif value is None:
+                continue
+            elif kind is bool:
+                cells.append(f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, int | float):
+                cells.append(f'<c r="{letter}{r}"><v>{float(value)!r}</v></c>')
+            elif text := _text(str(value)):
+                space = ' xml:space="preserve"' if text[0] in _SPACES or text[-1] in _SPACES else ""
+                cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
         cells.append("</row>")
         self._write("".join(cells))
 
     @property
     def size(self) -> int:
-        return self.chars + self._pending_chars
+        """Bytes of XML so far, the unwritten buffer counted at 4 bytes a character (UTF-8 at most)."""
+        return self.written + 4 * self._pending_chars
 
     def close(self) -> None:
+        if self._stream.closed:
+            return
         self._write("</sheetData></worksheet>")
         self._flush()
         self._stream.close()
@@ -140,10 +148,13 @@ class Sheet:
 class Workbook:
     """An .xlsx written to `target` (a binary file, seekable), sheet by sheet: `add_sheet` ends the one before.
 
+    Deflate level 1 by default: half the CPU time of level 6 for a file about a fifth larger (at 50,000
+    comments 0.43 s and 7.6 MB against 0.86 s and 6.4 MB).
+
     `close()` writes the workbook's own parts; until then the file is not a workbook.
     """
 
-    def __init__(self, target: BinaryIO | str, *, compresslevel: int = 6):
+    def __init__(self, target: BinaryIO | str, *, compresslevel: int = 1):
         self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
         self._titles: list[str] = []
         self._sheet: Sheet | None = None

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -134,3 +135,80 @@ def test_export_open_data_command(
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert summary == {"drafts": 1, "comments": 4, "seconds": summary["seconds"]}
     assert (tmp_path / f"draft-{draft.pk}-comments.csv").exists()
+
+
+def _sheets(data: bytes) -> list[list[list]]:
+    workbook = load_workbook(io.BytesIO(data))
+    return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in workbook.worksheets]
+
+
+def test_excel_holds_the_export_rows_as_they_are(closed_draft):
+    from regions.models import Region
+
+    draft, comments, spam = closed_draft
+    county = Region.objects.filter(level="county", code__startswith="1101").first()
+    comments[2].region = county
+    comments[2].save(update_fields=["region"])
+
+    expected = [[None if value == "" else value for value in row] for row in exports.comment_rows(draft)]
+    (sheet,) = _sheets(exports.comments_workbook(draft))
+
+    header, *body = sheet
+    assert header == exports._header()
+    assert len(body) == len(expected) == 5
+    for got, want in zip(body, expected, strict=True):
+        assert got[:8] + got[9:] == want[:8] + want[9:]
+        assert abs(got[8] - want[8]) < timedelta(milliseconds=1)  # a date and time Excel shows to the second
+    by_id = {row[0]: row for row in body}
+    assert by_id[comments[2].pk][6] == county.full_name  # 北京市…区, from the names read once
+    assert by_id[comments[2].pk][2] in {"Whole draft", "草案整体"}
+    assert by_id[comments[0].pk][1] == draft.current_version.label
+    assert by_id[comments[0].pk][2] == comments[0].provision.label
+    assert isinstance(by_id[comments[0].pk][8], type(comments[0].created_at.replace(tzinfo=None)))
+
+
+def test_the_sheet_limit_applies_to_the_download(client, closed_draft, beijing_legislator, monkeypatch):
+    draft, comments, spam = closed_draft
+    monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 2)  # the header and one comment a sheet
+    client.force_login(beijing_legislator)
+
+    response = client.get(draft.url + "export/")
+
+    sheets = _sheets(b"".join(response.streaming_content))
+    assert [len(rows) for rows in sheets] == [2] * 5
+    assert [rows[1][0] for rows in sheets] == sorted(c.pk for c in [*comments, spam])
+
+
+def test_a_sheet_also_ends_before_its_xml_outgrows_a_zip_entry(closed_draft, monkeypatch):
+    from core import xlsx
+
+    draft, comments, spam = closed_draft
+    monkeypatch.setattr(xlsx, "MAX_SHEET_BYTES", 1)  # every row past the header starts a new sheet
+    buffer = io.BytesIO()
+
+    assert exports.write_comments_workbook(draft, buffer) == 5
+
+    sheets = _sheets(buffer.getvalue())
+    assert [len(rows) for rows in sheets] == [2] * 5
+    assert len({rows[1][0] for rows in sheets}) == 5
+
+
+def test_an_export_without_comments_has_the_header(make_draft):
+    (sheet,) = _sheets(exports.comments_workbook(make_draft()))
+    assert sheet == [exports._header()]
+
+
+def test_formula_starts_are_neutralised_in_every_column_people_write(closed_draft):
+    draft, comments, spam = closed_draft
+    comments[0].quote = "+1 赞成"
+    comments[0].source = "@来源"
+    comments[0].save(update_fields=["quote", "source"])
+    spam.rejection_reason = "-广告"
+    spam.save(update_fields=["rejection_reason"])
+
+    rows = {row[0]: row for row in exports.comment_rows(draft)}
+
+    assert rows[comments[0].pk][5] == "'+1 赞成" and rows[comments[0].pk][13] == "'@来源"
+    assert rows[spam.pk][10] == "'-广告"
+    text = "".join(exports.comments_csv(draft))
+    assert "'+1 赞成" in text and "'-广告" in text
