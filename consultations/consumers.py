@@ -16,7 +16,7 @@ from django_tasks import task
 from consultations.models import DraftPage
 from consultations.selectors import visible_count, visible_counts_by_provision
 from core.events import publish_event
-from core.tasks import enqueue_on_commit
+from core.tasks import enqueue_once_pending_on_commit, started_pending
 
 COUNTS_CHANGED = "counts.changed"
 
@@ -37,16 +37,22 @@ def draft_counts(draft_id: int) -> dict[str, int] | None:
     return counts
 
 
+def _counts_run(draft_id: int) -> str:
+    return f"consultations.push_counts:{draft_id}"
+
+
 @task()
 def push_counts(draft_id: int) -> None:
+    started_pending(_counts_run(draft_id))
     counts = draft_counts(draft_id)
     if counts is not None:
         publish_event(draft_group(draft_id), COUNTS_CHANGED, {"draft": draft_id, "counts": counts})
 
 
 def publish_counts_on_commit(*, draft: DraftPage) -> None:
-    """Once the current transaction commits, send the draft's counts to everyone reading it."""
-    enqueue_on_commit(push_counts, draft.pk)
+    """Once the current transaction commits, send the draft's counts to everyone reading it: one run for a
+    burst of changes (none is queued while one for this draft waits to start; that one reads the latest)."""
+    enqueue_once_pending_on_commit(_counts_run(draft.pk), push_counts, draft.pk)
 
 
 def counts_for_viewer(draft_id: int, scope) -> dict[str, int] | None:

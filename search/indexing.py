@@ -24,7 +24,7 @@ from django.db.models import F, Max
 from django.db.models.signals import post_delete, post_save
 from django_tasks import task
 
-from core.tasks import on_commit_once
+from core.tasks import enqueue_once_pending_on_commit, started_pending
 from search.backends import get_backend
 from search.backends.base import SearchUnavailable
 from search.documents import BATCH_SIZE, SearchDocument, document_type_for, get, registered
@@ -63,17 +63,18 @@ def record_changes(doc_type: str, object_ids: Iterable[int]) -> None:
         _schedule_after_commit()
 
 
+OUTBOX_RUN = "search.process_outbox"
+
+
 def _schedule_after_commit() -> None:
-    # One run per transaction drains every row written in it, however many writes asked for one.
-    on_commit_once("search.process_outbox", _enqueue)
-
-
-def _enqueue() -> None:
-    process_search_outbox.enqueue()
+    # One run drains every row written before it starts: one per transaction at most, and none while a run
+    # is already queued and not started (a burst of submissions queues a few runs, not one each).
+    enqueue_once_pending_on_commit(OUTBOX_RUN, process_search_outbox)
 
 
 @task()
 def process_search_outbox() -> dict:
+    started_pending(OUTBOX_RUN)
     run = process_outbox()
     return {"indexed": run.indexed, "deleted": run.deleted, "failed": run.failed, "error": run.error}
 

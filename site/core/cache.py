@@ -33,6 +33,11 @@ class ResilientRedisCache(RedisCache):
         self._down_until = 0.0
         self._lock = threading.Lock()
 
+    @property
+    def degraded(self) -> bool:
+        """True while Redis is being left alone after a failure (this process's memory stands in)."""
+        return time.monotonic() < self._down_until
+
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if time.monotonic() >= self._down_until:
             try:

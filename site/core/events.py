@@ -21,7 +21,7 @@ from channels.layers import get_channel_layer
 from django_tasks import task
 
 from accounts.roles import Role
-from core.tasks import enqueue_on_commit
+from core.tasks import enqueue_once_pending_on_commit, started_pending
 from regions.codes import ancestors
 
 logger = logging.getLogger(__name__)
@@ -164,13 +164,15 @@ def _sent(sending: asyncio.Task) -> None:
 def publish_event_on_commit(groups: list[str], event_type: str, payload: dict[str, Any]) -> None:
     """Push an event to `groups` through the task queue once the current transaction commits.
 
-    The event is also stored, in the same transaction, so a socket that connects later is shown it
-    among the latest (`recent_events`); a rollback takes it back with the change that caused it.
+    The event is stored, unsent, in the same transaction, so a socket that connects later is shown it
+    among the latest (`recent_events`) and a rollback takes it back with the change that caused it; after
+    commit `deliver_live_events` sends it with every other unsent event.
     """
     from core.models import LiveEvent
 
-    stored = LiveEvent.objects.create(event_type=event_type[:60], groups=f" {' '.join(groups)} ", payload=payload)
-    enqueue_on_commit(deliver_live_event, groups, event_type, payload, event_id=stored.pk, at=stored.at.isoformat())
+    LiveEvent.objects.create(event_type=event_type[:60], groups=f" {' '.join(groups)} ", payload=payload)
+    # One delivery run sends every event stored before it starts: a burst of submissions queues a few runs.
+    enqueue_once_pending_on_commit(DELIVERY_RUN, deliver_live_events)
 
 
 def recent_events(user, groups: list[str], *, limit: int = 10, scan: int = 100) -> list[dict[str, Any]]:
@@ -255,3 +257,55 @@ def deliver_live_event(
             )
             return sent
     return len(groups)
+
+
+DELIVERY_RUN = "core.deliver_live_events"
+DELIVERY_BATCH = 500
+STALE_SECONDS = 600  # an unsent event older than this is marked sent, not pushed: the panel has moved on
+
+
+@task()
+def deliver_live_events() -> int:
+    """Send every stored event not sent yet, oldest first; returns how many were pushed.
+
+    Events are claimed a batch at a time (`FOR UPDATE SKIP LOCKED` where the database has it), so two runs at
+    once never send one event twice. As with `deliver_live_event`, an event that cannot be pushed while the
+    channel layer (Redis) is down is dropped with one warning line: the pages show the database anyway.
+    """
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+    from redis.exceptions import RedisError
+
+    from core.models import LiveEvent
+
+    started_pending(DELIVERY_RUN)
+    pushed = 0
+    layer_down = False
+    stale = timezone.now() - timedelta(seconds=STALE_SECONDS)
+    while True:
+        with transaction.atomic():
+            claimed = list(
+                LiveEvent.objects.filter(sent=False)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .only("pk", "event_type", "groups", "payload", "at")[:DELIVERY_BATCH]
+            )
+            if not claimed:
+                return pushed
+            LiveEvent.objects.filter(pk__in=[event.pk for event in claimed]).update(sent=True)
+        for event in claimed:
+            if layer_down or event.at < stale:
+                continue
+            for group in event.groups.split():
+                try:
+                    publish_event(group, event.event_type, event.payload, event_id=event.pk, at=event.at.isoformat())
+                except (OSError, TimeoutError, RedisError) as error:
+                    logger.warning("live events not delivered: channel layer unavailable (%s)", type(error).__name__)
+                    layer_down = True
+                    break
+            else:
+                pushed += 1
+        if len(claimed) < DELIVERY_BATCH:
+            return pushed

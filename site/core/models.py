@@ -35,9 +35,13 @@ class LiveEvent(models.Model):
     groups = models.TextField()
     payload = models.JSONField(encoder=DjangoJSONEncoder, default=dict)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Pushed to the groups yet? Stored unsent in the writer's transaction; `core.events.deliver_live_events`
+    # sends every unsent event in one run, however many were stored while it waited.
+    sent = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["id"], condition=models.Q(sent=False), name="core_liveevent_unsent")]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.at:%Y-%m-%d %H:%M}"

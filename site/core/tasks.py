@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Hashable
+from functools import partial
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django_tasks.base import Task
 
@@ -63,3 +65,41 @@ def on_commit_once(key: Hashable, func: Callable[[], Any], *, robust: bool = Tru
         once = pending[key] = _Once(func)
     once.func = func
     transaction.on_commit(once, robust=robust)
+
+
+# --- one pending run per key -----------------------------------------------------------------------------------
+
+PENDING_SECONDS = 30  # a pending mark outlives a lost run (a worker killed) by at most this long
+
+
+def _pending_key(key: str) -> str:
+    return f"tasks:pending:{key}"
+
+
+def enqueue_once_pending_on_commit(key: str, task_to_run: Task, *args: Any, **kwargs: Any) -> None:
+    """Once the current transaction commits, enqueue `task_to_run` unless a run asked for under `key` is queued
+    and has not started yet: that run will read what this transaction committed.
+
+    For work that drains what the writes left behind (the search outbox, unsent live events, a draft's counts):
+    a burst of a hundred submissions a second queues a few runs, not a hundred, and asking costs one cache
+    call, not a query. The task calls `started_pending(key)` before it reads anything, so a write committed
+    after that asks for a run of its own. The mark is in the cache (Redis): while the cache is unavailable
+    every commit enqueues, as `enqueue_on_commit` does; a failure to enqueue is logged, never raised.
+    """
+    on_commit_once(("pending", key), partial(_enqueue_unless_pending, key, task_to_run, args, kwargs))
+
+
+def _enqueue_unless_pending(key: str, task_to_run: Task, args: tuple, kwargs: dict) -> None:
+    degraded = getattr(cache, "degraded", False)  # core.cache: this process's memory stands in for Redis
+    if not degraded and not cache.add(_pending_key(key), True, timeout=PENDING_SECONDS):
+        return  # a run is queued and has not started: it reads what this transaction committed
+    try:
+        task_to_run.enqueue(*args, **kwargs)
+    except Exception:
+        cache.delete(_pending_key(key))  # not queued: the next write asks again
+        raise
+
+
+def started_pending(key: str) -> None:
+    """Called by a task queued through `enqueue_once_pending_on_commit`, first, before it reads anything."""
+    cache.delete(_pending_key(key))
