@@ -224,7 +224,7 @@ def themes(request, draft_id: int):
                 messages.error(request, " ".join(error.messages))
     else:
         form = ThemeForm()
-    report = selectors.build_report(draft)
+    report = selectors.build_report(draft, detailed_campaigns=0)  # its figures only
     unthemed = (
         selectors.visible_comments(draft)
         .filter(~Exists(ThemeMembership.objects.filter(comment_id=OuterRef("pk"))))
@@ -350,7 +350,7 @@ def review_themes(request, draft_id: int):
     representative comments and decision; charts of sizes, stances and time."""
     draft = _managed_draft(request, draft_id)
     overviews = selectors.theme_overviews(draft=draft)
-    report = selectors.build_report(draft)
+    report = selectors.build_report(draft, detailed_campaigns=0)  # its figures only
     size_bars = charts.horizontal_bars(
         [(overview.theme.title, overview.size) for overview in overviews], labelledby="sizes-caption"
     )

@@ -417,6 +417,13 @@ class Comment(models.Model):
             models.Index(
                 fields=["draft", "-created_at", "-id"], condition=Q(provision__isnull=True), name="comment_whole_draft"
             ),
+            # an article's published comments by date: its public page (newest first), its earliest ones quoted on
+            # the review screen; without it a rarely commented article's page walks the whole draft by date
+            models.Index(
+                fields=["provision", "created_at", "id"],
+                condition=Q(status__in=sorted(VISIBLE_STATUSES)),
+                name="comment_published_by_article",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -223,6 +223,7 @@ class ReportCampaign:
 
 
 REPORT_ADDITIONS = 5
+REPORT_CAMPAIGNS = 20  # the largest campaigns the report's page lists one by one (the PDF lists every one)
 
 
 @dataclass
@@ -238,7 +239,21 @@ class Report:
     unthemed: int
     weighted: int = 0  # published comments with each campaign counted once
     whole_draft_weighted: int = 0
-    campaigns: list[ReportCampaign] = field(default_factory=list)
+    campaigns: list[ReportCampaign] = field(default_factory=list)  # every campaign, largest first
+    detailed_campaigns: int | None = None  # how many of them (the largest) carry their first additions
+
+    @property
+    def shown_campaigns(self) -> list[ReportCampaign]:
+        """The campaigns a page lists one by one: those read with their additions."""
+        return self.campaigns if self.detailed_campaigns is None else self.campaigns[: self.detailed_campaigns]
+
+    @property
+    def other_campaigns(self) -> int:
+        return len(self.campaigns) - len(self.shown_campaigns)
+
+    @property
+    def other_campaign_signers(self) -> int:
+        return sum(campaign.signers for campaign in self.campaigns[len(self.shown_campaigns) :])
 
     @property
     def per_article(self) -> list[tuple[Provision, int]]:
@@ -260,9 +275,48 @@ def _raw_and_weighted(rows) -> dict:
     return figures
 
 
-def _report_campaigns(draft: DraftPage, rows: dict) -> list[ReportCampaign]:
-    """Campaigns with published members, largest first, from the draft's tallied rows; then one bounded
-    query per campaign for the first few additions (a draft has a handful of campaigns)."""
+def _ranked_additions(campaign_ids: list[int], n: int) -> QuerySet[Comment]:
+    """The first `n` additions (published members that added words of their own, oldest first) of each of these
+    campaigns, in one query however many campaigns: a window numbers each campaign's additions."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    return (
+        Comment.objects.filter(campaign_id__in=campaign_ids, status__in=VISIBLE_STATUSES)
+        .exclude(campaign_addition="")
+        .annotate(
+            addition_rank=Window(
+                RowNumber(), partition_by=[F("campaign_id")], order_by=[F("created_at").asc(), F("pk").asc()]
+            )
+        )
+        .filter(addition_rank__lte=n)
+        .order_by("campaign_id", "addition_rank")
+    )
+
+
+def first_additions(campaign_ids, n: int) -> dict[int, list[Comment]]:
+    """{campaign id: its first `n` additions, as comments} for these campaigns (one query)."""
+    ids = list(campaign_ids)
+    result: dict[int, list[Comment]] = {}
+    if ids and n > 0:
+        for comment in _ranked_additions(ids, n).select_related("provision__version", "region"):
+            result.setdefault(comment.campaign_id, []).append(comment)
+    return result
+
+
+def first_addition_texts(campaign_ids, n: int) -> dict[int, list[str]]:
+    """{campaign id: the words of its first `n` additions} for these campaigns (one query)."""
+    ids = list(campaign_ids)
+    result: dict[int, list[str]] = {}
+    if ids and n > 0:
+        for campaign_id, text in _ranked_additions(ids, n).values_list("campaign_id", "campaign_addition"):
+            result.setdefault(campaign_id, []).append(text)
+    return result
+
+
+def _report_campaigns(draft: DraftPage, rows: dict, detailed: int | None) -> list[ReportCampaign]:
+    """Campaigns with published members, largest first, from the draft's tallied rows; the first few additions
+    of the `detailed` largest (all when None) in one query, and the campaigns themselves in one."""
     signers: Counter = Counter()
     added: Counter = Counter()
     stances: dict[int, dict[str, int]] = {}
@@ -274,36 +328,35 @@ def _report_campaigns(draft: DraftPage, rows: dict) -> list[ReportCampaign]:
         split = stances.setdefault(campaign_id, dict.fromkeys(Stance.values, 0))
         split[stance] = split.get(stance, 0) + n
     campaigns = Campaign.objects.in_bulk(list(signers))
-    result = []
-    for campaign_id, n in sorted(signers.items(), key=lambda item: (-item[1], item[0])):
-        if campaign_id not in campaigns:
-            continue  # deleted by a clustering run since the tallies were read
-        additions = []
-        if added[campaign_id]:
-            additions = list(
-                Comment.objects.filter(campaign_id=campaign_id, status__in=VISIBLE_STATUSES)
-                .exclude(campaign_addition="")
-                .order_by("created_at", "pk")
-                .values_list("campaign_addition", flat=True)[:REPORT_ADDITIONS]
-            )
-        result.append(
-            ReportCampaign(
-                campaign=campaigns[campaign_id],
-                signers=n,
-                with_additions=added[campaign_id],
-                additions=additions,
-                stances=stances[campaign_id],
-            )
+    ranked = [
+        (campaign_id, n)
+        for campaign_id, n in sorted(signers.items(), key=lambda item: (-item[1], item[0]))
+        if campaign_id in campaigns  # else deleted by a clustering run since the tallies were read
+    ]
+    wanted = ranked if detailed is None else ranked[:detailed]
+    additions = first_addition_texts(
+        [campaign_id for campaign_id, _n in wanted if added[campaign_id]], REPORT_ADDITIONS
+    )
+    return [
+        ReportCampaign(
+            campaign=campaigns[campaign_id],
+            signers=n,
+            with_additions=added[campaign_id],
+            additions=additions.get(campaign_id, []),
+            stances=stances[campaign_id],
         )
-    return result
+        for campaign_id, n in ranked
+    ]
 
 
-def build_report(draft: DraftPage) -> Report:
+def build_report(draft: DraftPage, *, detailed_campaigns: int | None = None) -> Report:
     """The figures of the public report on how comments were handled (立法法 art. 40).
 
     Every count comes raw and with each mass campaign counted once. Nothing is counted over the
     comments: the figures are sums of the draft's tallies (consultations.tallies), one query for the
-    comments, one for the themes, one for the people, then the first few additions of each campaign."""
+    comments, one for the themes, one for the people, one for the campaigns, then one for the first few
+    additions of the `detailed_campaigns` largest campaigns (of every campaign when None; a screen that shows
+    only the figures gives 0). Every campaign is in `campaigns`, with its figures; only those have additions."""
     rows = tallies.sums(CommentTally, draft.pk, ["provision_id", "campaign_id", "status", "stance", "themed", "added"])
     stance_split: Counter = Counter()
     by_provision_rows: Counter = Counter()
@@ -344,7 +397,7 @@ def build_report(draft: DraftPage) -> Report:
         )
         for theme in draft.themes.select_related("adopted_in__version", "provision")
     ]
-    campaigns = _report_campaigns(draft, rows)
+    campaigns = _report_campaigns(draft, rows, detailed_campaigns)
     comments = sum(row.comments for row in articles) + whole_raw
     return Report(
         draft=draft,
@@ -359,6 +412,7 @@ def build_report(draft: DraftPage) -> Report:
         weighted=comments - sum(c.signers for c in campaigns) + len(campaigns),
         whole_draft_weighted=whole_weighted,
         campaigns=campaigns,
+        detailed_campaigns=detailed_campaigns,
     )
 
 
@@ -528,20 +582,23 @@ def theme_member_rows(theme: Theme) -> tuple[QuerySet, int, dict[int, int]]:
     one row placed where its closest member is: (rows to slice a page from, how many rows, comments per
     campaign in the theme).
 
-    Nothing loads every member: the count comes from the theme tallies, each campaign's place from one
-    indexed query, and a page is one slice of the membership index (PostgreSQL: `membership_order`)."""
+    Nothing loads every member: the count comes from the theme tallies, every campaign's place from one query
+    (a window over the theme's members that belong to a campaign: each campaign's closest), and a page is one
+    slice of the membership index (PostgreSQL: `membership_order`)."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
     campaigns = tallies.sums(ThemeTally, theme.draft_id, ["campaign_id"], theme_id=theme.pk)
     singles = campaigns.pop(None, 0)
     leaders = []
-    for campaign_id in sorted(campaigns):
-        first = (
-            theme.memberships.filter(comment__campaign_id=campaign_id)
-            .order_by(*MEMBER_ORDER)
+    if campaigns:
+        leaders = list(
+            theme.memberships.filter(comment__campaign_id__isnull=False)
+            .annotate(place=Window(RowNumber(), partition_by=[F("comment__campaign_id")], order_by=list(MEMBER_ORDER)))
+            .filter(place=1)
             .values_list("comment_id", flat=True)
-            .first()
+            .order_by()
         )
-        if first is not None:
-            leaders.append(first)
     rows = (
         theme.memberships.filter(Q(comment__campaign_id__isnull=True) | Q(comment_id__in=leaders))
         .order_by(*MEMBER_ORDER)
@@ -839,8 +896,8 @@ def campaign_additions(campaign: Campaign) -> QuerySet[Comment]:
 
 def campaign_overviews(*, campaigns: list[Campaign]) -> list[CampaignOverview]:
     """Each campaign with its published members' stance split, the themes they were grouped
-    into, and the first of the additions individual signers wrote: two sums of the tallies, then
-    one bounded query per campaign shown."""
+    into, and the first of the additions individual signers wrote: two sums of the tallies, the themes,
+    then one query for the first additions of every campaign shown (`first_additions`)."""
     if not campaigns:
         return []
     ids = [campaign.pk for campaign in campaigns]
@@ -863,12 +920,13 @@ def campaign_overviews(*, campaigns: list[Campaign]) -> list[CampaignOverview]:
     for (campaign_id, theme_id), n in sorted(theme_rows.items(), key=lambda item: (-item[1], item[0])):
         if theme_id in themes:
             by_campaign.setdefault(campaign_id, []).append((themes[theme_id], n))
+    additions = first_additions([pk for pk in ids if with_additions[pk]], ADDITIONS_SHOWN)
     return [
         CampaignOverview(
             campaign=campaign,
             visible=visible[campaign.pk],
             with_additions=with_additions[campaign.pk],
-            additions=list(campaign_additions(campaign)[:ADDITIONS_SHOWN]),
+            additions=additions.get(campaign.pk, []),
             stances={stance: stances.get(campaign.pk, Counter()).get(stance, 0) for stance in Stance.values},
             themes=by_campaign.get(campaign.pk, []),
         )

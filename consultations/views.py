@@ -143,14 +143,14 @@ def compare_versions(request, draft: DraftPage):
     return TemplateResponse(request, "consultations/compare.html", context)
 
 
-def _report_or_404(request, draft: DraftPage):
+def _report_or_404(request, draft: DraftPage, *, detailed_campaigns: int | None = None):
     if draft.status != DraftStatus.REPORT_PUBLISHED and not services.can_manage_draft(request.user, draft):
         raise Http404
-    return selectors.build_report(draft)
+    return selectors.build_report(draft, detailed_campaigns=detailed_campaigns)
 
 
 def public_report(request, draft: DraftPage):
-    report = _report_or_404(request, draft)
+    report = _report_or_404(request, draft, detailed_campaigns=selectors.REPORT_CAMPAIGNS)
     context = draft.get_context(request)
     context.update(
         {

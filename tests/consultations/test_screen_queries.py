@@ -34,21 +34,19 @@ STATUSES = [
 ]
 STANCES = [Stance.SUPPORT, Stance.OPPOSE, Stance.AMEND, Stance.UNSTATED]
 WORD = "物业"
+SOURCES = ["另一次征求意见（甲）", "另一次征求意见（乙）"]
 
 
 class Consultation:
     """A draft whose comments grow in the same shape: three articles and the whole draft, every status and
-    stance, two campaigns (each in one theme, with additions), two clustered themes and one grouped by hand,
-    some comments in no theme."""
+    stance, campaigns that grow in number with the comments (one for every 25 comments, at least two; each in
+    one clustered theme, with additions), two clustered themes and one grouped by hand, some comments in no
+    theme. A screen that asks one question per campaign asks 40 with 1,000 comments and 2 with 10."""
 
     def __init__(self, draft):
         self.draft = draft
         self.articles = list(draft.current_version.provisions.filter(kind="article").order_by("position")[:3])
-        now = timezone.now()
-        self.campaigns = [
-            Campaign.objects.create(draft=draft, key=f"c{n}", form_text=f"联署{n}", first_seen=now, last_seen=now)
-            for n in range(2)
-        ]
+        self.campaigns: list[Campaign] = []
         self.themes = [
             Theme.objects.create(draft=draft, title="账目", origin=ThemeOrigin.CLUSTER, cluster_key="a", position=1),
             Theme.objects.create(draft=draft, title="收费", origin=ThemeOrigin.CLUSTER, cluster_key="b", position=2),
@@ -58,9 +56,15 @@ class Consultation:
 
     def grow(self, n: int) -> None:
         now = timezone.now()
+        self.campaigns += [
+            Campaign.objects.create(
+                draft=self.draft, key=f"c{k}", form_text=f"联署{k}", size=25, first_seen=now, last_seen=now
+            )
+            for k in range(len(self.campaigns), max(2, (self.count + n) // 25))
+        ]
         made = []
         for i in range(self.count, self.count + n):
-            campaign = self.campaigns[(i // 5) % 2] if i % 5 == 1 else None
+            campaign = self.campaigns[(i // 5) % len(self.campaigns)] if i % 5 == 1 else None
             made.append(
                 Comment(
                     draft=self.draft,
@@ -70,6 +74,7 @@ class Consultation:
                     stance=STANCES[i % 4],
                     status=STATUSES[i % 7],
                     external_author=f"person-{i % 6}",
+                    source=SOURCES[(i // 50) % 2] if i % 50 == 7 else "",  # a few imported from elsewhere
                     campaign=campaign,
                     campaign_addition="我补充一点" if campaign and i % 2 else "",
                     created_at=now - timedelta(hours=i),
@@ -79,7 +84,7 @@ class Consultation:
         memberships = []
         for i, comment in enumerate(made, start=self.count):
             if comment.campaign is not None:
-                theme = self.themes[self.campaigns.index(comment.campaign)]  # a campaign sits in one theme
+                theme = self.themes[self.campaigns.index(comment.campaign) % 2]  # a campaign sits in one theme
             elif i % 5 == 4:
                 continue  # not in any theme
             else:
@@ -175,3 +180,48 @@ def test_a_screen_asks_as_many_queries_for_1000_comments_as_for_10(client, consu
 
     # then the screen asks the same number of questions
     assert with_1000 == with_10, f"{screen}: {with_10} queries with 10 comments, {with_1000} with 1,000"
+
+
+def test_a_drafts_notices_name_each_source_once_in_one_query(consultation, django_assert_num_queries):
+    # given published comments from two sources, and a third source on rejected comments only
+    from consultations.attribution import draft_notices
+
+    consultation.grow(100)
+    Comment.objects.filter(draft=consultation.draft, source="").filter(pk__in=_some(consultation, 3)).update(
+        source="只有被拒绝的", status=CommentStatus.REJECTED
+    )
+
+    # when the public page asks for its notices, and a manager's for all of them
+    with django_assert_num_queries(1):
+        public = draft_notices(consultation.draft)
+    with django_assert_num_queries(1):
+        every = draft_notices(consultation.draft, visible_only=False)
+
+    # then each source is named once, the rejected comments' source only for the manager
+    assert [sum(source in notice.text for notice in public) for source in SOURCES] == [1, 1]
+    assert len(public) == 2 and len(every) == 3 and any("只有被拒绝的" in notice.text for notice in every)
+
+
+def _some(consultation, n: int) -> list[int]:
+    return list(
+        Comment.objects.filter(draft=consultation.draft, source="").order_by("pk").values_list("pk", flat=True)[:n]
+    )
+
+
+def test_the_report_page_lists_the_largest_campaigns_and_names_how_many_others(client, consultation):
+    # given a published report on a draft with 40 campaigns
+    from consultations.selectors import REPORT_CAMPAIGNS, build_report
+
+    consultation.grow(1000)
+    report = build_report(consultation.draft)
+    assert len(report.campaigns) == 40 > REPORT_CAMPAIGNS
+
+    # when the public reads the report's page
+    html = client.get(f"{consultation.draft.url}report/").content.decode()
+
+    # then it lists the largest campaigns one by one and says how many others the PDF lists, with their signers
+    assert html.count('data-testid="campaign"') == REPORT_CAMPAIGNS
+    others = report.campaigns[REPORT_CAMPAIGNS:]
+    assert 'data-testid="other-campaigns"' in html and str(sum(c.signers for c in others)) in html
+    # while the report itself (the PDF's, the API's) has every campaign's first additions
+    assert all(c.additions for c in report.campaigns if c.with_additions)
