@@ -485,6 +485,14 @@ def export_csv(context: dict) -> dict:
     return {"seconds": figures["seconds"], "growth_mb": figures["growth_mb"]}
 
 
+@step("export_open_data", "the open-data files of the published comments, CSV and JSON Lines (bench.exports)")
+def export_open_data(context: dict) -> dict:
+    from bench.exports import measure
+
+    figures = measure("opendata", context["draft"])
+    return {"seconds": figures["seconds"], "growth_mb": figures["growth_mb"]}
+
+
 def run(name: str, context: dict) -> dict:
     entry = INTERNAL.get(name) or next((s for s in STEPS if s.name == name), None)
     if entry is None:

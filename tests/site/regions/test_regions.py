@@ -51,3 +51,14 @@ def test_a_duplicate_code_is_refused(tmp_path):
 
     with pytest.raises(RegionFileError, match="duplicate code 110000"):
         read_region_rows(path)
+
+
+def test_every_full_name_in_one_query(regions, django_assert_num_queries):
+    from regions.selectors import full_names
+
+    with django_assert_num_queries(1):
+        names = full_names()
+
+    assert len(names) == Region.objects.count()
+    assert all(names[region.code] == region.full_name for region in Region.objects.all())
+    assert names["130626"] == "河北省保定市定兴县"
