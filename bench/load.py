@@ -37,7 +37,7 @@ from html import unescape
 from pathlib import Path
 
 from bench.client import Browser, HttpError, MailSink, Response, csrf_token
-from bench.services import ROOT, Service, free_port, noida_binary, redis_service, search_service
+from bench.services import ROOT, PostgresCpu, Service, free_port, noida_binary, redis_service, search_service
 from bench.stats import Level, json_line, table, targets
 
 SCENARIOS = ("comments", "reports", "signatures")
@@ -341,6 +341,7 @@ class Bench:
         self.services: dict[str, Service] = {}
         self.database_created = False
         self.levels: list[Level] = []
+        self.postgres_cpu = PostgresCpu(args.database) if self.production else None
 
     def say(self, message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
@@ -549,6 +550,7 @@ class Bench:
         else:
             clients_run = [signature_client(ctx, level, n, stop_at, grace) for n in range(clients)]
         watchers = [asyncio.create_task(self.progress(level, started))]
+        sampler = asyncio.create_task(self.sample_postgres())
         if self.args.fault:
             watchers.append(asyncio.create_task(self.fault(level, started)))
         try:
@@ -562,24 +564,48 @@ class Bench:
             await asyncio.gather(*watchers, return_exceptions=True)
         if scenario == "reports":
             await self.check_codes(ctx, level)
-        await self.count(ctx, level)
+        try:
+            await self.count(ctx, level)
+        finally:
+            sampler.cancel()
+            await asyncio.gather(sampler, return_exceptions=True)
         cpu_after = self.cpu()
+        total = 0.0
         for name, used_before in cpu_before.items():
             if level.accepted and name in cpu_after:
                 used = cpu_after[name] - used_before  # pages and submissions, the queue drained after the level
+                total += used
                 level.extra[f"{name}_cpu_ms_per_accepted"] = round(used * 1000 / level.accepted, 1)
+        if level.accepted and len(cpu_before) > 1:
+            # web workers + task worker (+ the database's backends on the production stack)
+            level.extra["total_cpu_ms_per_accepted"] = round(total * 1000 / level.accepted, 1)
         summary = level.summary()
         self.say(
             f"  done: {summary['accepted']} accepted in {summary['seconds']} s ({summary['accepted_per_s']}/s), "
             f"p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, {summary['status_5xx']} 5xx, "
             f"{summary['status_429']} 429, stored {summary['stored']}, lost {summary['lost']}"
             + (f", codes shown {summary['codes_shown']}/{summary['stored']}" if scenario == "reports" else "")
+            + "".join(
+                f", {name} {level.extra[f'{name}_cpu_ms_per_accepted']} ms CPU/accepted"
+                for name in ("server", "worker", "postgres", "total")
+                if f"{name}_cpu_ms_per_accepted" in level.extra
+            )
         )
         return level
 
     def cpu(self) -> dict[str, float]:
-        """CPU seconds used so far by the web server (all its workers) and the task worker."""
-        return {name: self.services[name].cpu_seconds() for name in ("server", "worker") if name in self.services}
+        """CPU seconds used so far by the web server (all its workers), the task worker and, on the production
+        stack, the PostgreSQL backends serving the bench's database."""
+        used = {name: self.services[name].cpu_seconds() for name in ("server", "worker") if name in self.services}
+        if self.postgres_cpu is not None:
+            self.postgres_cpu.sample()
+            used["postgres"] = self.postgres_cpu.seconds()
+        return used
+
+    async def sample_postgres(self) -> None:
+        while self.postgres_cpu is not None:
+            await asyncio.to_thread(self.postgres_cpu.sample)
+            await asyncio.sleep(0.25)
 
     async def check_codes(self, ctx: Context, level: Level) -> None:
         """Open a few reports with the codes their reporters were shown, as a reporter would."""

@@ -126,6 +126,39 @@ def process_tree_cpu(pid: int) -> float:
     return total / ticks
 
 
+class PostgresCpu:
+    """CPU seconds of the PostgreSQL server processes serving one database (its backends), from /proc.
+
+    Sampled (`sample()`, a few times a second): a backend is found by its title ("postgres: user DATABASE
+    host(port) ..."), and its latest reading is kept after it ends, so a connection that lives less than a
+    sampling interval is missed and one that ends loses at most its last interval. With pooled connections
+    the backends live as long as the server and nothing is missed. The server's shared processes (WAL
+    writer, checkpointer) are not counted: they are not one database's.
+    """
+
+    def __init__(self, database: str) -> None:
+        self.title = f" {database} ".encode()
+        self.readings: dict[tuple[int, str], int] = {}  # (pid, start time) → utime + stime in ticks
+        self.ticks = os.sysconf("SC_CLK_TCK")
+
+    def sample(self) -> None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                title = (entry / "cmdline").read_bytes()
+                if not title.startswith(b"postgres:") or self.title not in title:
+                    continue
+                stat = (entry / "stat").read_text()
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            self.readings[(int(entry.name), fields[19])] = int(fields[11]) + int(fields[12])
+
+    def seconds(self) -> float:
+        return sum(self.readings.values()) / self.ticks
+
+
 def redis_service(port: int, log: Path) -> Service:
     command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     return Service("redis", command + ["--daemonize", "no"], log=log, port=port)

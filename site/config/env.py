@@ -48,6 +48,7 @@ class Environment:
     trusted_proxies: list[str]
     static_root: Path
     conn_max_age: int
+    database_pool: int
 
 
 def read_environment() -> Environment:
@@ -72,6 +73,7 @@ def read_environment() -> Environment:
         trusted_proxies=_list("TRUSTED_PROXIES", []),
         static_root=Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE") or 0),
+        database_pool=int(os.environ.get("DATABASE_POOL") or 8),
     )
 
 

@@ -21,6 +21,19 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# PostgreSQL connections from a pool in each process (psycopg_pool, Django 5.1's "pool" option): a request takes
+# one and gives it back when it ends, so no request pays for a new server process and its sign-in, and however
+# many requests a worker has in flight (each may run on a thread of its own under ASGI) it holds at most
+# DATABASE_POOL connections; the others wait for one. DATABASE_POOL=0 opens one connection per request instead.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and ENV.database_pool > 0:  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  (the pool keeps them; Django must not)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
+        "min_size": min(2, ENV.database_pool),
+        "max_size": ENV.database_pool,
+        "timeout": 30,
+        "max_idle": 300,
+    }
+
 STORAGES = {  # noqa: F405
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
