@@ -162,8 +162,9 @@ class Workbook:
     def add_sheet(self, title: str, widths: Sequence[float] = ()) -> Sheet:
         if self._sheet is not None:
             self._sheet.close()
-        title = _SHEET_NAME.sub(" ", title)[:31] or f"Sheet{len(self._titles) + 1}"
-        if title in self._titles:
+        # Excel's rules: at most 31 characters, none of []:*?/\, no apostrophe first or last, unique ignoring case.
+        title = _SHEET_NAME.sub(" ", title)[:31].strip("'") or f"Sheet{len(self._titles) + 1}"
+        if title.casefold() in {taken.casefold() for taken in self._titles}:
             raise ValueError(f"a sheet is already named {title!r}")
         self._titles.append(title)
         stream = self._zip.open(f"xl/worksheets/sheet{len(self._titles)}.xml", "w")
@@ -196,7 +197,7 @@ class Workbook:
                 f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
             ),
             "xl/workbook.xml": (
-                f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+                f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView/></bookViews><sheets>'
                 + "".join(
                     f'<sheet name="{_attribute(title)}" sheetId="{n}" r:id="rId{n}"/>'
                     for n, title in zip(numbers, self._titles, strict=True)

@@ -54,7 +54,7 @@ def test_sheets_follow_one_another_with_safe_unique_names():
     assert [sheet["A1"].value for sheet in workbook.worksheets] == ["Comments", "Comments (2)", "a/b:c*d?[e]"]
 
     with pytest.raises(ValueError, match="already named"):
-        _written(lambda workbook: [workbook.add_sheet("x"), workbook.add_sheet("x")])
+        _written(lambda workbook: [workbook.add_sheet("x"), workbook.add_sheet("'X'")])
 
 
 def test_an_empty_workbook_still_opens():
