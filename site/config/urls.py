@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin as django_admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api
+from consultations import comment_route
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -25,6 +26,9 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A draft's comment form posts here: the draft found by its address, then served by Wagtail (consultations.comment_route).
+urlpatterns.append(re_path(r"^(?P<path>(?:[\w\-]+/)+)comment/$", comment_route.comment))
 
 # Wagtail's page serving catches everything else: keep it last.
 urlpatterns.append(path("", include(wagtail_urls)))
