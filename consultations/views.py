@@ -8,7 +8,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from consultations import exports, selectors, services
 from consultations.forms import PUBLIC_STANCES, CommentForm
 from consultations.models import DraftPage, DraftStatus, Provision, Stance
 from core.paging import CountedPaginator
+from core.streaming import file_response, streaming_response
 
 
 def _version(request, draft: DraftPage):
@@ -178,22 +179,26 @@ def public_report_pdf(request, draft: DraftPage):
 def export_comments(request, draft: DraftPage):
     """Every comment of the draft for its managers: Excel (written to a temporary file) or CSV (streamed).
 
-    Neither holds the comments in memory; Excel continues on a new sheet past 1,048,576 rows.
+    Neither holds the comments in memory, under ASGI either (core.streaming); Excel continues on a new sheet
+    past 1,048,576 rows.
     """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not services.can_manage_draft(request.user, draft):
         raise PermissionDenied
     if request.GET.get("format") == "csv":
-        response = StreamingHttpResponse(exports.comments_csv(draft), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="comments-{draft.pk}.csv"'
-        return response
+        return streaming_response(
+            request,
+            exports.comments_csv(draft),
+            content_type="text/csv; charset=utf-8",
+            filename=f"comments-{draft.pk}.csv",
+        )
     spool = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by the response once sent
     exports.write_comments_workbook(draft, spool)
     spool.seek(0)
-    return FileResponse(
+    return file_response(
+        request,
         spool,
-        as_attachment=True,
         filename=f"comments-{draft.pk}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -206,9 +211,4 @@ def open_data(request, draft: DraftPage, fmt: str):
     path = exports.open_data_path(draft, fmt)
     if not path.exists():
         raise Http404(_("The open-data file is being prepared. Try again in a few minutes."))
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=path.name,
-        content_type=exports.OPEN_DATA_FORMATS[fmt],
-    )
+    return file_response(request, path.open("rb"), filename=path.name, content_type=exports.OPEN_DATA_FORMATS[fmt])

@@ -212,3 +212,20 @@ def test_formula_starts_are_neutralised_in_every_column_people_write(closed_draf
     assert rows[spam.pk][10] == "'-广告"
     text = "".join(exports.comments_csv(draft))
     assert "'+1 赞成" in text and "'-广告" in text
+
+
+def test_under_asgi_the_csv_is_still_streamed(async_client, closed_draft, beijing_legislator):
+    from asgiref.sync import async_to_sync
+
+    draft, comments, spam = closed_draft
+
+    async def download():
+        await async_client.aforce_login(beijing_legislator)
+        response = await async_client.get(draft.url + "export/?format=csv")
+        return response, b"".join([part async for part in response.streaming_content])
+
+    response, body = async_to_sync(download)()
+
+    assert response.status_code == 200 and response.is_async  # not gathered into a list before sending
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8").lstrip("\ufeff"))))
+    assert len(rows) == 6 and sorted(int(row[0]) for row in rows[1:]) == sorted(c.pk for c in [*comments, spam])
