@@ -44,6 +44,7 @@ SCENARIOS = ("comments", "reports", "signatures")
 COMMENTS_PER_USER = 8  # under the per-user limit (10 per 10 minutes): the normal case is never limited
 PENDING_PER_CLIENT = 5  # signatures a client has signed and awaits the mail for, before signing more
 RNG = random.Random(2026)  # noqa: S311 - test data, the same mix on every run
+DURING_APP = "bench-during"  # application_name of the --during command's database connections
 BENCH_NETWORK = ipaddress.ip_network("198.18.0.0/15")  # RFC 2544 benchmarking addresses (a header only)
 # Variables config/env.py (and the server command) read: none leaks in from the caller's shell.
 APP_VARIABLES = (
@@ -122,6 +123,7 @@ class Context:
     accepted: dict[str, dict] = field(default_factory=dict)  # tag → code (reports) or True
     signed: set[str] = field(default_factory=set)
     sequence: int = 0
+    level_key: str = ""  # in every tag of the level: its clients and its place in the run ("50n3")
 
     def browser(self) -> Browser:
         return Browser("127.0.0.1", self.port, self.timeout, https=self.https)
@@ -182,7 +184,7 @@ async def comment_client(ctx: Context, level: Level, index: int, stop_at: float)
                 if time.monotonic() >= stop_at or ctx.over_budget():
                     break
                 number += 1
-                tag = f"{ctx.run}:c{level.clients}-{index}-{number}"
+                tag = f"{ctx.run}:c{ctx.level_key}-{index}-{number}"
                 provisions = ctx.data["provisions"]
                 form = {
                     "csrfmiddlewaretoken": token,
@@ -217,7 +219,7 @@ async def report_client(ctx: Context, level: Level, index: int, stop_at: float) 
             if page is None or page.status != 200:
                 continue
             number += 1
-            tag = f"{ctx.run}:r{level.clients}-{index}-{number}"
+            tag = f"{ctx.run}:r{ctx.level_key}-{index}-{number}"
             unit = f"某县{RNG.choice(UNITS)}{ctx.next_number()}"
             person = RNG.choice(SURNAMES) + RNG.choice("明华军伟芳丽强磊静敏")
             form = {
@@ -279,7 +281,7 @@ async def signature_client(ctx: Context, level: Level, index: int, stop_at: floa
         nonlocal number
         number += 1
         serial = ctx.next_number()
-        address = f"{ctx.run}-s{level.clients}-{index}-{number}@m{serial % 5000}.bench.example"
+        address = f"{ctx.run}-s{ctx.level_key}-{index}-{number}@m{serial % 5000}.bench.example"
         browser = ctx.browser()
         browser.address = ctx.addresses.take()
         page = await ctx.send(level, browser.get(f"/petitions/{petition}/"), submit=False)
@@ -446,7 +448,7 @@ class Bench:
         self.say(f"server: {shlex.join(command[1:] if command[0] == sys.executable else command)} on :{self.port}")
 
     def stop_all(self) -> None:
-        for name in ("server", "worker", "search", "redis"):
+        for name in ("during", "server", "worker", "search", "redis"):
             service = self.services.get(name)
             if service is not None:
                 service.stop()
@@ -462,7 +464,7 @@ class Bench:
         await self.sink.start()
         self.env = self.environment()
         started = time.monotonic()
-        if self.production:
+        if self.production and not self.args.reuse_database:
             self.reset_database()
         self.start_services()
         migrate = self.manage("manage.py", "migrate", "--no-input", log="setup.log")
@@ -537,6 +539,7 @@ class Bench:
         cpu_before = self.cpu()
         ctx.accepted = {}
         ctx.requests = 0
+        ctx.level_key = f"{clients}n{len(self.levels) + 1}"  # levels with as many clients keep their tags apart
         self.say(
             f"{scenario} with {clients} concurrent client{'s' if clients > 1 else ''} for {self.args.duration:.0f} s"
         )
@@ -550,7 +553,7 @@ class Bench:
         else:
             clients_run = [signature_client(ctx, level, n, stop_at, grace) for n in range(clients)]
         watchers = [asyncio.create_task(self.progress(level, started))]
-        sampler = asyncio.create_task(self.sample_postgres())
+        sampler = asyncio.create_task(self.sample_postgres(level))
         if self.args.fault:
             watchers.append(asyncio.create_task(self.fault(level, started)))
         try:
@@ -572,11 +575,17 @@ class Bench:
         cpu_after = self.cpu()
         total = 0.0
         for name, used_before in cpu_before.items():
+            if name == "during":
+                level.extra["during_running"] = running = self.services["during"].running
+                if running:  # apart: not the submissions' (a process that ended has no CPU left to read)
+                    level.extra["during_cpu_s"] = round(cpu_after[name] - used_before, 1)
+                continue
             if level.accepted and name in cpu_after:
                 used = cpu_after[name] - used_before  # pages and submissions, the queue drained after the level
-                total += used
+                if name != "postgres_ended":  # every database's ended connections: shown, not added
+                    total += used
                 level.extra[f"{name}_cpu_ms_per_accepted"] = round(used * 1000 / level.accepted, 1)
-        if level.accepted and len(cpu_before) > 1:
+        if level.accepted and len(set(cpu_before) - {"during", "postgres_ended"}) > 1:
             # web workers + task worker (+ the database's backends on the production stack)
             level.extra["total_cpu_ms_per_accepted"] = round(total * 1000 / level.accepted, 1)
         summary = level.summary()
@@ -585,6 +594,12 @@ class Bench:
             f"p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, {summary['status_5xx']} 5xx, "
             f"{summary['status_429']} 429, stored {summary['stored']}, lost {summary['lost']}"
             + (f", codes shown {summary['codes_shown']}/{summary['stored']}" if scenario == "reports" else "")
+            + (
+                f", waiting for a lock in {level.extra['lock_waits']['waiting']} of "
+                f"{level.extra['lock_waits']['samples']} samples"
+                if "lock_waits" in level.extra
+                else ""
+            )
             + "".join(
                 f", {name} {level.extra[f'{name}_cpu_ms_per_accepted']} ms CPU/accepted"
                 for name in ("server", "worker", "postgres", "total")
@@ -596,16 +611,59 @@ class Bench:
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by the web server (all its workers), the task worker and, on the production
         stack, the PostgreSQL backends serving the bench's database."""
-        used = {name: self.services[name].cpu_seconds() for name in ("server", "worker") if name in self.services}
+        names = ("server", "worker", "during")
+        used = {name: self.services[name].cpu_seconds() for name in names if name in self.services}
         if self.postgres_cpu is not None:
             self.postgres_cpu.sample()
             used["postgres"] = self.postgres_cpu.seconds()
+            used["postgres_ended"] = self.postgres_cpu.ended_seconds()
         return used
 
-    async def sample_postgres(self) -> None:
-        while self.postgres_cpu is not None:
-            await asyncio.to_thread(self.postgres_cpu.sample)
-            await asyncio.sleep(0.25)
+    async def sample_postgres(self, level: Level) -> None:
+        """The database backends' CPU, and which of them wait for a lock (and on whom) a few times a second."""
+        if self.postgres_cpu is None:
+            return
+        import psycopg
+
+        url = f"{self.args.postgres.rstrip('/')}/{self.args.database}"
+        connection = await asyncio.to_thread(psycopg.connect, url, autocommit=True)
+        waits = level.extra.setdefault("lock_waits", {"samples": 0, "waiting": 0, "max_waiting": 0, "examples": []})
+        try:
+            while True:
+                await asyncio.to_thread(self.postgres_cpu.sample)
+                rows = await asyncio.to_thread(self.lock_waits, connection)
+                self.postgres_cpu.excluded.update(await asyncio.to_thread(self.during_backends, connection))
+                waits["samples"] += 1
+                waits["waiting"] += len(rows)
+                waits["max_waiting"] = max(waits["max_waiting"], len(rows))
+                for row in rows:
+                    if row not in waits["examples"] and len(waits["examples"]) < 5:
+                        waits["examples"].append(row)
+                await asyncio.sleep(0.25)
+        finally:
+            await asyncio.to_thread(connection.close)
+
+    def during_backends(self, connection) -> list[int]:
+        return [
+            pid
+            for (pid,) in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                [self.args.database, DURING_APP],
+            ).fetchall()
+        ]
+
+    def lock_waits(self, connection) -> list[list[str]]:
+        """[waiting statement, statement of the one it waits for] for each backend of the database waiting for a
+        lock now."""
+        return [
+            [waiting, blocking or ""]
+            for waiting, blocking in connection.execute(
+                "SELECT left(w.query, 100), (SELECT left(b.query, 100) FROM pg_stat_activity b "
+                "WHERE b.pid = ANY(pg_blocking_pids(w.pid)) LIMIT 1) "
+                "FROM pg_stat_activity w WHERE w.datname = %s AND w.wait_event_type = 'Lock'",
+                [self.args.database],
+            ).fetchall()
+        ]
 
     async def check_codes(self, ctx: Context, level: Level) -> None:
         """Open a few reports with the codes their reporters were shown, as a reporter would."""
@@ -637,10 +695,10 @@ class Bench:
         level.extra["queue_drain_s"] = found["drain_seconds"]
         accepted = set(ctx.accepted)
         if level.scenario == "comments":
-            prefix = f"{self.run}:c{level.clients}-"
+            prefix = f"{self.run}:c{ctx.level_key}-"
             stored = {tag for tag in found["comments"] if tag.startswith(prefix)}
         elif level.scenario == "reports":
-            prefix = f"{self.run}:r{level.clients}-"
+            prefix = f"{self.run}:r{ctx.level_key}-"
             digests = {row["tag"]: row["digest"] for row in found["reports"] if row["tag"].startswith(prefix)}
             stored = set(digests)
             shown = found["digests"]
@@ -648,7 +706,7 @@ class Bench:
                 1 for tag, digest in digests.items() if tag in ctx.accepted and shown.get(ctx.accepted[tag]) == digest
             )
         else:
-            prefix = f"{self.run}-s{level.clients}-"
+            prefix = f"{self.run}-s{ctx.level_key}-"
             rows = {email: confirmed for email, confirmed in found["signatures"].items() if email.startswith(prefix)}
             stored = {email for email, confirmed in rows.items() if confirmed}
             signed = {email for email in ctx.signed if email.startswith(prefix)}
@@ -688,6 +746,12 @@ class Bench:
             max_requests=self.args.max_requests,
         )
         await self.warm_up(ctx)
+        if self.args.during:
+            command = [sys.executable if part == "python" else part for part in shlex.split(self.args.during)]
+            env = {**self.env, "PGAPPNAME": DURING_APP}  # its database backends are told apart by this name
+            self.services["during"] = Service("during", command, log=self.log_dir / "during.log", env=env)
+            self.services["during"].start()
+            self.say(f"started alongside the levels: {self.args.during}")
         for scenario in self.args.scenarios:
             for clients in self.args.levels:
                 self.levels.append(await self.run_level(ctx, scenario, clients))
@@ -754,6 +818,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
     parser.add_argument("--database", default="sunshine_bench", help="dropped and created by the bench")
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="run on the existing --database (migrated, not dropped before or after): e.g. one bench.scale built",
+    )
+    parser.add_argument(
+        "--during",
+        help="a command run under the server's settings from the first level to the end, e.g. "
+        '"python manage.py cluster_comments --draft 7 --full" (its CPU is reported apart)',
+    )
     parser.add_argument("--redis-port", type=int, default=6390)
     parser.add_argument("--port", type=int, default=0, help="web server port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--log-dir", help="default var/bench/<time>-<server>/")

@@ -140,6 +140,8 @@ class PostgresCpu:
         self.title = f" {database} ".encode()
         self.readings: dict[tuple[int, str], int] = {}  # (pid, start time) → utime + stime in ticks
         self.ticks = os.sysconf("SC_CLK_TCK")
+        self.excluded: set[int] = set()  # backends of a process measured apart (bench.load --during)
+        self.postmaster: int | None = None
 
     def sample(self) -> None:
         for entry in Path("/proc").iterdir():
@@ -147,6 +149,8 @@ class PostgresCpu:
                 continue
             try:
                 title = (entry / "cmdline").read_bytes()
+                if self.postmaster is None and title.split(b"\0")[0].endswith(b"/postgres") and b"-D" in title:
+                    self.postmaster = int(entry.name)  # the server itself: `postgres -D …`
                 if not title.startswith(b"postgres:") or self.title not in title:
                     continue
                 stat = (entry / "stat").read_text()
@@ -155,8 +159,20 @@ class PostgresCpu:
             fields = stat[stat.rindex(")") + 2 :].split()
             self.readings[(int(entry.name), fields[19])] = int(fields[11]) + int(fields[12])
 
+    def ended_seconds(self) -> float:
+        """CPU of the server's backends that have ended, of every database (the postmaster's reaped children):
+        with a connection per request most of a database's CPU is there, with other databases' as well."""
+        if self.postmaster is None:
+            return 0.0
+        try:
+            stat = Path(f"/proc/{self.postmaster}/stat").read_text()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            return 0.0
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[13]) + int(fields[14])) / self.ticks  # cutime, cstime
+
     def seconds(self) -> float:
-        return sum(self.readings.values()) / self.ticks
+        return sum(used for (pid, _), used in self.readings.items() if pid not in self.excluded) / self.ticks
 
 
 def redis_service(port: int, log: Path) -> Service:
