@@ -65,4 +65,4 @@ def test_under_wsgi_the_iterator_and_file_response_as_they_are(tmp_path):
     with path.open("rb") as file:
         response = streaming.file_response(request, file, filename="x.csv", content_type="text/csv")
         assert isinstance(response, FileResponse)
-        response.close()
+        assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
