@@ -258,8 +258,13 @@ def _featurise(
     specific = np.empty(0, dtype=np.int64)
     word_idf = np.empty(0, dtype=np.float64)
     if counts.shape[1]:
+        # LSA sees the topical words (in at most lsa_max_df of the items) that items share: a word of one
+        # item only (kept above for a campaign's terms) would be a dimension of that item alone
         document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-        specific = np.flatnonzero(document_frequency <= max(params.lsa_max_df * n, 50))
+        specific = np.flatnonzero(
+            (document_frequency <= max(params.lsa_max_df * n, 50))
+            & (document_frequency >= min(params.min_df, max(1, n // 2)))
+        )
         transformer = TfidfTransformer(sublinear_tf=True)
         tfidf = transformer.fit_transform(counts[:, specific])
         word_idf = transformer.idf_ if len(specific) else word_idf
@@ -645,10 +650,9 @@ def _cluster_themes(
     scores: dict[int, float] = {}
     if n == 0:
         return Themes(np.empty(0, np.int64), np.empty((0, 1), np.float32), np.empty(0, np.float32), [], [], np.empty(0))
+    shared = _shared_words(features.words, params)
     if start is not None and (np.asarray(start) >= 0).any():
-        labels, _likelihood = refine(
-            features.words, _warm_start(features.vectors, weights, np.asarray(start)), weights, params
-        )
+        labels, _likelihood = refine(shared, _warm_start(features.vectors, weights, np.asarray(start)), weights, params)
         return _describe_themes(features, weights, labels, params, scores)
     if k is None:
         k, scores = choose_k(features.vectors, weights, params)
@@ -661,10 +665,19 @@ def _cluster_themes(
         for restart in range(max(1, restarts)):
             seed = params.seed + restart
             start = _kmeans(features.vectors, k, weights, params.n_init, seed, params.fit_sample)
-            refined, likelihood = refine(features.words, start, weights, params)
+            refined, likelihood = refine(shared, start, weights, params)
             if restart == 0 or likelihood > best:
                 labels, best = refined, likelihood
     return _describe_themes(features, weights, labels, params, scores)
+
+
+def _shared_words(words: sparse.csr_matrix, params: ThemeParams) -> sparse.csr_matrix:
+    """The columns of the words that `min_df` items hold: what groups items together. A word of one
+    item only (a campaign's own wording, which may still name its theme) explains that item whatever
+    its theme, so in the mixture it only holds the item where it started."""
+    n = words.shape[0]
+    frequency = np.bincount(words.indices, minlength=words.shape[1])
+    return words[:, np.flatnonzero(frequency >= min(params.min_df, max(1, n // 2)))]
 
 
 def _describe_themes(
