@@ -116,6 +116,7 @@ TEMPLATES = [
 # One connection per request by default (CONN_MAX_AGE=0). Under ASGI each request's synchronous code may run
 # on a new thread, and persistent connections are per thread: kept, they pile up until PostgreSQL refuses
 # clients (measured with bench.load: "too many clients" at 50 concurrent clients with CONN_MAX_AGE=60).
+# Production takes them from a pool per process instead (production.py, DATABASE_POOL).
 DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=ENV.conn_max_age, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Many writers at once on the embedded default: write-ahead logging lets readers go on while one
