@@ -690,9 +690,7 @@ ADDITIONS_PER_PAGE = 50
 def review_campaigns(request, draft_id: int):
     """Mass campaigns: form text, size, and what individual signers added."""
     draft = _managed_draft(request, draft_id)
-    page = Paginator(draft.campaigns.select_related("representative"), CAMPAIGNS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(draft.campaigns.all(), CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
     overviews = selectors.campaign_overviews(campaigns=list(page.object_list))
     return TemplateResponse(
         request,
@@ -710,7 +708,7 @@ def review_campaigns(request, draft_id: int):
 
 def review_campaign(request, campaign_id: int):
     """One campaign with every signer's addition, page by page."""
-    campaign = get_object_or_404(Campaign.objects.select_related("representative"), pk=campaign_id)
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
     draft = _managed_draft(request, campaign.draft_id)
     overview = selectors.campaign_overviews(campaigns=[campaign])[0]
     page = CountedPaginator(

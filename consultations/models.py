@@ -424,6 +424,12 @@ class Comment(models.Model):
                 condition=Q(status__in=sorted(VISIBLE_STATUSES)),
                 name="comment_published_by_article",
             ),
+            # a campaign's published additions by date: the first few shown beside each campaign (review, report)
+            models.Index(
+                fields=["campaign", "created_at", "id"],
+                condition=Q(status__in=sorted(VISIBLE_STATUSES)) & ~Q(campaign_addition=""),
+                name="comment_campaign_additions",
+            ),
         ]
 
     def __str__(self) -> str:

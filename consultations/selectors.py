@@ -28,6 +28,8 @@ from consultations.models import (
     ThemeTally,
 )
 
+STANCES = tuple(Stance.values)  # read once: `Stance.values` builds its list on every call
+
 
 def list_drafts(*, index=None) -> list[DraftPage]:
     """Published drafts open to everyone; one behind a Wagtail view restriction is reached by its link only."""
@@ -239,30 +241,24 @@ class Report:
     unthemed: int
     weighted: int = 0  # published comments with each campaign counted once
     whole_draft_weighted: int = 0
-    campaigns: list[ReportCampaign] = field(default_factory=list)  # every campaign, largest first
-    detailed_campaigns: int | None = None  # how many of them (the largest) carry their first additions
-
-    @property
-    def shown_campaigns(self) -> list[ReportCampaign]:
-        """The campaigns a page lists one by one: those read with their additions."""
-        return self.campaigns if self.detailed_campaigns is None else self.campaigns[: self.detailed_campaigns]
+    # the largest campaigns, read with their text and first additions: every one, unless the report was built
+    # for a page that lists only the largest (`build_report(detailed_campaigns=…)`)
+    campaigns: list[ReportCampaign] = field(default_factory=list)
+    campaign_count: int = 0  # campaigns with published members, all of them
+    from_campaigns: int = 0  # published comments that belong to a campaign, all of them
 
     @property
     def other_campaigns(self) -> int:
-        return len(self.campaigns) - len(self.shown_campaigns)
+        """Campaigns not in `campaigns` (smaller than all of those)."""
+        return self.campaign_count - len(self.campaigns)
 
     @property
     def other_campaign_signers(self) -> int:
-        return sum(campaign.signers for campaign in self.campaigns[len(self.shown_campaigns) :])
+        return self.from_campaigns - sum(campaign.signers for campaign in self.campaigns)
 
     @property
     def per_article(self) -> list[tuple[Provision, int]]:
         return [(row.provision, row.comments) for row in self.articles]
-
-    @property
-    def from_campaigns(self) -> int:
-        """Published comments that belong to a campaign."""
-        return sum(campaign.signers for campaign in self.campaigns)
 
 
 def _raw_and_weighted(rows) -> dict:
@@ -275,48 +271,59 @@ def _raw_and_weighted(rows) -> dict:
     return figures
 
 
-def _ranked_additions(campaign_ids: list[int], n: int) -> QuerySet[Comment]:
-    """The first `n` additions (published members that added words of their own, oldest first) of each of these
-    campaigns, in one query however many campaigns: a window numbers each campaign's additions."""
-    from django.db.models import Window
-    from django.db.models.functions import RowNumber
+def _first_addition_ids(campaign_ids: list[int], n: int) -> dict[int, list[int]]:
+    """{campaign id: the ids of its first `n` additions (published members that added words of their own, oldest
+    first)} for these campaigns, in one query however many campaigns: for each campaign, `n` lookups of the index
+    of campaigns' published additions by date (`comment_campaign_additions`), so a campaign of 30,000 copies costs
+    what one of three does."""
+    from django.db.models import OuterRef, Subquery
 
-    return (
-        Comment.objects.filter(campaign_id__in=campaign_ids, status__in=VISIBLE_STATUSES)
+    earliest = (
+        Comment.objects.filter(campaign_id=OuterRef("pk"), status__in=VISIBLE_STATUSES)
         .exclude(campaign_addition="")
-        .annotate(
-            addition_rank=Window(
-                RowNumber(), partition_by=[F("campaign_id")], order_by=[F("created_at").asc(), F("pk").asc()]
-            )
-        )
-        .filter(addition_rank__lte=n)
-        .order_by("campaign_id", "addition_rank")
+        .order_by("created_at", "pk")
+        .values("pk")
     )
+    names = [f"addition_{i}" for i in range(n)]
+    rows = (
+        Campaign.objects.filter(pk__in=campaign_ids)
+        .annotate(**{name: Subquery(earliest[i : i + 1]) for i, name in enumerate(names)})
+        .values_list("pk", *names)
+        .order_by()
+    )
+    return {pk: [comment for comment in ids if comment is not None] for pk, *ids in rows}
 
 
 def first_additions(campaign_ids, n: int) -> dict[int, list[Comment]]:
-    """{campaign id: its first `n` additions, as comments} for these campaigns (one query)."""
+    """{campaign id: its first `n` additions, as comments} for these campaigns (two queries)."""
     ids = list(campaign_ids)
-    result: dict[int, list[Comment]] = {}
-    if ids and n > 0:
-        for comment in _ranked_additions(ids, n).select_related("provision__version", "region"):
-            result.setdefault(comment.campaign_id, []).append(comment)
-    return result
+    if not ids or n <= 0:
+        return {}
+    chosen = _first_addition_ids(ids, n)
+    comments = Comment.objects.select_related("provision__version", "region").in_bulk(
+        [pk for pks in chosen.values() for pk in pks]
+    )
+    return {campaign: [comments[pk] for pk in pks if pk in comments] for campaign, pks in chosen.items()}
 
 
 def first_addition_texts(campaign_ids, n: int) -> dict[int, list[str]]:
-    """{campaign id: the words of its first `n` additions} for these campaigns (one query)."""
+    """{campaign id: the words of its first `n` additions} for these campaigns (two queries)."""
     ids = list(campaign_ids)
-    result: dict[int, list[str]] = {}
-    if ids and n > 0:
-        for campaign_id, text in _ranked_additions(ids, n).values_list("campaign_id", "campaign_addition"):
-            result.setdefault(campaign_id, []).append(text)
-    return result
+    if not ids or n <= 0:
+        return {}
+    chosen = _first_addition_ids(ids, n)
+    texts = dict(
+        Comment.objects.filter(pk__in=[pk for pks in chosen.values() for pk in pks]).values_list(
+            "pk", "campaign_addition"
+        )
+    )
+    return {campaign: [texts[pk] for pk in pks if pk in texts] for campaign, pks in chosen.items()}
 
 
-def _report_campaigns(draft: DraftPage, rows: dict, detailed: int | None) -> list[ReportCampaign]:
-    """Campaigns with published members, largest first, from the draft's tallied rows; the first few additions
-    of the `detailed` largest (all when None) in one query, and the campaigns themselves in one."""
+def _report_campaigns(draft: DraftPage, rows: dict, detailed: int | None) -> tuple[list[ReportCampaign], Counter]:
+    """The `detailed` largest campaigns with published members (all when None), largest first, with their first
+    few additions, from the draft's tallied rows: the campaigns in one query, their additions in two (none
+    when `detailed` is 0); and the published members of every campaign ({campaign id: n}, from the tallies)."""
     signers: Counter = Counter()
     added: Counter = Counter()
     stances: dict[int, dict[str, int]] = {}
@@ -325,15 +332,19 @@ def _report_campaigns(draft: DraftPage, rows: dict, detailed: int | None) -> lis
             continue
         signers[campaign_id] += n
         added[campaign_id] += n if with_addition else 0
-        split = stances.setdefault(campaign_id, dict.fromkeys(Stance.values, 0))
+        split = stances.get(campaign_id)
+        if split is None:
+            split = stances[campaign_id] = dict.fromkeys(STANCES, 0)
         split[stance] = split.get(stance, 0) + n
-    campaigns = Campaign.objects.in_bulk(list(signers))
-    ranked = [
-        (campaign_id, n)
-        for campaign_id, n in sorted(signers.items(), key=lambda item: (-item[1], item[0]))
-        if campaign_id in campaigns  # else deleted by a clustering run since the tallies were read
-    ]
+    ranked = sorted(signers.items(), key=lambda item: (-item[1], item[0]))
     wanted = ranked if detailed is None else ranked[:detailed]
+    if not wanted:
+        return [], signers
+    if detailed is None:  # every campaign: by the draft's index, not a list of thousands of ids
+        campaigns = {campaign.pk: campaign for campaign in Campaign.objects.filter(draft=draft).order_by()}
+    else:
+        campaigns = Campaign.objects.in_bulk([campaign_id for campaign_id, _n in wanted])
+    wanted = [(campaign_id, n) for campaign_id, n in wanted if campaign_id in campaigns]  # else deleted meanwhile
     additions = first_addition_texts(
         [campaign_id for campaign_id, _n in wanted if added[campaign_id]], REPORT_ADDITIONS
     )
@@ -345,8 +356,8 @@ def _report_campaigns(draft: DraftPage, rows: dict, detailed: int | None) -> lis
             additions=additions.get(campaign_id, []),
             stances=stances[campaign_id],
         )
-        for campaign_id, n in ranked
-    ]
+        for campaign_id, n in wanted
+    ], signers
 
 
 def build_report(draft: DraftPage, *, detailed_campaigns: int | None = None) -> Report:
@@ -354,9 +365,10 @@ def build_report(draft: DraftPage, *, detailed_campaigns: int | None = None) -> 
 
     Every count comes raw and with each mass campaign counted once. Nothing is counted over the
     comments: the figures are sums of the draft's tallies (consultations.tallies), one query for the
-    comments, one for the themes, one for the people, one for the campaigns, then one for the first few
-    additions of the `detailed_campaigns` largest campaigns (of every campaign when None; a screen that shows
-    only the figures gives 0). Every campaign is in `campaigns`, with its figures; only those have additions."""
+    comments, one for the themes, one for the people; then the `detailed_campaigns` largest campaigns (every
+    one when None: the PDF and the API list them all) with their first few additions, in three more (none when
+    0: a screen that shows only the figures). Every campaign is in the figures (`weighted`, `campaign_count`,
+    `from_campaigns`) whichever are listed."""
     rows = tallies.sums(CommentTally, draft.pk, ["provision_id", "campaign_id", "status", "stance", "themed", "added"])
     stance_split: Counter = Counter()
     by_provision_rows: Counter = Counter()
@@ -385,34 +397,35 @@ def build_report(draft: DraftPage, *, detailed_campaigns: int | None = None) -> 
     theme_stances: dict[int, dict[str, int]] = {}
     for (theme_id, campaign_id, stance), n in theme_rows.items():
         by_theme_rows[(theme_id, campaign_id)] += n
-        split = theme_stances.setdefault(theme_id, dict.fromkeys(Stance.values, 0))
+        split = theme_stances.setdefault(theme_id, dict.fromkeys(STANCES, 0))
         split[stance] = split.get(stance, 0) + n
     by_theme = _raw_and_weighted((t, c, n) for (t, c), n in by_theme_rows.items())
     themes = [
         ThemeSummary(
             theme=theme,
             size=by_theme.get(theme.pk, (0, 0))[0],
-            stances=theme_stances.get(theme.pk, dict.fromkeys(Stance.values, 0)),
+            stances=theme_stances.get(theme.pk, dict.fromkeys(STANCES, 0)),
             weighted=by_theme.get(theme.pk, (0, 0))[1],
         )
         for theme in draft.themes.select_related("adopted_in__version", "provision")
     ]
-    campaigns = _report_campaigns(draft, rows, detailed_campaigns)
+    campaigns, signers = _report_campaigns(draft, rows, detailed_campaigns)
     comments = sum(row.comments for row in articles) + whole_raw
     return Report(
         draft=draft,
         commenters=tallies.commenters(draft.pk),
         comments=comments,
         rejected=rejected,
-        stance_split={stance: stance_split.get(stance, 0) for stance in Stance.values},
+        stance_split={stance: stance_split.get(stance, 0) for stance in STANCES},
         articles=articles,
         whole_draft=whole_raw,
         themes=themes,
         unthemed=unthemed,
-        weighted=comments - sum(c.signers for c in campaigns) + len(campaigns),
+        weighted=comments - sum(signers.values()) + len(signers),
         whole_draft_weighted=whole_weighted,
         campaigns=campaigns,
-        detailed_campaigns=detailed_campaigns,
+        campaign_count=len(signers),
+        from_campaigns=sum(signers.values()),
     )
 
 
@@ -497,7 +510,7 @@ def theme_overviews(*, draft: DraftPage, theme: Theme | None = None) -> list[The
                 singles + sum(campaigns.values()),
                 singles + len(campaigns),
                 sorted(campaigns.items(), key=lambda item: (-item[1], item[0])),
-                {key: stances.get(key, 0) for key in Stance.values},
+                {key: stances.get(key, 0) for key in STANCES},
                 top,
             )
         )
@@ -532,11 +545,13 @@ def theme_representatives(themes: list[Theme]) -> dict[int, list[int]]:
     from consultations import review
 
     stored_ids = {pk for each in themes for pk in (each.representatives or [])}
-    visible = set(
-        Comment.objects.filter(pk__in=stored_ids, status__in=VISIBLE_STATUSES).values_list("pk", flat=True)
-        if stored_ids
-        else []
-    )
+    # looked up by id (the status checked here: filtered by status, the planner would rather scan an index of
+    # every published comment for these few thousand ids)
+    visible = {
+        pk
+        for pk, status in (Comment.objects.filter(pk__in=stored_ids).values_list("pk", "status") if stored_ids else [])
+        if status in VISIBLE_STATUSES
+    }
     chosen: dict[int, list[int]] = {}
     missing = []
     for each in themes:
@@ -704,7 +719,7 @@ def article_overviews(*, draft: DraftPage) -> list[ArticleOverview]:
             comments=group["comments"],
             weighted=group["singles"] + len(group["campaigns"]),
             from_campaigns=group["from_campaigns"],
-            stances={stance: group["stances"].get(stance, 0) for stance in Stance.values},
+            stances={stance: group["stances"].get(stance, 0) for stance in STANCES},
             themes=[
                 (themes[pk], n)
                 for pk, n in sorted(theme_counts.get(key, {}).items(), key=lambda item: (-item[1], item[0]))
@@ -927,7 +942,7 @@ def campaign_overviews(*, campaigns: list[Campaign]) -> list[CampaignOverview]:
             visible=visible[campaign.pk],
             with_additions=with_additions[campaign.pk],
             additions=additions.get(campaign.pk, []),
-            stances={stance: stances.get(campaign.pk, Counter()).get(stance, 0) for stance in Stance.values},
+            stances={stance: stances.get(campaign.pk, Counter()).get(stance, 0) for stance in STANCES},
             themes=by_campaign.get(campaign.pk, []),
         )
         for campaign in campaigns
