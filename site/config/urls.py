@@ -28,7 +28,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # A draft's comment form posts here: the draft found by its address, then served by Wagtail (consultations.comment_route).
-urlpatterns.append(re_path(r"^(?P<path>(?:[\w\-]+/)+)comment/$", comment_route.comment))
+urlpatterns.append(re_path(r"^(?P<path>(?:[\w\-]+/)+)comment/$", comment_route.comment, name="draft_comment"))
 
 # Wagtail's page serving catches everything else: keep it last.
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -247,6 +247,15 @@ RULES: dict[str, list[Probe]] = {
             data=lambda w: {"stance": "amend", "text": "建议增加物业费收支情况的年度公示要求。", "provision": ""},
         ),
     ],
+    # The same address, found by consultations.comment_route before Wagtail's routing (config/urls.py).
+    "draft_comment": [
+        get(ALL_POST_REFUSED, path=page_url("draft_in", "comment/")),
+        post(
+            SIGN_IN_TO_WRITE,
+            path=page_url("draft_in", "comment/"),
+            data=lambda w: {"stance": "amend", "text": "建议明确物业服务合同的公示方式。", "provision": ""},
+        ),
+    ],
     "page:consultations.DraftPage:article": [
         get(PUBLIC, path=lambda w: w.draft_in.url + f"articles/{w.article_in.pk}/"),
     ],
