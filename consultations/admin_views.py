@@ -231,30 +231,39 @@ def themes(request, draft_id: int):
         .select_related("provision")
         .order_by("pk")
     )
+    can_decide = _can_decide(draft)
+    # some 900 themes at 400,000 comments: THEMES_PER_PAGE at a time, each with its decision form when decisions
+    # can be recorded (the articles to choose from read once for all of them)
+    themes_page = Paginator(report.themes, THEMES_PER_PAGE).get_page(request.GET.get("themes"))
+    choices = None
+    theme_rows = []
+    for summary in themes_page.object_list:
+        decision_form = None
+        if can_decide:
+            decision_form = DecisionForm(
+                draft=draft,
+                prefix=f"t{summary.theme.pk}",
+                initial={
+                    "decision": summary.theme.decision if summary.theme.is_decided else None,
+                    "reason": summary.theme.reason,
+                    "adopted_in": summary.theme.adopted_in_id,
+                },
+            )
+            if choices is None:
+                choices = list(decision_form.fields["adopted_in"].choices)
+            decision_form.fields["adopted_in"].choices = choices
+        theme_rows.append((summary, decision_form))
     return TemplateResponse(
         request,
         "consultations/admin/themes.html",
         {
             "draft": draft,
             "report": report,
-            "theme_rows": [
-                (
-                    summary,
-                    DecisionForm(
-                        draft=draft,
-                        prefix=f"t{summary.theme.pk}",
-                        initial={
-                            "decision": summary.theme.decision if summary.theme.is_decided else None,
-                            "reason": summary.theme.reason,
-                            "adopted_in": summary.theme.adopted_in_id,
-                        },
-                    ),
-                )
-                for summary in report.themes
-            ],
+            "theme_rows": theme_rows,
+            "themes_page": themes_page,
             "unthemed": CountedPaginator(unthemed, 100, count=report.unthemed).get_page(request.GET.get("page")),
             "form": form,
-            "can_decide": _can_decide(draft),
+            "can_decide": can_decide,
         },
     )
 
@@ -298,6 +307,7 @@ def publish(request, draft_id: int):
 # --- the legislators' review screens -----------------------------------------------------
 
 MEMBERS_PER_PAGE = 50
+THEMES_PER_PAGE = 100
 RESULTS_PER_PAGE = 20
 STANCE_KEYS = [Stance.SUPPORT, Stance.OPPOSE, Stance.AMEND, Stance.UNSTATED]
 
@@ -349,7 +359,9 @@ def review_themes(request, draft_id: int):
     """Every theme with its raw and campaign-aware size, stance split, articles,
     representative comments and decision; charts of sizes, stances and time."""
     draft = _managed_draft(request, draft_id)
-    overviews = selectors.theme_overviews(draft=draft)
+    # a draft of 400,000 comments has some 900 themes: they are listed THEMES_PER_PAGE at a time, in their order
+    page = Paginator(selectors.theme_overviews(draft=draft), THEMES_PER_PAGE).get_page(request.GET.get("page"))
+    overviews = list(page.object_list)
     report = selectors.build_report(draft, detailed_campaigns=0)  # its figures only
     size_bars = charts.horizontal_bars(
         [(overview.theme.title, overview.size) for overview in overviews], labelledby="sizes-caption"
@@ -369,6 +381,7 @@ def review_themes(request, draft_id: int):
             draft,
             "themes",
             rows=rows,
+            page_obj=page,
             sections=_theme_sections(rows),
             size_bars=size_bars,
             report=report,

@@ -225,3 +225,25 @@ def test_the_report_page_lists_the_largest_campaigns_and_names_how_many_others(c
     assert 'data-testid="other-campaigns"' in html and str(sum(c.signers for c in others)) in html
     # while the report itself (the PDF's, the API's) has every campaign's first additions
     assert all(c.additions for c in report.campaigns if c.with_additions)
+
+
+def test_the_review_overview_lists_the_themes_a_page_at_a_time(client, consultation, beijing_legislator):
+    # given a draft with more themes than a page holds
+    from consultations.admin_views import THEMES_PER_PAGE
+
+    consultation.grow(10)
+    Theme.objects.bulk_create(
+        Theme(draft=consultation.draft, title=f"主题{n}", origin=ThemeOrigin.MANUAL, position=10 + n)
+        for n in range(THEMES_PER_PAGE)
+    )
+    client.force_login(beijing_legislator)
+    url = reverse("consultations_admin:review", args=[consultation.draft.pk])
+
+    # when the overview is read, page by page
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+
+    # then the first page lists a page of themes, the second the rest, and both say how many there are in all
+    assert first.count('data-testid="theme-row"') == THEMES_PER_PAGE
+    assert second.count('data-testid="theme-row"') == 3
+    assert 'data-testid="theme-pages"' in first
