@@ -258,13 +258,8 @@ def _featurise(
     specific = np.empty(0, dtype=np.int64)
     word_idf = np.empty(0, dtype=np.float64)
     if counts.shape[1]:
-        # LSA sees the topical words (in at most lsa_max_df of the items) that items share: a word of one
-        # item only (kept above for a campaign's terms) would be a dimension of that item alone
         document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-        specific = np.flatnonzero(
-            (document_frequency <= max(params.lsa_max_df * n, 50))
-            & (document_frequency >= min(params.min_df, max(1, n // 2)))
-        )
+        specific = np.flatnonzero(document_frequency <= max(params.lsa_max_df * n, 50))
         transformer = TfidfTransformer(sublinear_tf=True)
         tfidf = transformer.fit_transform(counts[:, specific])
         word_idf = transformer.idf_ if len(specific) else word_idf
