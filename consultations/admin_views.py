@@ -359,10 +359,11 @@ def review_themes(request, draft_id: int):
     """Every theme with its raw and campaign-aware size, stance split, articles,
     representative comments and decision; charts of sizes, stances and time."""
     draft = _managed_draft(request, draft_id)
-    # a draft of 400,000 comments has some 900 themes: they are listed THEMES_PER_PAGE at a time, in their order
-    page = Paginator(selectors.theme_overviews(draft=draft), THEMES_PER_PAGE).get_page(request.GET.get("page"))
-    overviews = list(page.object_list)
-    report = selectors.build_report(draft, detailed_campaigns=0)  # its figures only
+    # a draft of 400,000 comments has some 900 themes: they are listed THEMES_PER_PAGE at a time, in their order,
+    # and only the page's are summed up
+    page = Paginator(draft.themes.values_list("pk", flat=True), THEMES_PER_PAGE).get_page(request.GET.get("page"))
+    overviews = selectors.theme_overviews(draft=draft, themes=list(page.object_list))
+    report = selectors.review_figures(draft)
     size_bars = charts.horizontal_bars(
         [(overview.theme.title, overview.size) for overview in overviews], labelledby="sizes-caption"
     )

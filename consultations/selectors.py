@@ -360,6 +360,33 @@ def _report_campaigns(draft: DraftPage, rows: dict, detailed: int | None) -> tup
     ], signers
 
 
+@dataclass
+class ReviewFigures:
+    """The few figures the review overview states above its themes."""
+
+    commenters: int
+    comments: int  # published comments
+    unthemed: int  # of them, in no theme
+    stance_split: dict[str, int]
+
+
+def review_figures(draft: DraftPage) -> ReviewFigures:
+    """The overview's figures from the tallies summed by status, stance and theme alone (a few dozen rows, where
+    the report's breakdown by article and campaign is tens of thousands at 400,000 comments)."""
+    rows = tallies.sums(CommentTally, draft.pk, ["stance", "themed"], status__in=VISIBLE_STATUSES)
+    stance_split: Counter = Counter()
+    unthemed = 0
+    for (stance, themed), n in rows.items():
+        stance_split[stance] += n
+        unthemed += 0 if themed else n
+    return ReviewFigures(
+        commenters=tallies.commenters(draft.pk),
+        comments=sum(stance_split.values()),
+        unthemed=unthemed,
+        stance_split={stance: stance_split.get(stance, 0) for stance in STANCES},
+    )
+
+
 def build_report(draft: DraftPage, *, detailed_campaigns: int | None = None) -> Report:
     """The figures of the public report on how comments were handled (立法法 art. 40).
 
@@ -469,26 +496,30 @@ class ThemeOverview:
         return sum(n for _campaign, n in self.campaigns)
 
 
-def theme_overviews(*, draft: DraftPage, theme: Theme | None = None) -> list[ThemeOverview]:
-    """Every theme of the draft (or only `theme`) with its raw and campaign-aware size,
-    stance split, the articles its comments are on, and its representative comments.
+def theme_overviews(
+    *, draft: DraftPage, theme: Theme | None = None, themes: list[int] | None = None
+) -> list[ThemeOverview]:
+    """Every theme of the draft (or only `theme`, or those of ids `themes`: a page of them) with its raw and
+    campaign-aware size, stance split, the articles its comments are on, and its representative comments.
 
     The figures are sums of the theme tallies (one query, however many comments); the representatives
     are those clustering stored, or the closest members of the themes without them (one bounded query)."""
 
-    themes = list(draft.themes.select_related("provision", "adopted_in__version", "decided_by"))
+    wanted = [theme.pk] if theme is not None else themes
+    chosen_themes = draft.themes.select_related("provision", "adopted_in__version", "decided_by")
     filters: dict = {"status__in": VISIBLE_STATUSES}
-    if theme is not None:
-        themes = [each for each in themes if each.pk == theme.pk]
-        filters["theme_id"] = theme.pk
+    if wanted is not None:
+        chosen_themes = chosen_themes.filter(pk__in=wanted)
+        filters["theme_id__in"] = wanted
+    themes_read = list(chosen_themes)
     rows = tallies.sums(ThemeTally, draft.pk, ["theme_id", "provision_id", "campaign_id", "stance"], **filters)
     by_theme: dict[int, list[tuple]] = {}
     for (theme_id, provision_id, campaign_id, stance), n in rows.items():
         by_theme.setdefault(theme_id, []).append((provision_id, campaign_id, stance, n))
-    chosen = theme_representatives(themes)
+    chosen = theme_representatives(themes_read)
     provision_ids: set[int] = set()
     summaries = []
-    for each in themes:
+    for each in themes_read:
         members = by_theme.get(each.pk, [])
         campaigns: Counter = Counter()
         articles: Counter = Counter()
@@ -734,12 +765,21 @@ def article_overviews(*, draft: DraftPage) -> list[ArticleOverview]:
     return result
 
 
+QUOTED_THEMES = 10  # an article's largest themes whose representatives may quote it (900 themes at 400,000 comments)
+
+
 def _article_quotes(draft, groups: dict, owner: dict, theme_counts: dict, themes: dict) -> dict[int, list[Comment]]:
     """Up to REPRESENTATIVES quotes per article: its themes' representatives that are on it (largest theme
-    first), then its earliest comments outside campaigns; one per campaign. Three queries for all articles."""
+    first, of its QUOTED_THEMES largest), then its earliest comments outside campaigns; one per campaign. Three
+    queries for all articles."""
     from django.db.models import OuterRef, Subquery
 
-    representatives = theme_representatives(list(themes.values())) if themes else {}
+    quoted = {
+        theme_id
+        for counts in theme_counts.values()
+        for theme_id, _n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:QUOTED_THEMES]
+    }
+    representatives = theme_representatives([themes[pk] for pk in quoted if pk in themes]) if themes else {}
     provisions = [pk for pk, key in owner.items() if key in groups] + [pk for pk in groups if pk not in owner]
     earliest = Comment.objects.filter(
         provision_id=OuterRef("pk"), status__in=VISIBLE_STATUSES, campaign__isnull=True
