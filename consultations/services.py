@@ -232,6 +232,8 @@ def submit_comment(
                 status=status,
             )
             _announce(comment, "comment.submitted")
+            if status == CommentStatus.PUBLISHED:  # post-moderation: public at once, so grouped like an approval
+                schedule_clustering(draft=draft)
     except IntegrityError as error:  # two identical submissions racing
         raise CommentRejected({"text": [_("You have already submitted this comment.")]}) from error
     return comment

@@ -16,6 +16,7 @@ from consultations.models import (
     Comment,
     CommentStatus,
     Decision,
+    DraftPage,
     Stance,
     Theme,
     ThemeMembership,
@@ -306,6 +307,31 @@ def test_approving_comments_queues_one_clustering_run(commented_draft, legislato
     # then: one run clustered them all, after commit
     clustered = ThemeMembership.objects.filter(theme__in=_clustered(draft)).values_list("comment_id", flat=True)
     assert {c.pk for c in waiting} <= set(clustered)
+
+
+def test_a_comment_published_at_once_is_clustered_like_an_approved_one(
+    commented_draft, django_capture_on_commit_callbacks
+):
+    # given: a clustered draft under post-moderation, where a comment is public as soon as it is made
+    from consultations.models import ModerationMode
+    from consultations.services import submit_comment
+
+    draft = commented_draft
+    DraftPage.objects.filter(pk=draft.pk).update(moderation=ModerationMode.POST)
+    draft.refresh_from_db()
+    cluster_draft(draft=draft, full=True)
+
+    # when: members of the public comment
+    with django_capture_on_commit_callbacks(execute=True):
+        made = [
+            submit_comment(draft=draft, author=UserFactory(), text=text, stance=Stance.SUPPORT)
+            for text in _reviews("酒店", 3, skip=40)
+        ]
+
+    # then: they are published, and a run queued at commit took them into the themes
+    assert {c.status for c in made} == {CommentStatus.PUBLISHED}
+    clustered = ThemeMembership.objects.filter(theme__in=_clustered(draft)).values_list("comment_id", flat=True)
+    assert {c.pk for c in made} <= set(clustered)
 
 
 @pytest.mark.django_db

@@ -191,4 +191,4 @@ def test_a_comment_is_committed_before_its_side_effects_run(article_3, citizen, 
         # the notifications and the indexing wait for the commit; the row is already there
         assert Comment.objects.filter(pk=comment.pk).exists()
 
-    assert len(callbacks) == 3  # two live events, one run of the search outbox
+    assert len(callbacks) == 4  # two live events, one run of the search outbox, one of clustering (published at once)
