@@ -251,19 +251,16 @@ def _stored(draft: DraftPage):
 
 
 def _full_run(draft: DraftPage, k: int | None, say: Progress):
-    from search.clustering.runs import plan_full
-
-    plan = plan_full(
-        _rows(_visible(draft)),
-        themes=_themes(draft),
-        campaigns=[_known_campaign(row) for row in Campaign.objects.filter(draft=draft)],
-        by_hand=_grouped_by_hand(draft),
-        scope=draft.pk,
-        k=k,
-        progress=say,
-    )
+    seen = _written_at(draft)
+    plan = _plan_full(draft, k, say)
     with transaction.atomic():  # the heavy part is done: only now lock, and write
         _lock(draft)
+        if _written_at(draft) != seen:
+            # another run wrote while this one computed: its campaigns and themes may have taken the keys this
+            # plan gives new ones. Plan again from what it wrote, under the lock this time (rare: two full runs
+            # at once, or an incremental one during a full one's computing)
+            say("  another run wrote meanwhile: planning again")
+            plan = _plan_full(draft, k, say)
         pending = [change.existing for change in plan.themes if change.existing] + plan.removed
         decided_since = set(Theme.objects.filter(pk__in=pending, decision__in=DECIDED).values_list("pk", flat=True))
         _write_campaigns(draft, plan.campaigns, plan.stale_campaigns, plan.links, full=True)
@@ -281,6 +278,27 @@ def _full_run(draft: DraftPage, k: int | None, say: Progress):
         _save_state(draft, plan.state(ids), featuriser=plan.featuriser, index=plan.index)
     kept = plan.summary.themes_kept + len(decided_since)
     return replace(plan.summary, themes_kept=kept)
+
+
+def _plan_full(draft: DraftPage, k: int | None, say: Progress):
+    from search.clustering.runs import plan_full
+
+    return plan_full(
+        _rows(_visible(draft)),
+        themes=_themes(draft),
+        campaigns=[_known_campaign(row) for row in Campaign.objects.filter(draft=draft)],
+        by_hand=_grouped_by_hand(draft),
+        scope=draft.pk,
+        k=k,
+        progress=say,
+    )
+
+
+def _written_at(draft: DraftPage):
+    """When a run last wrote this draft's clustering (None before the first): every run ends by saving its state."""
+    from search.models import ClusteringState
+
+    return ClusteringState.objects.filter(scope=_scope(draft)).values_list("updated_at", flat=True).first()
 
 
 def _write_campaigns(draft: DraftPage, changes, stale: list[int], links: dict, *, full: bool) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import models
 
 from consultations.clustering import cluster_draft, schedule_clustering
 from consultations.models import (
@@ -332,6 +333,38 @@ def test_a_comment_published_at_once_is_clustered_like_an_approved_one(
     assert {c.status for c in made} == {CommentStatus.PUBLISHED}
     clustered = ThemeMembership.objects.filter(theme__in=_clustered(draft)).values_list("comment_id", flat=True)
     assert {c.pk for c in made} <= set(clustered)
+
+
+@pytest.mark.django_db
+def test_a_full_run_that_another_run_overtook_plans_again(commented_draft, monkeypatch):
+    # given: while a first full run computes, a second one starts and finishes (both find the same new campaign)
+    import search.clustering.runs as runs
+
+    real = runs.plan_full
+    calls = []
+
+    def overtaken(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        calls.append(plan)
+        if len(calls) == 1:
+            cluster_draft(draft=commented_draft, full=True)
+        return plan
+
+    monkeypatch.setattr(runs, "plan_full", overtaken)
+
+    # when: the first one writes
+    summary = cluster_draft(draft=commented_draft, full=True)
+
+    # then: it planned again from what the other wrote, instead of creating the campaign a second time
+    assert len(calls) == 3
+    assert summary.mode == "full"
+    assert Campaign.objects.filter(draft=commented_draft).count() == 1
+    assert (
+        not Theme.objects.filter(draft=commented_draft, origin=ThemeOrigin.CLUSTER)
+        .values("cluster_key")
+        .annotate(n=models.Count("pk"))
+        .filter(n__gt=1)
+    )
 
 
 @pytest.mark.django_db
