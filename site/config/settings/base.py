@@ -142,7 +142,10 @@ if ENV.redis_url:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [ENV.redis_url], "prefix": "sunshine"},
+            # redis-py 8 reads with a 5 s timeout by default, as long as the layer's blocking wait for a message
+            # (BZPOPMIN, 5 s): idle sockets failed with "Timeout reading" and were closed. Reads may take longer
+            # than that wait, never forever (channels_redis#422)
+            "CONFIG": {"hosts": [{"address": ENV.redis_url, "socket_timeout": 15}], "prefix": "sunshine"},
         }
     }
 else:

@@ -38,3 +38,23 @@ def test_the_channel_layer_and_cache_use_redis():
     cache.set(key, "阳光", 30)
     assert cache.get(key) == "阳光"
     assert type(cache._cache).__name__ == "RedisCacheClient"
+
+
+@pytest.mark.needs_redis
+def test_a_socket_with_nothing_to_receive_stays_open():
+    # redis-py 8 reads with a 5 s timeout by default, and the channel layer blocks 5 s on Redis for a message:
+    # every idle WebSocket was torn down ("Timeout reading from …") and the browser reconnected, missing events
+    import asyncio
+
+    require(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set")
+    layer = get_channel_layer()
+
+    async def wait_idle():
+        channel = await layer.new_channel()
+        try:
+            await asyncio.wait_for(layer.receive(channel), timeout=layer.brpop_timeout + 1.5)
+        except TimeoutError:
+            return "still waiting"  # nothing came, and the wait did not fail
+        return "received"
+
+    assert async_to_sync(wait_idle)() == "still waiting"
