@@ -79,5 +79,5 @@ async def test_the_counts_are_computed_once_per_change_however_many_listen(artic
     one = await _queries_to_publish_a_comment(draft, article, citizen, "第一条意见。", listeners=1)
     three = await _queries_to_publish_a_comment(draft, article, citizen, "第二条意见。", listeners=3)
 
-    # then: the same queries (the counts are computed once, by the sender), not three times as many
-    assert three == one
+    # then: no more queries (the counts are computed once, by the sender), not three times as many
+    assert three <= one  # not one more with three listeners; which side of the capture an incidental query falls varies

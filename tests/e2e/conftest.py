@@ -82,10 +82,25 @@ def asgi_live_server(transactional_db):
     process = DaphneProcess(
         "127.0.0.1", partial(make_application, static_wrapper=ASGIStaticFilesHandler), setup=_fresh_channel_layers
     )
+    # daemonic: never waited for when the worker exits
+    process.daemon = True
     process.start()
-    if not process.ready.wait(timeout=30):
-        process.terminate()
-        raise RuntimeError("daphne did not start")
-    yield f"http://127.0.0.1:{process.port.value}"
+    try:
+        if not process.ready.wait(timeout=30):
+            raise RuntimeError("daphne did not start")
+        yield f"http://127.0.0.1:{process.port.value}"
+    finally:
+        _stop(process)
+
+
+def _stop(process) -> None:
+    """Stop the server for good before the test's database is flushed.
+
+    A server left running (still inside a request or a task) keeps its database connection and the locks of
+    its open transaction, and the flush's TRUNCATE would wait for them with no end.
+    """
     process.terminate()
     process.join(timeout=10)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=10)
