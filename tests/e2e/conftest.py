@@ -2,6 +2,10 @@
 
 import os
 import shutil
+import signal
+import threading
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +36,8 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
-        browser.close()
+        with _chromium_killed_after(30):
+            browser.close()
 
 
 @pytest.fixture
@@ -41,7 +46,46 @@ def page(browser):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
-    context.close()
+    with _chromium_killed_after(30):
+        context.close()
+
+
+@contextmanager
+def _chromium_killed_after(seconds: float):
+    """Closing has no timeout in Playwright, and Chromium's close now and then never answers (more often on a
+    loaded machine): past `seconds`, this process's Chromium processes are killed, which ends the wait."""
+    timer = threading.Timer(seconds, _kill_chromium_below, args=(os.getpid(),))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _kill_chromium_below(root: int) -> None:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    for pid in parents:
+        ancestor = parents.get(pid)
+        while ancestor not in (None, 0, 1, root):
+            ancestor = parents.get(ancestor)
+        if ancestor == root and "chrom" in _name(pid):
+            with suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text()
+    except OSError:
+        return ""
 
 
 def _fresh_channel_layers() -> None:
