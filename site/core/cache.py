@@ -65,7 +65,16 @@ class ResilientRedisCache(RedisCache):
         return self._call("touch", *args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> bool:
-        return self._call("delete", *args, **kwargs)
+        """Deleted in Redis whenever it answers, even while it is being left alone: a key that reached Redis
+        although its reply came too late (a loaded machine) would otherwise outlive this process's memory,
+        e.g. a pending-run mark holding back every run asked for after it until it expired."""
+        if not self.degraded:
+            return self._call("delete", *args, **kwargs)
+        self._fallback.delete(*args, **kwargs)
+        try:
+            return super().delete(*args, **kwargs)
+        except RedisError:
+            return False
 
     def get_many(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         return self._call("get_many", *args, **kwargs)

@@ -123,3 +123,41 @@ def test_live_events_are_dropped_with_one_line_while_redis_is_down(redis_down, c
     assert delivered == 0
     warnings = [record for record in caplog.records if "live event" in record.getMessage()]
     assert len(warnings) == 1 and warnings[0].exc_info is None
+
+
+@pytest.mark.needs_redis
+def test_a_mark_whose_reply_came_too_late_is_still_deleted_in_redis(monkeypatch):
+    # given: a pending-run mark stored in Redis whose reply timed out (a loaded machine), so this process left
+    # Redis alone for a while and its own memory stands in
+    import os
+    import uuid
+
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    from tests.conftest import require
+
+    require(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set")
+    cache = caches.create_connection("default")
+    require(hasattr(cache, "degraded"), "the cache is not core.cache.ResilientRedisCache")
+    key = f"tasks:pending:probe-{uuid.uuid4().hex}"
+    real_add = RedisCache.add
+
+    def add_then_time_out(self, *args, **kwargs):
+        real_add(self, *args, **kwargs)
+        raise RedisTimeout("Timeout reading from socket")
+
+    monkeypatch.setattr(RedisCache, "add", add_then_time_out)
+    assert cache.add(key, True, timeout=30)  # the fallback took it
+    monkeypatch.setattr(RedisCache, "add", real_add)
+    assert cache.degraded and RedisCache.get(cache, key) is True  # …and so did Redis
+
+    # when: the run starts and deletes its mark
+    cache.delete(key)
+
+    # then: gone from Redis too, so the next write asks for a run of its own once Redis is back
+    assert RedisCache.get(cache, key) is None
+    cache._down_until = 0.0
+    assert cache.add(key, True, timeout=30)
+    cache.delete(key)
