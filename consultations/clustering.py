@@ -32,6 +32,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from datetime import timedelta
 from functools import partial
 
 from django.core.cache import cache
@@ -59,6 +60,7 @@ CLUSTERED_STATUSES = frozenset({CommentStatus.APPROVED, CommentStatus.PUBLISHED}
 MIN_COMMENTS = 5  # fewer approved comments than this: no themes yet
 SMALL_DRAFT = 50  # fewer approved comments than this: every run is a full one (search.clustering.plan.SMALL_MIN)
 PENDING_SECONDS = 600  # a scheduled run is pending for at most this long (then another may be queued)
+RUN_DELAY = timedelta(seconds=30)  # a queue that can wait (the task worker's) starts a scheduled run this much later
 CHUNK = 5000  # ids per IN (…) list and rows per bulk write
 COLUMNS = ("pk", "text", "provision_id", "created_at", "campaign_id", "campaign_addition")
 
@@ -502,7 +504,10 @@ def schedule_clustering(*, draft: DraftPage) -> None:
     """Once the current transaction commits, queue an incremental run unless one is pending for this
     draft (debounce: comments approved in a burst make one run).
 
-    The pending mark is set at commit, never before: a write that rolls back holds nothing back.
+    The pending mark is set at commit, never before: a write that rolls back holds nothing back. On a
+    queue that can wait (the task worker's) the run starts `RUN_DELAY` later, so that a stream of
+    submissions makes one run every half minute or so, not one after another; the immediate backend
+    (the demo, the tests) runs it at once.
     """
     on_commit_once(("consultations.clustering", draft.pk), partial(_queue_run, draft.pk))
 
@@ -511,7 +516,10 @@ def _queue_run(draft_id: int) -> None:
     if not cache.add(_pending_key(draft_id), True, timeout=PENDING_SECONDS):
         return  # a run is pending: it reads the comments this transaction committed
     try:
-        cluster_draft_task.enqueue(draft_id)
+        queued = cluster_draft_task
+        if queued.get_backend().supports_defer:
+            queued = queued.using(run_after=timezone.now() + RUN_DELAY)
+        queued.enqueue(draft_id)
     except Exception:
         cache.delete(_pending_key(draft_id))  # not queued: the next change may try again
         raise

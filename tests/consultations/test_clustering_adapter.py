@@ -216,6 +216,12 @@ def queued_runs(monkeypatch):
             self.runs: list[int] = []
             self.hold = False
 
+        def get_backend(self):
+            return real.get_backend()
+
+        def using(self, **options):
+            return self
+
         def enqueue(self, draft_id):
             self.runs.append(draft_id)
             return None if self.hold else real.enqueue(draft_id)

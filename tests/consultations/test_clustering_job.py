@@ -153,6 +153,22 @@ def test_a_rolled_back_write_leaves_no_pending_mark_and_the_next_one_queues(arti
     assert len(_enqueued(cluster_draft_task)) == 1
 
 
+@pytest.mark.django_db
+@override_settings(TASKS=QUEUE)
+def test_on_a_queue_that_can_wait_the_run_starts_half_a_minute_later(article_3, django_capture_on_commit_callbacks):
+    # a stream of submissions then makes one run every half minute, not one after another
+    from django.utils import timezone
+
+    from consultations.clustering import RUN_DELAY
+
+    draft, _article = article_3
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_clustering(draft=draft)
+    [result] = _enqueued(cluster_draft_task)
+    assert result.task.run_after is not None
+    assert RUN_DELAY * 0.9 < result.task.run_after - timezone.now() <= RUN_DELAY
+
+
 def test_a_skipped_run_says_why():
     few = {"draft": 1, "state": "skipped", "summary": {"comments": 3}}
     final = {"draft": 1, "state": "skipped", "summary": {"comments": 300}}
