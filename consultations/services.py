@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Model
@@ -239,6 +240,29 @@ def submit_comment(
     return comment
 
 
+SENSITIVE_WORDS_KEY = "consultations:sensitive-words"
+
+
+def sensitive_words() -> list[tuple[str, str]]:
+    """The sensitive-word list as (word, normalised and case-folded), from the cache: read on every submission,
+    changed by administrators now and then (`forget_sensitive_words` runs on every change)."""
+    words = cache.get(SENSITIVE_WORDS_KEY)
+    if words is None:
+        words = [
+            (word, normalise(word).casefold())
+            for word in SensitiveWord.objects.values_list("word", flat=True)
+            if normalise(word)
+        ]
+        cache.set(SENSITIVE_WORDS_KEY, words, timeout=3600)
+    return words
+
+
+def forget_sensitive_words(**kwargs: Any) -> None:
+    """Connected to SensitiveWord's saves and deletes: the cached list goes once the change is committed (before,
+    a submission could cache the old list again)."""
+    transaction.on_commit(lambda: cache.delete(SENSITIVE_WORDS_KEY))
+
+
 def held_because(text: str) -> str:
     """Why a comment must wait for a moderator whatever the draft's mode ("" if it need not).
 
@@ -255,11 +279,7 @@ def held_because(text: str) -> str:
         names = "、".join(str(labels[kind]) for kind in sorted(found))
         reasons.append(_("personal data: %(kinds)s") % {"kinds": names})
     plain = normalise(text).casefold()
-    words = [
-        w
-        for w in SensitiveWord.objects.values_list("word", flat=True)
-        if normalise(w) and normalise(w).casefold() in plain
-    ]
+    words = [word for word, folded in sensitive_words() if folded in plain]
     if words:
         reasons.append(_("sensitive words: %(words)s") % {"words": "、".join(words[:5])})
     return "；".join(reasons)[:200]

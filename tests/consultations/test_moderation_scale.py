@@ -160,6 +160,28 @@ def test_a_sensitive_word_holds_a_comment_on_a_post_moderated_draft(article_3, c
     assert plain.status == CommentStatus.PUBLISHED
 
 
+def test_a_word_added_after_the_list_was_read_holds_the_next_comment(
+    article_3, citizen, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    # given: the list read once (it is kept in the cache, not read again for every comment)
+    from consultations.services import held_because
+
+    draft, article = article_3
+    assert held_because("专业代开发票。") == ""
+    with django_assert_num_queries(0):
+        assert held_because("专业代开发票。") == ""
+
+    # when: an administrator adds a word (and later removes it)
+    with django_capture_on_commit_callbacks(execute=True):
+        word = SensitiveWord.objects.create(word="代开发票")
+
+    # then: the next comment is held for it
+    assert "代开发票" in held_because("专业代开发票。")
+    with django_capture_on_commit_callbacks(execute=True):
+        word.delete()
+    assert held_because("专业代开发票。") == ""
+
+
 def test_the_review_screen_counts_what_waits_and_links_to_it(client, world, beijing_legislator):
     draft, article, other, campaign, members, loose = world
     client.force_login(beijing_legislator)
