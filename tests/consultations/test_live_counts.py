@@ -38,6 +38,7 @@ async def test_an_unknown_draft_is_refused(db):
     communicator = WebsocketCommunicator(application, "/ws/drafts/999999/", headers=[(b"origin", b"http://127.0.0.1")])
 
     connected, code = await communicator.connect()
+    await communicator.disconnect()  # the refused consumer ends before the test's loop does
 
     assert not connected and code == 4404
 

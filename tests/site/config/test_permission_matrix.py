@@ -1143,10 +1143,10 @@ def _websocket(probe: Probe, world: World, user) -> object:
     async def connect():
         communicator = WebsocketCommunicator(application, probe.path(world), headers=headers)
         connected, code = await communicator.connect()
-        if connected:
-            await communicator.disconnect()
-            return "accept"
-        return code
+        # refused or not, the consumer is told the socket closed and waited for: one left running would be
+        # cancelled with its channel-layer receive when the loop shuts down, which can wait forever
+        await communicator.disconnect()
+        return "accept" if connected else code
 
     return async_to_sync(connect)()
 

@@ -30,6 +30,10 @@ async def _connect(user=None) -> tuple[WebsocketCommunicator, bool, int | None]:
         headers.append((b"cookie", (await _session_cookie_for(user)).encode()))
     communicator = WebsocketCommunicator(application, "/ws/live/", headers=headers)
     connected, code = await communicator.connect()
+    if not connected:
+        # a refused consumer is still told the socket closed and waited for (left running, it was cancelled
+        # with its channel-layer receive when the test's loop shut down, which could wait forever)
+        await communicator.disconnect()
     return communicator, connected, code
 
 
@@ -104,6 +108,7 @@ async def test_a_foreign_origin_is_refused(inspector):
     )
 
     connected, _ = await communicator.connect()
+    await communicator.disconnect()
 
     assert not connected
 
