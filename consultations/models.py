@@ -109,6 +109,17 @@ class DraftPage(RoutablePageMixin, Page):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The window must close after it opens.")})
 
+    def get_view_restrictions(self):
+        """Wagtail's, asked on every view of the draft, its comment address and its live counts: no query while no
+        page of the site has a view restriction (core.restrictions)."""
+        from wagtail.models import PageViewRestriction
+
+        from core.restrictions import any_page_restricted
+
+        if not any_page_restricted():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
     @property
     def report_published_at(self):
         publication = getattr(self, "report_publication", None)  # one query, then cached on the instance

@@ -14,6 +14,11 @@ class CoreConfig(AppConfig):
         checks.register(check_field_encryption_key, checks.Tags.security)
         checks.register(check_published_secrets, checks.Tags.security, deploy=True)
 
+        from core import restrictions
+
+        # Pages ask for their view restrictions on every view; whether any exists is cached (core.restrictions).
+        restrictions.connect()
+
         from core import schedule, scheduler
         from core.events import prune_live_events
 

@@ -27,9 +27,25 @@ def test_a_comment_is_accepted_in_few_queries(client, article_3, citizen):
 
     assert response.status_code == 302 and response["Location"] == f"{draft.url}articles/{article.pk}/"
     assert Comment.objects.count() == 2
-    # site, draft (with its report publication), view restrictions (2), session, user, article, version,
-    # duplicate, sensitive words, BEGIN, comment, outbox, live event, COMMIT; no page-by-page routing, no task rows
-    assert len(queries) <= 16, [q["sql"][:80] for q in queries]
+    # site, draft (with its report publication), session, user, article, version, region, duplicate, BEGIN,
+    # comment, outbox, live event, COMMIT; no page-by-page routing, no task rows, and while no page has a view
+    # restriction and the sensitive words are cached, no query for either
+    assert len(queries) <= 13, [q["sql"][:80] for q in queries]
+
+
+def test_a_restriction_added_once_the_site_had_none_holds_at_the_next_comment(
+    client, article_3, citizen, django_capture_on_commit_callbacks
+):
+    draft, article = article_3
+    client.force_login(citizen)
+    assert _post(client, draft, article).status_code == 302  # "no page is restricted", read and cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=draft, restriction_type=PageViewRestriction.PASSWORD, password="s")
+    response = client.post(draft.url + "comment/", {**FORM, "text": "第二条意见。", "provision": article.pk})
+
+    assert response.status_code == 200 and b"password" in response.content.lower()
+    assert Comment.objects.count() == 1
 
 
 def test_a_draft_behind_a_password_takes_no_comment_from_who_has_not_given_it(client, article_3, citizen):
