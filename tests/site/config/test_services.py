@@ -37,7 +37,10 @@ def test_the_channel_layer_and_cache_use_redis():
     key = f"test:{uuid.uuid4().hex}"
     cache.set(key, "阳光", 30)
     assert cache.get(key) == "阳光"
-    assert type(cache._cache).__name__ == "RedisCacheClient"
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    assert isinstance(cache._cache, RedisCacheClient)  # core.cache.ReusedClients: one redis-py client per pool
+    assert cache._cache.get_client(key) is cache._cache.get_client(key)
 
 
 @pytest.mark.needs_redis
