@@ -17,14 +17,12 @@ class ConsultationsConfig(AppConfig):
         # Drafts to follow, my comments and what people are told about, for the participation kernel.
         participation.register()
 
-        from django.db.models.signals import post_delete, post_save
-
         from consultations.models import SensitiveWord
-        from consultations.services import forget_sensitive_words
+        from consultations.services import SENSITIVE_WORDS_KEY
+        from core.cache import forget_when_changed
 
         # Submissions read the sensitive-word list from the cache; a change to it empties that.
-        post_save.connect(forget_sensitive_words, sender=SensitiveWord, dispatch_uid="sensitive-words-saved")
-        post_delete.connect(forget_sensitive_words, sender=SensitiveWord, dispatch_uid="sensitive-words-deleted")
+        forget_when_changed(SensitiveWord, SENSITIVE_WORDS_KEY)
 
         from django.core import checks
 

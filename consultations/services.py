@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Model
@@ -42,6 +41,7 @@ from consultations.models import (
 )
 from consultations.parsing import Node, ParsedDraft, parse_draft
 from core import ratelimit
+from core.cache import read_through
 from core.events import publish_event_on_commit, region_groups
 from core.tasks import enqueue_on_commit
 from regions.models import Region
@@ -245,22 +245,13 @@ SENSITIVE_WORDS_KEY = "consultations:sensitive-words"
 
 def sensitive_words() -> list[tuple[str, str]]:
     """The sensitive-word list as (word, normalised and case-folded), from the cache: read on every submission,
-    changed by administrators now and then (`forget_sensitive_words` runs on every change)."""
-    words = cache.get(SENSITIVE_WORDS_KEY)
-    if words is None:
-        words = [
-            (word, normalise(word).casefold())
-            for word in SensitiveWord.objects.values_list("word", flat=True)
-            if normalise(word)
-        ]
-        cache.set(SENSITIVE_WORDS_KEY, words, timeout=3600)
-    return words
+    changed by administrators now and then (emptied when a change commits: consultations.apps)."""
 
+    def read() -> list[tuple[str, str]]:
+        words = SensitiveWord.objects.values_list("word", flat=True)
+        return [(word, normalise(word).casefold()) for word in words if normalise(word)]
 
-def forget_sensitive_words(**kwargs: Any) -> None:
-    """Connected to SensitiveWord's saves and deletes: the cached list goes once the change is committed (before,
-    a submission could cache the old list again)."""
-    transaction.on_commit(lambda: cache.delete(SENSITIVE_WORDS_KEY))
+    return read_through(SENSITIVE_WORDS_KEY, read, 3600)
 
 
 def held_because(text: str) -> str:

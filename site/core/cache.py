@@ -112,3 +112,31 @@ class ResilientRedisCache(RedisCache):
     def clear(self) -> None:
         self._fallback.clear()
         return self._call("clear")
+
+
+# --- reads that rarely change -----------------------------------------------------------------------------------
+
+
+def read_through(key: str, compute: Any, timeout: int) -> Any:
+    """`compute()`'s value, from the cache when it is there (None is never stored: it means "not cached")."""
+    from django.core.cache import cache
+
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=timeout)
+    return value
+
+
+def forget_when_changed(model: Any, key: str) -> None:
+    """Empty `key` once a save or delete of a `model` row commits (before the commit, a reader could cache the old
+    value again)."""
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.db.models.signals import post_delete, post_save
+
+    def forget(**kwargs: Any) -> None:
+        transaction.on_commit(lambda: cache.delete(key))
+
+    post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"forget-saved:{key}")
+    post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"forget-deleted:{key}")

@@ -9,10 +9,7 @@ is away keeps its own copy no longer than that).
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.cache import cache
-from django.db import transaction
+from core.cache import forget_when_changed, read_through
 
 KEY = "core:any-page-view-restriction"
 SECONDS = 60
@@ -21,21 +18,11 @@ SECONDS = 60
 def any_page_restricted() -> bool:
     from wagtail.models import PageViewRestriction
 
-    found = cache.get(KEY)
-    if found is None:
-        found = PageViewRestriction.objects.exists()
-        cache.set(KEY, found, timeout=SECONDS)
-    return bool(found)
-
-
-def forget(**kwargs: Any) -> None:
-    """Connected to PageViewRestriction's saves and deletes (core.apps)."""
-    transaction.on_commit(lambda: cache.delete(KEY))
+    return read_through(KEY, PageViewRestriction.objects.exists, SECONDS)
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
+    """Called once (core.apps): a restriction saved or deleted empties the flag when it commits."""
     from wagtail.models import PageViewRestriction
 
-    post_save.connect(forget, sender=PageViewRestriction, dispatch_uid="core-restriction-saved")
-    post_delete.connect(forget, sender=PageViewRestriction, dispatch_uid="core-restriction-deleted")
+    forget_when_changed(PageViewRestriction, KEY)
