@@ -56,3 +56,12 @@ class ConsultationsConfig(AppConfig):
             every=timedelta(minutes=1),
             description="Sum the comment tallies appended since the last run into one row per key",
         )
+        from consultations.exports import remove_old_exports
+
+        # Export files of large drafts are kept a week (settings.EXPORT_FILE_DAYS).
+        schedule.register(
+            "consultations.remove_old_exports",
+            remove_old_exports,
+            every=timedelta(hours=1),
+            description="Remove comment export files older than a week",
+        )

@@ -14,7 +14,8 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
@@ -32,8 +33,11 @@ from consultations.models import (
     VISIBLE_STATUSES,
     Campaign,
     Comment,
+    CommentExport,
     CommentStatus,
     DraftPage,
+    ExportFormat,
+    ExportStatus,
     Provision,
     Sector,
     Stance,
@@ -181,12 +185,13 @@ def _batches(comments: QuerySet[Comment], *, themes: bool) -> Iterator[tuple[lis
         yield from ready
 
 
-def comment_rows(draft: DraftPage) -> Iterator[list]:
+def comment_rows(draft: DraftPage, *, progress: Callable[[int], None] | None = None) -> Iterator[list]:
     """Every comment of the draft, moderated or not, as export rows (the columns of `_header()`), their text
     formula-safe (`_excel_safe`).
 
     Memory does not grow with the draft: value tuples in keyset batches, one query for their themes; the
-    labels (articles, regions, campaigns, themes, choices) from dictionaries read once.
+    labels (articles, regions, campaigns, themes, choices) from dictionaries read once. `progress(n)` is told
+    the comments done before each batch after the first, and the total at the end.
     """
     stances, sectors, statuses = ({k: str(v) for k, v in c.choices} for c in (Stance, Sector, CommentStatus))
     provisions, campaigns, regions = _labels(draft, whole_draft=_("Whole draft"))
@@ -198,7 +203,11 @@ def comment_rows(draft: DraftPage) -> Iterator[list]:
     )
     local = timezone.get_current_timezone()
     unsafe = _FORMULA_STARTS
+    done = 0
     for batch, themes in _batches(draft.comments.all(), themes=True):
+        if progress is not None and done:
+            progress(done)
+        done += len(batch)
         for pk, provision, stance, text, quote, region, sector, created, campaign, source, status, reason in batch:
             version, article = provisions[provision]
             # Inline for speed: what _excel_safe does, on the columns people write (the labels are done above).
@@ -220,9 +229,17 @@ def comment_rows(draft: DraftPage) -> Iterator[list]:
                 "'" + key if key[:1] in unsafe else key,
                 "'" + source if source[:1] in unsafe else source,
             ]
+    if progress is not None:
+        progress(done)
 
 
-def write_comments_workbook(draft: DraftPage, target: BinaryIO, *, max_rows: int | None = None) -> int:
+def write_comments_workbook(
+    draft: DraftPage,
+    target: BinaryIO,
+    *,
+    max_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write every comment to an .xlsx in `target`; returns the number of comments written.
 
     Rows are streamed into the file (core.xlsx), so memory stays flat. Past `max_rows` (Excel's limit,
@@ -233,7 +250,7 @@ def write_comments_workbook(draft: DraftPage, target: BinaryIO, *, max_rows: int
     workbook = xlsx.Workbook(target)
     header = _header()
     sheet, sheets, written = None, 0, 0
-    for row in comment_rows(draft):
+    for row in comment_rows(draft, progress=progress):
         if sheet is None or sheet.rows >= max_rows or sheet.size >= xlsx.MAX_SHEET_BYTES:
             sheets += 1
             title = _("Comments") if sheets == 1 else f"{_('Comments')} ({sheets})"
@@ -267,22 +284,102 @@ class _Lines:
         return text
 
 
-def comments_csv(draft: DraftPage) -> Iterator[str]:
+def comments_csv(draft: DraftPage, *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
     """Every comment as CSV (UTF-8 with a byte-order mark, so Excel opens Chinese correctly); no row limit.
 
-    Yields a chunk of lines at a time (BATCH rows at most), not one string a row.
+    Yields a chunk of lines at a time (BATCH rows at most), not one string a row. `progress` as in
+    comment_rows.
     """
     lines = _Lines()
     writer = csv.writer(lines)
     writer.writerow(_header())
     yield "\ufeff" + lines.take()
-    for count, row in enumerate(comment_rows(draft), start=1):
+    for count, row in enumerate(comment_rows(draft, progress=progress), start=1):
         row[8] = row[8].strftime("%Y-%m-%d %H:%M:%S")
         writer.writerow(row)
         if count % BATCH == 0:
             yield lines.take()
     if rest := lines.take():
         yield rest
+
+
+# --- a large draft's comments, as a file written by a task ------------------------------------------
+
+EXPORT_TYPES = {
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+}
+
+
+def export_path(export: CommentExport) -> Path:
+    """Where an export's file is kept: under PRIVATE_MEDIA_ROOT, never served but through the download view."""
+    return Path(settings.PRIVATE_MEDIA_ROOT) / "exports" / f"export-{export.pk}.{export.fmt}"
+
+
+def write_export_file(export: CommentExport) -> int:
+    """Write the export's file (atomically: a .part file renamed when complete), telling the row how far it got
+    every BATCH comments; returns the number of comments written."""
+    path = export_path(export)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_suffix(path.suffix + ".part")
+    rows = CommentExport.objects.filter(pk=export.pk)
+    done = [0]
+
+    def progress(count: int) -> None:
+        done[0] = count
+        rows.update(rows_done=count)
+
+    try:
+        with open(part, "wb") as target:
+            if export.fmt == ExportFormat.XLSX:
+                write_comments_workbook(export.draft, target, progress=progress)
+            else:
+                for chunk in comments_csv(export.draft, progress=progress):
+                    target.write(chunk.encode("utf-8"))
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+    return done[0]
+
+
+@task()
+def write_comment_export(export_id: int) -> None:
+    """Write a requested export (queued by services.request_comment_export). A second delivery of the same
+    task finds the row no longer waiting and does nothing."""
+    if not CommentExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING):
+        return
+    export = CommentExport.objects.select_related("draft").get(pk=export_id)
+    try:
+        written = write_export_file(export)
+    except Exception:
+        logger.exception("comment export %s of draft %s failed", export.pk, export.draft_id)
+        CommentExport.objects.filter(pk=export_id).update(status=ExportStatus.FAILED, finished_at=timezone.now())
+        return
+    CommentExport.objects.filter(pk=export_id).update(
+        status=ExportStatus.READY,
+        rows_done=written,
+        rows_total=written,
+        size=export_path(export).stat().st_size,
+        finished_at=timezone.now(),
+    )
+
+
+def remove_old_exports() -> int:
+    """Remove the export files written more than EXPORT_FILE_DAYS days ago, with their rows; an export still
+    waiting or being written after a day (its worker stopped) is marked failed. Returns the files removed."""
+    now = timezone.now()
+    stale = CommentExport.objects.filter(
+        status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING), requested_at__lt=now - timedelta(days=1)
+    )
+    for export in stale:
+        part = export_path(export)
+        part.with_suffix(part.suffix + ".part").unlink(missing_ok=True)
+    stale.update(status=ExportStatus.FAILED, finished_at=now)
+    old = list(CommentExport.objects.filter(finished_at__lt=now - timedelta(days=settings.EXPORT_FILE_DAYS)))
+    for export in old:
+        export_path(export).unlink(missing_ok=True)
+    CommentExport.objects.filter(pk__in=[export.pk for export in old]).delete()
+    return len(old)
 
 
 # --- open data: a draft's published comments, as files ---------------------------------------------

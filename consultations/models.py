@@ -198,6 +198,12 @@ class DraftPage(RoutablePageMixin, Page):
 
         return views.export_comments(request, self)
 
+    @path("export/files/<int:export_id>/", name="export_file")
+    def export_file(self, request, export_id):
+        from consultations import views
+
+        return views.export_file(request, self, export_id)
+
     @path("open-data/<str:fmt>/", name="open_data")
     def open_data(self, request, fmt):
         from consultations import views
@@ -596,6 +602,64 @@ class SensitiveWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel")
+    CSV = "csv", "CSV"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Being written")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
+
+
+PENDING_EXPORT = (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+
+class CommentExport(models.Model):
+    """A file of every comment of a draft, written by a task for a draft too large to export within a request
+    (consultations.exports.write_comment_export). The file lives under PRIVATE_MEDIA_ROOT and is sent only to
+    those who manage the draft; it is removed after EXPORT_FILE_DAYS days."""
+
+    draft = models.ForeignKey(DraftPage, on_delete=models.CASCADE, related_name="comment_exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    fmt = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("comments to write"), default=0)
+    rows_done = models.PositiveIntegerField(_("comments written"), default=0)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draft", "fmt"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_pending_export_per_format",
+            )
+        ]
+        verbose_name = _("comment export")
+        verbose_name_plural = _("comment exports")
+
+    def __str__(self) -> str:
+        return f"{self.draft_id} {self.fmt} {self.status}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in PENDING_EXPORT
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    def filename(self) -> str:
+        """The name the person downloads it under."""
+        return f"comments-{self.draft_id}-{self.pk}.{self.fmt}"
 
 
 # --- counts kept as the comments change (consultations.tallies) ----------------------------

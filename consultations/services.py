@@ -18,18 +18,21 @@ from accounts.roles import Role, has_role
 from consultations import personal_data
 from consultations.clustering import schedule_clustering
 from consultations.consumers import publish_counts_on_commit
-from consultations.exports import build_open_data
+from consultations.exports import build_open_data, write_comment_export
 from consultations.matching import match_provisions
 from consultations.models import (
     COMMENTABLE_KINDS,
     DECIDED,
     MODERATABLE_STATUSES,
+    PENDING_EXPORT,
     Comment,
+    CommentExport,
     CommentStatus,
     Decision,
     DraftPage,
     DraftStatus,
     DraftVersion,
+    ExportFormat,
     ModerationMode,
     Provision,
     ReportPublication,
@@ -470,6 +473,30 @@ def publish_report(*, draft: DraftPage, user) -> DraftPage:
     ReportPublication.objects.get_or_create(draft=draft, defaults={"published_by": user})
     enqueue_on_commit(build_open_data, draft.pk)  # the published comments as open-data files
     return draft
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_comment_export(*, draft: DraftPage, user, fmt: str) -> CommentExport:
+    """Ask for a file of every comment of the draft, written by a task. While one of the same format is waiting
+    or being written for the draft, that one is returned instead of starting another."""
+    require_manager(user, draft)
+    if fmt not in ExportFormat.values:
+        raise ValidationError({"fmt": _("Choose Excel or CSV.")})
+    pending = draft.comment_exports.filter(fmt=fmt, status__in=PENDING_EXPORT)
+    if found := pending.first():
+        return found
+    try:
+        with transaction.atomic():  # two requests at once: the constraint lets one in, the other finds it
+            export = CommentExport.objects.create(
+                draft=draft, requested_by=user, fmt=fmt, rows_total=draft.comments.count()
+            )
+    except IntegrityError:
+        return pending.get()
+    enqueue_on_commit(write_comment_export, export.pk)
+    return export
 
 
 # --- reviewing themes: rename, merge, split, remove a member -----------------------------

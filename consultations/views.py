@@ -5,17 +5,18 @@ from __future__ import annotations
 import tempfile
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from consultations import exports, selectors, services
 from consultations.forms import PUBLIC_STANCES, CommentForm
-from consultations.models import DraftPage, DraftStatus, Provision, Stance
+from consultations.models import DraftPage, DraftStatus, ExportFormat, ExportStatus, Provision, Stance
 from core.paging import CountedPaginator
 from core.streaming import file_response, streaming_response
 
@@ -180,13 +181,26 @@ def export_comments(request, draft: DraftPage):
     """Every comment of the draft for its managers: Excel (written to a temporary file) or CSV (streamed).
 
     Neither holds the comments in memory, under ASGI either (core.streaming); Excel continues on a new sheet
-    past 1,048,576 rows.
+    past 1,048,576 rows. A draft of more than EXPORT_STREAM_LIMIT comments would take minutes within one
+    request: its export page offers a file written by a task instead (POST asks for one), and lists the files
+    written for the draft with their progress.
     """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not services.can_manage_draft(request.user, draft):
         raise PermissionDenied
-    if request.GET.get("format") == "csv":
+    if request.method == "POST":
+        fmt = request.POST.get("format", "")
+        try:
+            services.request_comment_export(draft=draft, user=request.user, fmt=fmt)
+        except ValidationError as error:
+            return HttpResponseBadRequest("; ".join(error.messages))
+        return redirect(f"{draft.url}export/?format={fmt}")
+    fmt = ExportFormat.CSV if request.GET.get("format") == "csv" else ExportFormat.XLSX
+    total = draft.comments.count()
+    if total > settings.EXPORT_STREAM_LIMIT:
+        return _export_page(request, draft, fmt, total)
+    if fmt == ExportFormat.CSV:
         return streaming_response(
             request,
             exports.comments_csv(draft),
@@ -196,11 +210,38 @@ def export_comments(request, draft: DraftPage):
     spool = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by the response once sent
     exports.write_comments_workbook(draft, spool)
     spool.seek(0)
+    return file_response(request, spool, filename=f"comments-{draft.pk}.xlsx", content_type=exports.EXPORT_TYPES[fmt])
+
+
+def _export_page(request, draft: DraftPage, fmt: str, total: int):
+    files = list(draft.comment_exports.select_related("requested_by")[:10])
+    context = draft.get_context(request)
+    context.update(
+        {
+            "fmt": fmt,
+            "fmt_label": ExportFormat(fmt).label,
+            "total": total,
+            "files": files,
+            "pending": any(export.pending for export in files),
+            "formats": ExportFormat.choices,
+            "keep_days": settings.EXPORT_FILE_DAYS,
+        }
+    )
+    return TemplateResponse(request, "consultations/export.html", context)
+
+
+def export_file(request, draft: DraftPage, export_id: int):
+    """A written export's file, to those who manage the draft."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not services.can_manage_draft(request.user, draft):
+        raise PermissionDenied
+    export = get_object_or_404(draft.comment_exports, pk=export_id, status=ExportStatus.READY)
+    path = exports.export_path(export)
+    if not path.exists():
+        raise Http404(_("This file has been removed. Prepare a new one."))
     return file_response(
-        request,
-        spool,
-        filename=f"comments-{draft.pk}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        request, path.open("rb"), filename=export.filename(), content_type=exports.EXPORT_TYPES[export.fmt]
     )
 
 

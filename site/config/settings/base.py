@@ -253,6 +253,10 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "private"
 # Open-data files (a draft's published comments), written by a task, served by a view.
 OPEN_DATA_ROOT = BASE_DIR / "var" / "opendata"
+# A draft's comments export is sent within the request up to this many comments (423,719 take about 45 s);
+# a larger draft's is written to a file by a task (consultations.exports), kept EXPORT_FILE_DAYS days.
+EXPORT_STREAM_LIMIT = 200_000
+EXPORT_FILE_DAYS = 7
 # The CJK TrueType font embedded in report PDFs (Debian's fonts-wqy-microhei, installed by .ci/run
 # and the Dockerfile); a .ttc collection takes the index of the face to use.
 REPORT_PDF_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"

@@ -280,6 +280,42 @@ RULES: dict[str, list[Probe]] = {
             "out",
             path=page_url("draft_out", "export/"),
         ),
+        post(
+            roles(
+                FORBIDDEN,
+                anonymous=LOGIN,
+                legislator=Expect("redirect", (302,)),
+                administrator=Expect("redirect", (302,)),
+                superuser=Expect("redirect", (302,)),
+            ),
+            "prepare-in",
+            path=page_url("draft_in", "export/"),
+            data=lambda w: {"format": "csv"},
+        ),
+        post(
+            roles(
+                FORBIDDEN,
+                anonymous=LOGIN,
+                administrator=Expect("redirect", (302,)),
+                superuser=Expect("redirect", (302,)),
+            ),
+            "prepare-out",
+            path=page_url("draft_out", "export/"),
+            data=lambda w: {"format": "csv"},
+        ),
+    ],
+    # A prepared export's file: the draft's managers only (no file here: they get 404, others no further).
+    "page:consultations.DraftPage:export_file": [
+        get(
+            roles(FORBIDDEN, anonymous=LOGIN, legislator=NOT_FOUND, administrator=NOT_FOUND, superuser=NOT_FOUND),
+            "in",
+            path=page_url("draft_in", "export/files/999999/"),
+        ),
+        get(
+            roles(FORBIDDEN, anonymous=LOGIN, administrator=NOT_FOUND, superuser=NOT_FOUND),
+            "out",
+            path=page_url("draft_out", "export/files/999999/"),
+        ),
     ],
     # The published comments as open data: public once the report is published, for no one before.
     "page:consultations.DraftPage:open_data": [
