@@ -51,6 +51,7 @@ from consultations.models import (
     ThemeMembership,
     ThemeOrigin,
 )
+from core.bulk import insert_rows, update_rows
 from core.tasks import on_commit_once
 from search.indexing import record_changes
 
@@ -320,17 +321,25 @@ def _write_campaigns(draft: DraftPage, changes, stale: list[int], links: dict, *
         if full
         else ["size", "first_seen", "last_seen"]
     )
-    Campaign.objects.bulk_update([row for row in rows if row.pk], fields, batch_size=CHUNK)
+    update_rows(
+        Campaign,
+        fields,
+        (
+            (row.pk, *(getattr(row, Campaign._meta.get_field(name).attname) for name in fields))
+            for row in rows
+            if row.pk
+        ),
+    )
     created = Campaign.objects.bulk_create([row for row in rows if not row.pk], batch_size=CHUNK)
     if created and created[0].pk is None:  # backends that return no ids from bulk_create
         by_key = dict(Campaign.objects.filter(draft=draft).values_list("key", "pk"))
         for row in created:
             row.pk = by_key[row.key]
-    linked = [
-        Comment(pk=pk, campaign_id=rows[number].pk if number is not None else None, campaign_addition=added)
-        for pk, (number, added) in links.items()
-    ]
-    Comment.objects.bulk_update(linked, ["campaign", "campaign_addition"], batch_size=1000)
+    update_rows(
+        Comment,
+        ["campaign", "campaign_addition"],
+        ((pk, rows[number].pk if number is not None else None, added) for pk, (number, added) in links.items()),
+    )
 
 
 def _delete_themes(draft: DraftPage, ids: list[int]) -> set[int]:
@@ -382,18 +391,19 @@ def _write_members(theme: Theme, target: dict[int, float], *, full: bool) -> set
 
     current = dict(ThemeMembership.objects.filter(theme=theme).values_list("comment_id", "similarity")) if full else {}
     add, remove, update = diff_members(current, target) if full else (target, [], {})
-    ThemeMembership.objects.bulk_create(
-        [ThemeMembership(theme=theme, comment_id=pk, similarity=similarity) for pk, similarity in add.items()],
-        batch_size=CHUNK,
+    insert_rows(
+        ThemeMembership,
+        ["theme", "comment", "similarity"],
+        ((theme.pk, pk, similarity) for pk, similarity in add.items()),
         ignore_conflicts=True,
     )
     for chunk in _chunks(remove):
         ThemeMembership.objects.filter(theme=theme, comment_id__in=chunk).delete()
     if update:
-        rows = {m.comment_id: m for m in ThemeMembership.objects.filter(theme=theme, comment_id__in=list(update))}
-        for pk, membership in rows.items():
-            membership.similarity = update[pk]
-        ThemeMembership.objects.bulk_update(list(rows.values()), ["similarity"], batch_size=1000)
+        ids = dict(
+            ThemeMembership.objects.filter(theme=theme, comment_id__in=list(update)).values_list("comment_id", "pk")
+        )
+        update_rows(ThemeMembership, ["similarity"], ((ids[pk], update[pk]) for pk in ids))
     return set(add) | set(remove)
 
 
