@@ -12,12 +12,11 @@
    length ratio) and a Jaccard floor.
 4. Verified pairs are joined into groups (connected components); a group of `min_size` or more
    comments is a campaign. Its form text is the member closest to the shingles most members share,
-   and each member's addition is the text it adds beyond the form (difflib on characters).
+   and each member's addition is the text it adds beyond the form (an alignment on characters).
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import zlib
 from collections import Counter
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+from rapidfuzz.distance import Indel
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -352,16 +352,27 @@ def _shingle_set(text: str, size: int) -> set[str]:
 
 def addition(form: str, text: str, min_added: int = 4) -> str:
     """What `text` adds beyond `form`: its inserted or replaced passages of at least `min_added`
-    meaningful characters, in order, joined by " … "."""
+    meaningful characters, in order, joined by " … ".
+
+    The passages come from a longest-common-subsequence alignment (rapidfuzz's Indel opcodes, in C++: difflib's
+    matcher took 46 s of a full clustering run at 423,719 comments, this about a tenth). Where a passage could
+    sit one character earlier or later (a text that repeats the form's last "。" before its own sentence), it is
+    slid as far right as the text allows, so it starts with the writer's words rather than the form's punctuation.
+    """
     if text == form:
         return ""
-    matcher = difflib.SequenceMatcher(None, form, text, autojunk=False)
+    opcodes = [(op.tag, op.dest_start, op.dest_end) for op in Indel.opcodes(form, text)]
     parts = []
-    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("insert", "replace"):
-            passage = text[j1:j2].strip()
-            if len(normalise(passage)) >= min_added:
-                parts.append(passage)
+    for number, (tag, start, end) in enumerate(opcodes):
+        if tag not in ("insert", "replace"):
+            continue
+        if tag == "insert" and number + 1 < len(opcodes) and opcodes[number + 1][0] == "equal":
+            limit = opcodes[number + 1][2]
+            while end < limit and text[start] == text[end]:
+                start, end = start + 1, end + 1
+        passage = text[start:end].strip()
+        if len(normalise(passage)) >= min_added:
+            parts.append(passage)
     return " … ".join(parts)
 
 
