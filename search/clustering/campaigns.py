@@ -306,7 +306,10 @@ def _signed(texts: Sequence[str], params: CampaignParams) -> tuple[np.ndarray, n
 def _verified(
     pairs: np.ndarray, signatures: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, params: CampaignParams
 ) -> list[tuple[int, int]]:
-    """The candidate pairs that are near-duplicates, checked on their exact shingle sets."""
+    """Enough of the candidate pairs that are near-duplicates, checked on their exact shingle sets, to join
+    the texts all of them would join: only the groups they make (connected components) are used, so a pair
+    whose texts are already joined by pairs verified before it is not checked (a union-find over the texts).
+    At 423,719 comments that leaves about a fifth of 1.7 million candidate pairs to check."""
 
     @lru_cache(maxsize=SHINGLE_SETS)  # not all: 400,000 comments' sets took 3 GB
     def shingles(i: int) -> set[int]:
@@ -321,7 +324,23 @@ def _verified(
             for part in (pairs[start : start + PAIR_SLICE] for start in range(0, len(pairs), PAIR_SLICE))
         ]
         pairs = np.concatenate(kept)
-    return [(i, j) for i, j in pairs.tolist() if verify(shingles(i), shingles(j), params) > 0]
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        top = x
+        while (up := parent.get(top, top)) != top:
+            top = up
+        while x != top:  # path compression
+            parent[x], x = top, parent[x]
+        return top
+
+    verified = []
+    for i, j in pairs.tolist():
+        a, b = root(i), root(j)
+        if a != b and verify(shingles(i), shingles(j), params) > 0:
+            parent[a] = b
+            verified.append((i, j))
+    return verified
 
 
 def form_text_index(texts: Sequence[str], members: Sequence[int], size: int = 3, sample: int = 400) -> int:

@@ -96,3 +96,34 @@ def test_pair_scores_count_pairs_exactly():
     predicted = np.array([5, 5, 5, 6, 9, 5, 8])
     precision, recall = pair_scores(origin, predicted)
     assert precision == pytest.approx(3 / 6) and recall == pytest.approx(3 / 4)
+
+
+def test_verification_skips_pairs_already_joined_and_groups_the_same(reviews):
+    # given: candidate pairs of real reviews with injected campaigns (many pairs within each campaign)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from search.clustering.campaigns import CampaignParams, _signed, _verified, candidate_pairs, normalise, verify
+
+    injection = inject_campaign(reviews, background=3000, bases=60, edits=600, seed=5)
+    params = CampaignParams()
+    texts = sorted({normalise(text) for text in injection.texts if len(normalise(text)) >= params.min_chars})
+    hashes, offsets, signatures = _signed(texts, params)
+    pairs = candidate_pairs(signatures, params.bands)
+
+    def shingles(i):
+        return set(hashes[offsets[i] : offsets[i + 1]].tolist())
+
+    every = [(i, j) for i, j in pairs.tolist() if verify(shingles(i), shingles(j), params) > 0]
+
+    # when
+    spanning = _verified(pairs, signatures, hashes, offsets, params)
+
+    # then: fewer pairs, the same groups
+    def components(edges):
+        rows, cols = zip(*edges, strict=True) if edges else ((), ())
+        graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(texts)))
+        return connected_components(graph, directed=False)[1]
+
+    assert set(spanning) <= set(every) and len(spanning) < len(every) * 0.8
+    assert (components(spanning) == components(every)).all()
