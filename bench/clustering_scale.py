@@ -146,12 +146,13 @@ def reset(draft_id: int, keep: int) -> None:
     from django.apps import apps
     from django.db import connection
 
+    from consultations.memberships import delete_themes
     from consultations.models import Campaign, Comment, Theme
 
     ids = list(Comment.objects.filter(draft_id=draft_id).order_by("pk").values_list("pk", flat=True)[keep : keep + 1])
     if ids:
         Comment.objects.filter(draft_id=draft_id, pk__gte=ids[0]).delete()
-    Theme.objects.filter(draft_id=draft_id).delete()
+    delete_themes(Theme.objects.filter(draft_id=draft_id))  # memberships in one statement, not row by row
     Comment.objects.filter(draft_id=draft_id).exclude(campaign=None).update(campaign=None, campaign_addition="")
     Campaign.objects.filter(draft_id=draft_id).delete()
     with suppress(LookupError):  # the code measured may keep no state

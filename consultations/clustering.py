@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from consultations.memberships import delete_themes
 from consultations.models import (
     DECIDED,
     Campaign,
@@ -346,9 +347,7 @@ def _delete_themes(draft: DraftPage, ids: list[int]) -> set[int]:
     """Delete clustered themes no cluster took over; returns their comments (to re-index)."""
     if not ids:
         return set()
-    members = set(ThemeMembership.objects.filter(theme_id__in=ids).values_list("comment_id", flat=True))
-    Theme.objects.filter(draft=draft, pk__in=ids, origin=ThemeOrigin.CLUSTER).delete()
-    return members
+    return delete_themes(Theme.objects.filter(draft=draft, pk__in=ids, origin=ThemeOrigin.CLUSTER))
 
 
 def _next_position(draft: DraftPage) -> int:

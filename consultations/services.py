@@ -20,6 +20,7 @@ from consultations.clustering import schedule_clustering
 from consultations.consumers import publish_counts_on_commit
 from consultations.exports import build_open_data, write_comment_export
 from consultations.matching import match_provisions
+from consultations.memberships import delete_themes, move_members
 from consultations.models import (
     COMMENTABLE_KINDS,
     DECIDED,
@@ -550,30 +551,18 @@ def merge_themes(*, source: Theme, target: Theme, user) -> Theme:
         raise ValidationError({"target": [_("Choose another theme to merge into.")]})
     if source.draft_id != target.draft_id:
         raise ValidationError({"target": [_("Themes of different drafts cannot be merged.")]})
-    existing = {m.comment_id: m for m in target.memberships.select_for_update()}
-    moved = 0
-    for membership in source.memberships.select_for_update():
-        kept = existing.get(membership.comment_id)
-        if kept is None:
-            ThemeMembership.objects.create(
-                theme=target, comment_id=membership.comment_id, similarity=membership.similarity
-            )
-            moved += 1
-        elif membership.similarity is not None and (kept.similarity is None or membership.similarity > kept.similarity):
-            kept.similarity = membership.similarity
-            kept.save(update_fields=["similarity"])
+    members, added = move_members(source, target)
     data = {
         "merged": source.pk,
         "merged_title": source.title,
-        "comments_moved": moved,
+        "comments_moved": len(added),
         # enough to undo the merge: the deleted theme as it was, and which memberships the merge created
         "theme": _theme_snapshot(source),
-        "members": [[m.comment_id, m.similarity] for m in source.memberships.all()],
-        "added": sorted(
-            set(source.memberships.values_list("comment_id", flat=True)) - set(existing),
-        ),
+        "members": [[comment, similarity] for comment, similarity in members],
+        "added": added,
     }
-    source.delete()
+    delete_themes(Theme.objects.filter(pk=source.pk))
+    record_changes("comment", [comment for comment, _similarity in members])  # they left source, some joined target
     _log_theme(target, THEME_MERGED, user, data)
     return target
 

@@ -156,3 +156,58 @@ def test_removing_a_member_keeps_the_comment(closed_draft_with_comments, beijing
     comments[0].refresh_from_db()
     with pytest.raises(ValidationError):
         remove_from_theme(theme=theme, comment=comments[0], user=beijing_legislator)
+
+
+def _bulk_comments(draft, count: int):
+    from consultations.models import Comment, CommentStatus
+    from consultations.services import comment_hash
+
+    author = UserFactory()
+    texts = [f"第{n}条意见：账目应当公开。" for n in range(count)]
+    return Comment.objects.bulk_create(
+        [
+            Comment(draft=draft, author=author, text=text, text_hash=comment_hash(text), status=CommentStatus.APPROVED)
+            for text in texts
+        ]
+    )
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_merge_asks_as_many_questions_for_a_large_theme_and_reindexes_every_member(
+    closed_draft_with_comments, beijing_legislator, size
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search.models import IndexOutbox
+
+    draft, _article, _comments = closed_draft_with_comments
+    many = _bulk_comments(draft, size)
+    target = create_theme(draft=draft, title="账目", comments=many[:1], user=beijing_legislator)
+    source = create_theme(draft=draft, title="公开", comments=many, user=beijing_legislator)
+    IndexOutbox.objects.all().delete()
+
+    with CaptureQueriesContext(connection) as queries:
+        merge_themes(source=source, target=target, user=beijing_legislator)
+
+    assert len(queries) <= 25  # the same with 3 members and with 60 (one per member before)
+    assert target.memberships.count() == size
+    assert {int(pk) for pk in IndexOutbox.objects.values_list("object_id", flat=True)} == {c.pk for c in many}
+
+
+def test_a_full_run_deletes_themes_without_loading_their_memberships(closed_draft_with_comments, beijing_legislator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consultations.memberships import delete_themes
+
+    draft, _article, _comments = closed_draft_with_comments
+    many = _bulk_comments(draft, 40)
+    theme = create_theme(draft=draft, title="账目", comments=many, user=beijing_legislator)
+
+    with CaptureQueriesContext(connection) as queries:
+        members = delete_themes(Theme.objects.filter(pk=theme.pk))
+
+    assert members == {c.pk for c in many}
+    assert not ThemeMembership.objects.filter(comment__in=many).exists()
+    assert len(queries) < 15  # not one per membership
