@@ -73,8 +73,12 @@ def cluster_draft(*, draft: DraftPage, k: int | None = None, full: bool = False,
     """Group the draft's visible comments into campaigns and themes (see the module docstring)."""
     from search.clustering.runs import RunSummary
 
-    say = progress or (lambda message: None)
     started = time.monotonic()
+
+    def say(message: str) -> None:  # each step with the time since the run started
+        if progress is not None:
+            progress(f"{message} ({time.monotonic() - started:.1f} s)")
+
     visible = list(_visible(draft).values_list("pk", flat=True))
     say(f"{draft.title}: {len(visible)} published comments")
     if len(visible) < MIN_COMMENTS or draft.status == DraftStatus.REPORT_PUBLISHED:
@@ -85,12 +89,16 @@ def cluster_draft(*, draft: DraftPage, k: int | None = None, full: bool = False,
     else:
         summary = _incremental_run(draft, visible, say)
     summary = replace(summary, seconds=round(time.monotonic() - started, 3))
-    say(
+    (progress or _silent)(
         f"  {summary.mode}: {summary.themes_created} themes created, {summary.themes_updated} updated, "
         f"{summary.themes_removed} removed, {summary.themes_kept} decided kept, {summary.assigned} comments "
         f"assigned, {summary.waiting} waiting; {summary.read} comments read ({summary.seconds:.1f} s)"
     )
     return summary
+
+
+def _silent(message: str) -> None:
+    pass
 
 
 def _visible(draft: DraftPage):
@@ -280,6 +288,7 @@ def _full_run(draft: DraftPage, k: int | None, say: Progress):
             ids.append(theme.pk)
         record_changes("comment", changed)  # one bulk write: the comments whose themes changed
         _save_state(draft, plan.state(ids), featuriser=plan.featuriser, index=plan.index)
+        say(f"  written: {len(plan.links)} campaign links, {len(changed)} comments to re-index")
     kept = plan.summary.themes_kept + len(decided_since)
     return replace(plan.summary, themes_kept=kept)
 

@@ -350,6 +350,7 @@ def plan_full(
     clustered themes, `by_hand` the comments in hand-made themes (never clustered), `scope` the draft's id
     (in the keys of new campaigns and themes)."""
     say = progress or _silent
+    say(f"  {len(rows)} comments read")
     result = find_campaigns(rows.texts)
     items = collapse(result)
     say(f"  {len(result.campaigns)} campaigns; {len(items.weights)} distinct items")
@@ -360,7 +361,7 @@ def plan_full(
     item_texts = [rows.texts[i] for i in items.text_index]
     featuriser, features = fit_features(default_tokenizer(item_texts), items.weights, None, item_texts)
     del item_texts
-    say("  features ready")
+    say(f"  features ready: {features.vectors.shape[1]} dimensions")
     decided = [theme for theme in themes if theme.decided]
     pending = [theme for theme in themes if not theme.decided]
     # comments in decided themes, or grouped by hand, stay where they are
