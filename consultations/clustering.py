@@ -35,6 +35,7 @@ from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -304,6 +305,7 @@ def _plan_full(draft: DraftPage, k: int | None, say: Progress):
         scope=draft.pk,
         k=k,
         progress=say,
+        processes=settings.CLUSTERING_PROCESSES,
     )
 
 

@@ -80,13 +80,17 @@ def scopes(
     for article, weight in zip(articles, np.asarray(weights).tolist(), strict=True):
         if article is not None:
             totals[article] = totals.get(article, 0.0) + weight
-    own = [article for article, total in totals.items() if total >= article_min]
+    own = {article for article, total in totals.items() if total >= article_min}
+    positions: dict[Hashable, list[int]] = {}
+    for position, article in enumerate(articles):
+        if article in own:
+            positions.setdefault(article, []).append(position)
     result = []
     taken = np.zeros(len(articles), dtype=bool)
-    for article in own:
-        members = np.array([a == article for a in articles], dtype=bool)
-        taken |= members
-        result.append((ARTICLE, article, np.flatnonzero(members)))
+    for article, members in positions.items():  # in order of first appearance
+        items = np.asarray(members, dtype=np.int64)
+        taken[items] = True
+        result.append((ARTICLE, article, items))
     rest = np.flatnonzero(~taken)
     if len(rest):
         result.append((DRAFT, None, rest))
@@ -129,6 +133,36 @@ def group_items(
     return themes.labels.astype(np.int64)
 
 
+# Items a plan must group before its groupings are spread over processes: below it, starting them costs more
+# than it saves (each process imports numpy and scikit-learn, about a second).
+PARALLEL_MIN = 20_000
+
+
+def _group_subset(features: Features, weights: np.ndarray, k, params: ThemeParams, start, small_min: int):
+    """group_items on a subset handed over whole (what a worker process receives)."""
+    return group_items(features, weights, np.arange(len(weights)), k=k, params=params, start=start, small_min=small_min)
+
+
+def _grouped(calls: list[tuple], processes: int) -> list[np.ndarray]:
+    """The labels of each grouping, computed here or, for a large plan, by `processes` worker processes.
+
+    The groupings are independent and each is seeded, so the labels are the same either way. Workers are
+    started by a fork server (a clean process, not a fork of this one, which may hold threads and locks) and
+    receive only their grouping's rows; the largest are handed out first.
+    """
+    if processes <= 1 or len(calls) < 2 or sum(len(call[1]) for call in calls) < PARALLEL_MIN:
+        return [_group_subset(*call) for call in calls]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    order = sorted(range(len(calls)), key=lambda n: -len(calls[n][1]))
+    with ProcessPoolExecutor(
+        max_workers=min(processes, len(calls)), mp_context=multiprocessing.get_context("forkserver")
+    ) as pool:
+        futures = {n: pool.submit(_group_subset, *calls[n]) for n in order}
+        return [futures[n].result() for n in range(len(calls))]
+
+
 def plan_themes(
     features: Features,
     weights: np.ndarray,
@@ -140,18 +174,22 @@ def plan_themes(
     start: np.ndarray | None = None,
     article_min: int = ARTICLE_MIN,
     small_min: int = SMALL_MIN,
+    processes: int = 1,
 ) -> ThemePlan:
-    """Themes of the items (texts, weights, the article each is on) — see the module docstring."""
+    """Themes of the items (texts, weights, the article each is on) — see the module docstring. With
+    `processes` > 1 and at least PARALLEL_MIN items, the groupings are computed by that many processes."""
     params = params or ThemeParams()
     weights = np.asarray(weights, dtype=np.float64)
     n = len(weights)
     labels = np.full(n, -1, dtype=np.int64)
     kinds: list[tuple[str, Hashable | None]] = []
-    for scope, article, items in scopes(articles, weights, article_min):
-        own = params if scope == DRAFT else _article_params(params)
-        found = group_items(
-            features, weights, items, k=k if scope == DRAFT else None, params=own, start=start, small_min=small_min
-        )
+    groupings = scopes(articles, weights, article_min)
+    calls = [
+        (_subset(features, items), weights[items], k if scope == DRAFT else None)
+        + (params if scope == DRAFT else _article_params(params), None if start is None else start[items], small_min)
+        for scope, _article, items in groupings
+    ]
+    for (scope, article, items), found in zip(groupings, _grouped(calls, processes), strict=True):
         inside = found >= 0
         labels[items[inside]] = found[inside] + len(kinds)
         kinds.extend((scope, article) for _ in range(int(found.max()) + 1 if inside.any() else 0))

@@ -345,10 +345,11 @@ def plan_full(
     scope: int,
     k: int | None = None,
     progress: Progress | None = None,
+    processes: int = 1,
 ) -> FullPlan:
     """Campaigns and themes of every comment in `rows` (see the module docstring). `themes` are the draft's
     clustered themes, `by_hand` the comments in hand-made themes (never clustered), `scope` the draft's id
-    (in the keys of new campaigns and themes)."""
+    (in the keys of new campaigns and themes), `processes` how many processes may group a large plan."""
     say = progress or _silent
     say(f"  {len(rows)} comments read")
     result = find_campaigns(rows.texts)
@@ -379,7 +380,7 @@ def plan_full(
             earlier = _labels(rows.ids, [theme.members for theme in pending])
             start = item_labels(items, np.where(free_comment, earlier, -1))
         changes, comment_theme, found_k = _themes_of(
-            rows, items, features, free_items, free_comment, k=k, start=start, scope=scope
+            rows, items, features, free_items, free_comment, k=k, start=start, scope=scope, processes=processes
         )
         say(f"  {found_k} themes among {len(free_items)} items")
         matched = match_groups([set(theme.members) for theme in pending], [set(change.members) for change in changes])
@@ -475,7 +476,9 @@ def _campaign_changes(rows: CommentRows, result, campaigns: Sequence[KnownCampai
     return changes, stale, links
 
 
-def _themes_of(rows: CommentRows, items: Items, features: Features, free_items, free_comment, *, k, start, scope):
+def _themes_of(
+    rows: CommentRows, items: Items, features: Features, free_items, free_comment, *, k, start, scope, processes=1
+):
     """Themes planned over the free items, in comment ids: the changes (all new: the caller matches them to
     earlier themes), each comment's theme number (-1: none), and the number found."""
     subset = Features(
@@ -484,7 +487,13 @@ def _themes_of(rows: CommentRows, items: Items, features: Features, free_items, 
     texts = [rows.texts[items.text_index[item]] for item in free_items]
     articles = [rows.articles[items.text_index[item]] for item in free_items]
     plan = plan_themes(
-        subset, items.weights[free_items], texts, articles, k=k, start=None if start is None else start[free_items]
+        subset,
+        items.weights[free_items],
+        texts,
+        articles,
+        k=k,
+        start=None if start is None else start[free_items],
+        processes=processes,
     )
     members_of_item: dict[int, list[int]] = {}
     for index, item in enumerate(items.of.tolist()):

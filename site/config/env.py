@@ -49,6 +49,7 @@ class Environment:
     static_root: Path
     conn_max_age: int
     database_pool: int
+    clustering_processes: int
 
 
 def read_environment() -> Environment:
@@ -74,6 +75,7 @@ def read_environment() -> Environment:
         static_root=Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE") or 0),
         database_pool=int(os.environ.get("DATABASE_POOL") or 8),
+        clustering_processes=int(os.environ.get("CLUSTERING_PROCESSES") or 0) or os.cpu_count() or 1,
     )
 
 

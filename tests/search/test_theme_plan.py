@@ -174,3 +174,20 @@ def test_representatives_cover_the_theme_not_only_its_centre():
 def test_moved_share_ignores_renumbered_themes():
     assert moved_share([0, 0, 1, 1], [1, 1, 0, 0]) == 0
     assert moved_share([0, 0, 1, 1], [1, 1, 0, 1]) == 0.25
+
+
+def test_a_large_plan_spread_over_processes_gives_the_same_themes(gov_sample, monkeypatch):
+    # given: real messages on three articles and the draft, each article grouping its own (k chosen)
+    from search.clustering import plan
+
+    texts, labels = gov_sample
+    articles = [("第三条", "第五条", "第九条", None)[n % 4] for n in range(len(texts))]
+    _items, alone = _plan(texts, articles, processes=1)
+    monkeypatch.setattr(plan, "PARALLEL_MIN", 0)  # spread even this small plan
+
+    # when
+    _items, spread = _plan(texts, articles, processes=2)
+
+    # then
+    assert alone.k >= 4 and (spread.labels == alone.labels).all()
+    assert [theme.title for theme in spread.themes] == [theme.title for theme in alone.themes]

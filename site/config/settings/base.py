@@ -257,6 +257,9 @@ OPEN_DATA_ROOT = BASE_DIR / "var" / "opendata"
 # a larger draft's is written to a file by a task (consultations.exports), kept EXPORT_FILE_DAYS days.
 EXPORT_STREAM_LIMIT = 200_000
 EXPORT_FILE_DAYS = 7
+# Processes a full clustering run of a large draft (20,000 distinct comments or more) spreads its articles'
+# groupings over: one per core by default (search.clustering.plan).
+CLUSTERING_PROCESSES = ENV.clustering_processes
 # The CJK TrueType font embedded in report PDFs (Debian's fonts-wqy-microhei, installed by .ci/run
 # and the Dockerfile); a .ttc collection takes the index of the face to use.
 REPORT_PDF_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
