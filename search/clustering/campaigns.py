@@ -205,7 +205,10 @@ def candidate_pairs(signatures: np.ndarray, bands: int, keys: np.ndarray | None 
     pairs = np.concatenate(found).astype(np.int64)
     pairs.sort(axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(pairs, axis=0)
+    # distinct pairs in (i, j) order: one int64 key a pair (i·n + j) sorts far faster than rows (np.unique on
+    # axis 0 views each row as a record: 16 s of 58 at 381,286 texts)
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 # --- verification and grouping -------------------------------------------------------------
