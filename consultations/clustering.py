@@ -277,6 +277,7 @@ def _full_run(draft: DraftPage, k: int | None, say: Progress):
         pending = [change.existing for change in plan.themes if change.existing] + plan.removed
         decided_since = set(Theme.objects.filter(pk__in=pending, decision__in=DECIDED).values_list("pk", flat=True))
         _write_campaigns(draft, plan.campaigns, plan.stale_campaigns, plan.links, full=True)
+        say(f"  campaigns written: {len(plan.campaigns)}, {len(plan.links)} comments linked")
         changed = _delete_themes(draft, [pk for pk in plan.removed if pk not in decided_since])
         position, keys = _next_position(draft), _keys(draft)
         ids: list[int | None] = []
@@ -287,9 +288,10 @@ def _full_run(draft: DraftPage, k: int | None, say: Progress):
             theme, position = _save_theme(draft, change, position, keys)
             changed |= _write_members(theme, change.members, full=True)
             ids.append(theme.pk)
+        say(f"  themes written: {sum(1 for pk in ids if pk)}, {len(changed)} comments joined or left one")
         record_changes("comment", changed)  # one bulk write: the comments whose themes changed
         _save_state(draft, plan.state(ids), featuriser=plan.featuriser, index=plan.index)
-        say(f"  written: {len(plan.links)} campaign links, {len(changed)} comments to re-index")
+        say(f"  {len(changed)} comments queued for re-indexing; state saved")
     kept = plan.summary.themes_kept + len(decided_since)
     return replace(plan.summary, themes_kept=kept)
 

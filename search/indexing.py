@@ -24,6 +24,7 @@ from django.db.models import F, Max
 from django.db.models.signals import post_delete, post_save
 from django_tasks import task
 
+from core.bulk import insert_rows
 from core.tasks import enqueue_once_pending_on_commit, started_pending
 from search.backends import get_backend
 from search.backends.base import SearchUnavailable
@@ -57,9 +58,9 @@ def record_change(doc_type: str, object_id: int) -> None:
 
 def record_changes(doc_type: str, object_ids: Iterable[int]) -> None:
     """The same for many objects at once, for writes that send no signals (bulk_create, update)."""
-    rows = [IndexOutbox(doc_type=doc_type, object_id=pk) for pk in set(object_ids)]
-    if rows:
-        IndexOutbox.objects.bulk_create(rows, batch_size=1000)
+    ids = sorted(set(object_ids))
+    if ids:  # plain rows (core.bulk): a full clustering run queues every comment of the draft
+        insert_rows(IndexOutbox, ["doc_type", "object_id"], ((doc_type, pk) for pk in ids))
         _schedule_after_commit()
 
 
