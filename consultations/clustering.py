@@ -55,7 +55,7 @@ from consultations.models import (
 )
 from core.bulk import insert_rows, update_rows
 from core.tasks import on_commit_once
-from search.indexing import record_changes
+from search.indexing import record_change, record_changes
 
 logger = logging.getLogger(__name__)
 
@@ -289,11 +289,21 @@ def _full_run(draft: DraftPage, k: int | None, say: Progress):
             changed |= _write_members(theme, change.members, full=True)
             ids.append(theme.pk)
         say(f"  themes written: {sum(1 for pk in ids if pk)}, {len(changed)} comments joined or left one")
-        record_changes("comment", changed)  # one bulk write: the comments whose themes changed
+        _reindex(draft, changed, plan.summary.comments)
         _save_state(draft, plan.state(ids), featuriser=plan.featuriser, index=plan.index)
         say(f"  {len(changed)} comments queued for re-indexing; state saved")
     kept = plan.summary.themes_kept + len(decided_since)
     return replace(plan.summary, themes_kept=kept)
+
+
+def _reindex(draft: DraftPage, changed: set[int], comments: int) -> None:
+    """Queue the comments whose themes changed for re-indexing: one outbox row each, or, when they are most of
+    the draft's `comments` (a first full run changes them all), one row for the whole draft, which the outbox
+    re-indexes batch by batch (consultations.search: a "draft" change stands for its articles and comments)."""
+    if comments and len(changed) > comments // 2:
+        record_change("draft", draft.pk)
+    else:
+        record_changes("comment", changed)
 
 
 def _plan_full(draft: DraftPage, k: int | None, say: Progress):

@@ -11,6 +11,7 @@ submission is never refused because a counter could not be read.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from typing import Any
@@ -110,8 +111,28 @@ class ResilientRedisCache(RedisCache):
         return self._call("delete_many", *args, **kwargs)
 
     def clear(self) -> None:
+        """Remove this cache's keys, those under its KEY_PREFIX, and only those: the Redis database may hold
+        other things (the channel layer's groups, another site's cache, another test worker's keys), which
+        Django's FLUSHDB would take too. Without a prefix, the whole database, as Django does."""
         self._fallback.clear()
-        return self._call("clear")
+        if not self.key_prefix:
+            return self._call("clear")
+        if self.degraded:
+            return None
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", self.key_prefix) + ":*"
+        try:
+            client = self._cache.get_client(None, write=True)
+            batch: list[bytes] = []
+            for key in client.scan_iter(match=pattern, count=1000):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    client.unlink(*batch)
+                    batch = []
+            if batch:
+                client.unlink(*batch)
+        except RedisError:
+            logger.warning("Redis cache unavailable while clearing it; its keys expire on their own.")
+        return None
 
 
 # --- reads that rarely change -----------------------------------------------------------------------------------

@@ -161,3 +161,32 @@ def test_a_mark_whose_reply_came_too_late_is_still_deleted_in_redis(monkeypatch)
     cache._down_until = 0.0
     assert cache.add(key, True, timeout=30)
     cache.delete(key)
+
+
+@pytest.mark.needs_redis
+def test_clearing_the_cache_leaves_what_else_the_redis_database_holds():
+    # given: this cache's keys and, in the same Redis database, keys of others (the channel layer's groups,
+    # another test worker's cache)
+    import os
+    import uuid
+
+    from django.core.cache import caches
+
+    from tests.conftest import require
+
+    require(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set")
+    cache = caches.create_connection("default")
+    require(hasattr(cache, "degraded") and cache.key_prefix, "the cache is not a prefixed ResilientRedisCache")
+    client = cache._cache.get_client(None, write=True)
+    other = f"elsewhere:{uuid.uuid4().hex}"
+    client.set(other, b"1", ex=60)
+    mine = [f"probe-{n}-{uuid.uuid4().hex}" for n in range(1500)]  # more than one UNLINK batch
+    cache.set_many(dict.fromkeys(mine, 1), timeout=60)
+
+    # when
+    cache.clear()
+
+    # then
+    assert not any(cache.get_many(mine).values())
+    assert client.get(other) == b"1"
+    client.delete(other)
