@@ -498,6 +498,14 @@ def export_csv(context: dict) -> dict:
     return {"seconds": figures["seconds"], "growth_mb": figures["growth_mb"]}
 
 
+@step("export_file", "a large draft's Excel export as a file written by a task (bench.exports)")
+def export_file(context: dict) -> dict:
+    from bench.exports import measure
+
+    figures = measure("file", context["draft"])
+    return {"seconds": figures["seconds"], "growth_mb": figures["growth_mb"]}
+
+
 @step("export_open_data", "the open-data files of the published comments, CSV and JSON Lines (bench.exports)")
 def export_open_data(context: dict) -> dict:
     from bench.exports import measure
