@@ -312,7 +312,7 @@ def _verified(
     """Enough of the candidate pairs that are near-duplicates, checked on their exact shingle sets, to join
     the texts all of them would join: only the groups they make (connected components) are used, so a pair
     whose texts are already joined by pairs verified before it is not checked (a union-find over the texts).
-    At 423,719 comments that leaves about a fifth of 1.7 million candidate pairs to check."""
+    At 423,719 comments: 438,187 checks where there were 1,713,156."""
 
     @lru_cache(maxsize=SHINGLE_SETS)  # not all: 400,000 comments' sets took 3 GB
     def shingles(i: int) -> set[int]:
