@@ -53,7 +53,7 @@ from consultations.models import (
     ThemeMembership,
     ThemeOrigin,
 )
-from core.bulk import insert_rows, update_rows
+from core.bulk import analyze, insert_rows, update_rows
 from core.tasks import on_commit_once
 from search.indexing import record_change, record_changes
 
@@ -65,6 +65,7 @@ SMALL_DRAFT = 50  # fewer approved comments than this: every run is a full one (
 PENDING_SECONDS = 600  # a scheduled run is pending for at most this long (then another may be queued)
 RUN_DELAY = timedelta(seconds=30)  # a queue that can wait (the task worker's) starts a scheduled run this much later
 CHUNK = 5000  # ids per IN (…) list and rows per bulk write
+ANALYZE_AFTER = 10_000  # comments linked or moved by a full run past which the tables' statistics are refreshed
 COLUMNS = ("pk", "text", "provision_id", "created_at", "campaign_id", "campaign_addition")
 
 Progress = Callable[[str], None]
@@ -292,6 +293,12 @@ def _full_run(draft: DraftPage, k: int | None, say: Progress):
         _reindex(draft, changed, plan.summary.comments)
         _save_state(draft, plan.state(ids), featuriser=plan.featuriser, index=plan.index)
         say(f"  {len(changed)} comments queued for re-indexing; state saved")
+    if len(plan.links) + len(changed) >= ANALYZE_AFTER:
+        # the planner's statistics of a draft just clustered at scale are of the tables before it (a theme's
+        # members read through a nested loop over 381,286 rows took minutes): refreshed now, not at autovacuum's
+        # next pass
+        analyze(Comment, ThemeMembership, Campaign)
+        say("  statistics refreshed")
     kept = plan.summary.themes_kept + len(decided_since)
     return replace(plan.summary, themes_kept=kept)
 

@@ -55,3 +55,27 @@ def test_insert_rows_ignores_rows_that_break_a_unique_constraint():
     inserted = insert_rows(JobRun, ["name", "owner"], [("taken", "x"), ("free", "y")], ignore_conflicts=True)
     assert inserted == 1
     assert JobRun.objects.get(name="taken").owner == "" and JobRun.objects.get(name="free").owner == "y"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analyze_tells_postgresql_what_a_bulk_write_left():
+    from tests.conftest import require
+
+    require(connection.vendor == "postgresql", "PostgreSQL only (ANALYZE is skipped elsewhere)")
+    from core.bulk import analyze
+
+    insert_rows(JobRun, ["name"], [(f"job-{n}",) for n in range(300)])
+    analyze(JobRun)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [JobRun._meta.db_table])
+        assert cursor.fetchone()[0] == 300
+    JobRun.objects.all().delete()
+
+
+def test_analyze_waits_for_the_transaction_to_end():
+    with CaptureQueriesContext(connection) as queries:
+        from core.bulk import analyze
+
+        analyze(JobRun)  # inside the test's transaction: nothing asked
+    assert not queries
