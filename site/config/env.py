@@ -75,7 +75,8 @@ def read_environment() -> Environment:
         static_root=Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE") or 0),
         database_pool=int(os.environ.get("DATABASE_POOL") or 8),
-        clustering_processes=int(os.environ.get("CLUSTERING_PROCESSES") or 0) or os.cpu_count() or 1,
+        # one per core this process may use, at most 4 (each worker imports scikit-learn: about 150 MB)
+        clustering_processes=int(os.environ.get("CLUSTERING_PROCESSES") or 0) or min(len(os.sched_getaffinity(0)), 4),
     )
 
 

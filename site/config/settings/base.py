@@ -258,7 +258,7 @@ OPEN_DATA_ROOT = BASE_DIR / "var" / "opendata"
 EXPORT_STREAM_LIMIT = 200_000
 EXPORT_FILE_DAYS = 7
 # Processes a full clustering run of a large draft (20,000 distinct comments or more) spreads its articles'
-# groupings over: one per core by default (search.clustering.plan).
+# groupings over: one per core it may use, at most 4, by default (search.clustering.plan).
 CLUSTERING_PROCESSES = ENV.clustering_processes
 # The CJK TrueType font embedded in report PDFs (Debian's fonts-wqy-microhei, installed by .ci/run
 # and the Dockerfile); a .ttc collection takes the index of the face to use.
