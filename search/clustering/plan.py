@@ -152,15 +152,21 @@ def _grouped(calls: list[tuple], processes: int) -> list[np.ndarray]:
     """
     if processes <= 1 or len(calls) < 2 or sum(len(call[1]) for call in calls) < PARALLEL_MIN:
         return [_group_subset(*call) for call in calls]
+    import logging
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     order = sorted(range(len(calls)), key=lambda n: -len(calls[n][1]))
-    with ProcessPoolExecutor(
-        max_workers=min(processes, len(calls)), mp_context=multiprocessing.get_context("forkserver")
-    ) as pool:
-        futures = {n: pool.submit(_group_subset, *calls[n]) for n in order}
-        return [futures[n].result() for n in range(len(calls))]
+    try:
+        with ProcessPoolExecutor(
+            max_workers=min(processes, len(calls)), mp_context=multiprocessing.get_context("forkserver")
+        ) as pool:
+            futures = {n: pool.submit(_group_subset, *calls[n]) for n in order}
+            return [futures[n].result() for n in range(len(calls))]
+    except (BrokenProcessPool, OSError) as error:  # a worker killed (out of memory), or none could start
+        logging.getLogger(__name__).warning("Grouping in one process: the worker processes failed (%s).", error)
+        return [_group_subset(*call) for call in calls]
 
 
 def plan_themes(

@@ -191,3 +191,31 @@ def test_a_large_plan_spread_over_processes_gives_the_same_themes(gov_sample, mo
     # then
     assert alone.k >= 4 and (spread.labels == alone.labels).all()
     assert [theme.title for theme in spread.themes] == [theme.title for theme in alone.themes]
+
+
+def test_if_the_worker_processes_fail_the_plan_is_grouped_in_one_process(gov_sample, monkeypatch, caplog):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from search.clustering import plan
+
+    texts, _labels = gov_sample
+    articles = [("第三条", "第五条", None)[n % 3] for n in range(len(texts))]
+    _items, alone = _plan(texts, articles, processes=1)
+    monkeypatch.setattr(plan, "PARALLEL_MIN", 0)
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            raise BrokenProcessPool("a child process terminated abruptly")
+
+        def __exit__(self, *args):
+            return False
+
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", Broken)
+
+    _items, fallback = _plan(texts, articles, processes=2)
+
+    assert (fallback.labels == alone.labels).all()
+    assert "worker processes failed" in caplog.text
