@@ -13,6 +13,7 @@ only the people who manage the draft (registered in ConsultationsConfig.ready).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.core.cache import cache
@@ -64,9 +65,13 @@ def _report(draft: DraftPage, user_id: int | None, payload: dict[str, Any]) -> N
             return
 
 
+# "<draft>: 381286 published comments", "  381286 comments read", "  4237 new comments; …": the run is reading
+READ = re.compile(r".*(approved|published) comments|\s*\d+ comments read|\s*\d+ new comments;")
+
+
 def _stage(message: str) -> str:
     """The step `cluster_draft` reports (its progress lines are for the log, in English)."""
-    if "approved comments" in message or "published comments" in message:
+    if READ.match(message):
         return "read"
     if "campaigns;" in message:
         return "campaigns"

@@ -94,6 +94,10 @@ def test_progress_goes_to_the_drafts_managers_only(commented_draft, beijing_legi
     states = [payload["state"] for _group, _kind, payload in sent]
     assert states[0] == "running" and states[-1] == "done"
     assert len({payload.get("stage") for _group, _kind, payload in sent}) >= 4  # several steps, not just the end
+    # …in the order they happen: the page never goes back to an earlier step
+    order = list(clustering_job.STAGES)
+    steps = [order.index(payload["stage"]) for _group, _kind, payload in sent if payload.get("stage")]
+    assert steps == sorted(steps), " → ".join(order[n] for n in steps)
     assert clustering_job.run_state(draft.pk)["state"] == "done"
     # and the guard lets the draft's legislators read it, not those of another region
     last = sent[-1][2]
