@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
-from consultations import personal_data
+from consultations import personal_data, tallies
 from consultations.clustering import schedule_clustering
 from consultations.consumers import publish_counts_on_commit
 from consultations.exports import build_open_data, write_comment_export
@@ -29,6 +29,7 @@ from consultations.models import (
     Comment,
     CommentExport,
     CommentStatus,
+    CommentTally,
     Decision,
     DraftPage,
     DraftStatus,
@@ -492,7 +493,7 @@ def request_comment_export(*, draft: DraftPage, user, fmt: str) -> CommentExport
     try:
         with transaction.atomic():  # two requests at once: the constraint lets one in, the other finds it
             export = CommentExport.objects.create(
-                draft=draft, requested_by=user, fmt=fmt, rows_total=draft.comments.count()
+                draft=draft, requested_by=user, fmt=fmt, rows_total=tallies.total(CommentTally, draft.pk)
             )
     except IntegrityError:
         return pending.get()

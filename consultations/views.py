@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from consultations import exports, selectors, services
+from consultations import exports, selectors, services, tallies
 from consultations.forms import PUBLIC_STANCES, CommentForm
-from consultations.models import DraftPage, DraftStatus, ExportFormat, ExportStatus, Provision, Stance
+from consultations.models import CommentTally, DraftPage, DraftStatus, ExportFormat, ExportStatus, Provision, Stance
 from core.paging import CountedPaginator
 from core.streaming import file_response, streaming_response
 
@@ -197,7 +197,7 @@ def export_comments(request, draft: DraftPage):
             return HttpResponseBadRequest("; ".join(error.messages))
         return redirect(f"{draft.url}export/?format={fmt}")
     fmt = ExportFormat.CSV if request.GET.get("format") == "csv" else ExportFormat.XLSX
-    total = draft.comments.count()
+    total = tallies.total(CommentTally, draft.pk)  # every comment, any status; summed, not counted row by row
     if total > settings.EXPORT_STREAM_LIMIT:
         return _export_page(request, draft, fmt, total)
     if fmt == ExportFormat.CSV:
