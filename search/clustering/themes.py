@@ -28,7 +28,7 @@ from scipy import sparse
 @dataclass(frozen=True)
 class ThemeParams:
     dims: int = 100  # LSA dimensions
-    min_df: int = 2  # a word must occur in this many items to count
+    min_df: int | None = None  # a word must occur in this many items to count (None: by the texts' length, below)
     max_df: float = 0.5  # … and in at most this share of items
     lsa_max_df: float = 0.05  # LSA sees only words in at most this share (or 50 items): topics, not praise
     n_init: int = 4  # k-means initialisations (the best by inertia is kept)
@@ -232,6 +232,20 @@ def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     return normalize(weighted @ sparse.diags(idf))
 
 
+# Items with fewer distinct words than this (median) are short texts: there most words occur in one item of the
+# whole set, and dropping them leaves an item few words to be placed by. On all 62,773 product reviews (median
+# 34 characters, about 15 words) counting them too gave NMI 0.653 on four seeds against 0.637; on the
+# government messages (239 characters, about 90 words) it cost 0.02-0.04, so long texts keep the floor of 2.
+SHORT_TEXT_WORDS = 30
+
+
+def min_df_for(distinct_words: np.ndarray, params: ThemeParams) -> int:
+    """The `min_df` to apply: the one given, else 1 for short texts and 2 for long ones."""
+    if params.min_df is not None:
+        return params.min_df
+    return 1 if len(distinct_words) and float(np.median(distinct_words)) < SHORT_TEXT_WORDS else 2
+
+
 def _featurise(
     token_lists: Sequence[list[str]], weights: np.ndarray | None, params: ThemeParams, texts: Sequence[str] | None
 ) -> tuple[Featuriser, Features]:
@@ -253,7 +267,8 @@ def _featurise(
         present.data[:] = 1
         item_weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
         comment_frequency = np.asarray(present.T @ item_weights).ravel()
-        kept = np.flatnonzero(comment_frequency >= min(params.min_df, max(1, n // 2)))
+        min_df = min_df_for(np.diff(present.indptr), params)
+        kept = np.flatnonzero(comment_frequency >= min(min_df, max(1, n // 2)))
         counts, vocabulary = counts[:, kept], vocabulary[kept]
     specific = np.empty(0, dtype=np.int64)
     word_idf = np.empty(0, dtype=np.float64)
@@ -672,7 +687,8 @@ def _shared_words(words: sparse.csr_matrix, params: ThemeParams) -> sparse.csr_m
     its theme, so in the mixture it only holds the item where it started."""
     n = words.shape[0]
     frequency = np.bincount(words.indices, minlength=words.shape[1])
-    return words[:, np.flatnonzero(frequency >= min(params.min_df, max(1, n // 2)))]
+    min_df = min_df_for(np.diff(words.indptr), params)
+    return words[:, np.flatnonzero(frequency >= min(min_df, max(1, n // 2)))]
 
 
 def _describe_themes(

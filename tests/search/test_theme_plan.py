@@ -219,3 +219,13 @@ def test_if_the_worker_processes_fail_the_plan_is_grouped_in_one_process(gov_sam
 
     assert (fallback.labels == alone.labels).all()
     assert "worker processes failed" in caplog.text
+
+
+def test_short_texts_count_words_found_once_and_long_ones_do_not():
+    from search.clustering.themes import ThemeParams, min_df_for
+
+    reviews = np.array([12, 9, 15, 20])  # distinct words per item, as in the product reviews
+    messages = np.array([72, 60, 95])  # as in the government messages
+    assert min_df_for(reviews, ThemeParams()) == 1
+    assert min_df_for(messages, ThemeParams()) == 2
+    assert min_df_for(reviews, ThemeParams(min_df=3)) == 3  # a given value wins
