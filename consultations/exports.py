@@ -323,10 +323,11 @@ def write_export_file(export: CommentExport) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_suffix(path.suffix + ".part")
     rows = CommentExport.objects.filter(pk=export.pk)
-    done = [0]
+    written = 0
 
-    def progress(count: int) -> None:
-        done[0] = count
+    def progress(count: int) -> None:  # told after each batch, and the total at the end
+        nonlocal written
+        written = count
         rows.update(rows_done=count)
 
     try:
@@ -339,7 +340,7 @@ def write_export_file(export: CommentExport) -> int:
         os.replace(part, path)
     finally:
         part.unlink(missing_ok=True)
-    return done[0]
+    return written
 
 
 @task()
@@ -372,8 +373,8 @@ def remove_old_exports() -> int:
         status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING), requested_at__lt=now - timedelta(days=1)
     )
     for export in stale:
-        part = export_path(export)
-        part.with_suffix(part.suffix + ".part").unlink(missing_ok=True)
+        path = export_path(export)
+        path.with_suffix(path.suffix + ".part").unlink(missing_ok=True)
     stale.update(status=ExportStatus.FAILED, finished_at=now)
     old = list(CommentExport.objects.filter(finished_at__lt=now - timedelta(days=settings.EXPORT_FILE_DAYS)))
     for export in old:

@@ -33,6 +33,15 @@ def _batches(rows: Iterable[tuple], size: int) -> Iterable[list[tuple]]:
         yield batch
 
 
+def _parameters(columns: Sequence, batch: list[tuple], connection, constant: tuple = ()) -> list:
+    """The batch's values in order, each as the ORM would save it to its column (`constant` ends every row)."""
+    return [
+        field.get_db_prep_save(value, connection)
+        for row in batch
+        for field, value in zip(columns, tuple(row) + constant, strict=True)
+    ]
+
+
 def update_rows(model: type[Model], fields: Sequence[str], rows: Iterable[tuple], *, batch_size: int = 5000) -> int:
     """Set `fields` of the rows whose primary key is each tuple's first value to its other values, in
     order. Returns the number of rows updated."""
@@ -61,16 +70,11 @@ def update_rows(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]
     updated = 0
     with connection.cursor() as cursor:
         for batch in _batches(rows, size):
-            params = [
-                field.get_db_prep_save(value, connection)
-                for row in batch
-                for field, value in zip(columns, row, strict=True)
-            ]
             values = ", ".join([first, *([other] * (len(batch) - 1))])
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS {alias} "  # noqa: S608 -- quoted names
                 f"WHERE {table}.{quote(pk.column)} = v.{names[0]}",
-                params,
+                _parameters(columns, batch, connection),
             )
             updated += cursor.rowcount
     return updated
@@ -81,7 +85,8 @@ def insert_rows(
 ) -> int:
     """Insert a row of `fields` for each tuple (no primary key given: the database assigns it). A field left
     out takes what a new model instance would (`Field.get_default`: its default, "" or None), or the time of the
-    call for `auto_now`/`auto_now_add`: one value for every row of the call. Returns the number of rows inserted (those skipped on a conflict are not counted)."""
+    call for `auto_now`/`auto_now_add`: one value for every row of the call. Returns the number of rows inserted
+    (those skipped on a conflict are not counted)."""
     using = router.db_for_write(model)
     connection = connections[using]
     quote = connection.ops.quote_name
@@ -104,12 +109,9 @@ def insert_rows(
     inserted = 0
     with connection.cursor() as cursor:
         for batch in _batches(rows, size):
-            params = [
-                field.get_db_prep_save(value, connection)
-                for row in batch
-                for field, value in zip(columns, row + constant, strict=True)
-            ]
-            cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
+            cursor.execute(
+                head + ", ".join([one] * len(batch)) + tail, _parameters(columns, batch, connection, constant)
+            )
             inserted += cursor.rowcount
     return inserted
 
