@@ -57,11 +57,12 @@ def test_insert_rows_ignores_rows_that_break_a_unique_constraint():
     assert JobRun.objects.get(name="taken").owner == "" and JobRun.objects.get(name="free").owner == "y"
 
 
+@pytest.mark.needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_analyze_tells_postgresql_what_a_bulk_write_left():
     from tests.conftest import require
 
-    require(connection.vendor == "postgresql", "PostgreSQL only (ANALYZE is skipped elsewhere)")
+    require(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
     from core.bulk import analyze
 
     insert_rows(JobRun, ["name"], [(f"job-{n}",) for n in range(300)])
