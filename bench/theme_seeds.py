@@ -4,8 +4,9 @@
     .venv/bin/python -m bench.theme_seeds '{"min_df": 1}'       # one variant (any ThemeParams fields)
 
 On all 62,773 product reviews (k = 10, seeds 0–3) and every government message (k = 7 and k chosen, seeds
-0–1) of ../shared/data/text/: NMI of `cluster_feedback`'s themes against the labels, per seed, and the means.
-About three minutes on one core. The last line printed is one JSON object.
+0–1) of ../shared/data/text/, and on the 10,000 THUCNews titles `python -m bench.title_sets` writes (k = 10 and
+k chosen, seeds 0–1; left out until it has been run): NMI of `cluster_feedback`'s themes against the labels,
+per seed, and the means. About four minutes on one core. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = ROOT.parent / "shared" / "data" / "text"
+TITLES = ROOT / "var" / "bench" / "thucnews_titles.csv"
 
 
-def _load(name: str) -> tuple[list[str], list[str]]:
+def _load(name: str | Path) -> tuple[list[str], list[str]]:
     with (TEXT / name).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return [row["text"] for row in rows], [row["label"] for row in rows]
@@ -43,6 +45,14 @@ def measure(overrides: dict) -> dict:
     given = [score(texts, labels, 7, seed) for seed in range(2)]
     chosen = [score(texts, labels, None, seed) for seed in range(2)]
     print(f"government messages, k = 7: {given}; k chosen: {chosen}", flush=True)
+    titles = {}
+    if TITLES.exists():
+        texts, labels = _load(TITLES)
+        titles = {
+            "titles_k_given": [score(texts, labels, 10, seed) for seed in range(2)],
+            "titles_k_chosen": [score(texts, labels, None, seed) for seed in range(2)],
+        }
+        print(f"news titles, k = 10: {titles['titles_k_given']}; k chosen: {titles['titles_k_chosen']}", flush=True)
     return {
         "overrides": overrides,
         "reviews": reviews,
@@ -50,6 +60,7 @@ def measure(overrides: dict) -> dict:
         "gov_k_given": given,
         "gov_k_chosen": chosen,
         "gov_mean": round(statistics.mean(given + chosen), 4),
+        **titles,
     }
 
 

@@ -19,8 +19,11 @@ import functools
 import importlib.util
 import json
 import logging
+import re
 import zipfile
+from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 TOPICS = 100  # topics of the shipped model
 _MODEL = ("dictionary", "topic_word_weight.zip")
+_ENTRY = re.compile(r'("(?:[^"\\]|\\.)*")\s*:\s*(\{[^{}]*\})')
 
 
 def model_path() -> Path | None:
@@ -41,46 +45,67 @@ def model_path() -> Path | None:
     return path if path.exists() else None
 
 
+@dataclass(frozen=True)
+class TopicTable:
+    """`words` (sorted) and, row for row, their topics: `probabilities` (words × topics, P(topic | word))."""
+
+    words: np.ndarray
+    probabilities: sparse.csr_matrix
+
+    def rows(self, vocabulary: Sequence[str]) -> np.ndarray:
+        """The row of each word of `vocabulary`, -1 for a word the model does not know."""
+        wanted = np.asarray(vocabulary, dtype=str)
+        if not len(self.words) or not len(wanted):
+            return np.full(len(wanted), -1, dtype=np.int64)
+        found = np.minimum(np.searchsorted(self.words, wanted), len(self.words) - 1)
+        return np.where(self.words[found] == wanted, found, -1)
+
+
 @functools.cache
-def topic_table() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Each word (folded as the platform folds text: NFKC, traditional → simplified, lower case) with its topics
-    and their probabilities. Empty when jionlp is not installed: the features then go without topics."""
+def topic_table() -> TopicTable:
+    """The model's words (folded as the platform folds text: NFKC, traditional → simplified, lower case) and
+    their topics. Empty when jionlp is not installed: the features then go without topics. Loaded once per
+    process, about 1 s; it then holds about 12 MB."""
     from search.tokenize import normalize
 
     path = model_path()
     if path is None:
         logger.warning("jionlp is not installed: titles are clustered without the topic model")
-        return {}
-    with zipfile.ZipFile(path) as archive, archive.open(archive.namelist()[0]) as handle:
-        raw: dict[str, dict[str, float]] = json.load(handle)
-    table: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for word, weights in raw.items():
-        folded = normalize(word)
-        if folded in table:  # 電腦 and 电脑 fold to one word: the first one (as the file lists them) is kept
+        return TopicTable(np.empty(0, dtype=str), sparse.csr_matrix((0, TOPICS), dtype=np.float32))
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read(archive.namelist()[0]).decode("utf-8")
+    # {"word": {"topic": p, …}, …} read entry by entry: json.load of the whole file holds about 100 MB at once
+    row: dict[str, int] = {}
+    pointers, topics, values = [0], array("i"), array("f")
+    for match in _ENTRY.finditer(text):
+        folded = normalize(json.loads(match.group(1)))
+        if folded in row:  # 電腦 and 电脑 fold to one word: the first one (as the file lists them) is kept
             continue
-        topics = np.fromiter((int(topic) for topic in weights), dtype=np.int64, count=len(weights))
-        table[folded] = (topics, np.fromiter(weights.values(), dtype=np.float64, count=len(weights)))
-    return table
+        row[folded] = len(row)
+        for topic, probability in json.loads(match.group(2)).items():
+            topics.append(int(topic))
+            values.append(probability)
+        pointers.append(len(topics))
+    del text
+    probabilities = sparse.csr_matrix(
+        (np.frombuffer(values, dtype=np.float32), np.frombuffer(topics, dtype=np.int32), np.array(pointers)),
+        shape=(len(row), TOPICS),
+    )
+    words = np.array(list(row), dtype=str)
+    order = np.argsort(words, kind="stable")
+    return TopicTable(words[order], probabilities[order])
 
 
 def topic_matrix(vocabulary: Sequence[str]) -> sparse.csr_matrix:
     """Vocabulary × topic matrix of P(topic | word); a word the model does not know has an empty row."""
     table = topic_table()
-    rows, columns, values = [], [], []
-    for row, word in enumerate(vocabulary):
-        found = table.get(str(word))
-        if found is not None:
-            topics, probabilities = found
-            rows.append(np.full(len(topics), row))
-            columns.append(topics)
-            values.append(probabilities)
-    if not rows:
-        return sparse.csr_matrix((len(vocabulary), TOPICS), dtype=np.float64)
-    return sparse.csr_matrix(
-        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
-        shape=(len(vocabulary), TOPICS),
-        dtype=np.float64,
+    found = table.rows(vocabulary)
+    known = np.flatnonzero(found >= 0)
+    pick = sparse.csr_matrix(
+        (np.ones(len(known), dtype=np.float32), (known, found[known])),
+        shape=(len(vocabulary), table.probabilities.shape[0]),
     )
+    return (pick @ table.probabilities).astype(np.float64).tocsr()
 
 
 def topic_mixtures(words: sparse.csr_matrix, vocabulary: Sequence[str], idf: np.ndarray) -> np.ndarray:

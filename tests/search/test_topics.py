@@ -15,7 +15,7 @@ from sklearn.metrics import normalized_mutual_info_score
 from search.bench import baseline_labels
 from search.clustering.pipeline import cluster_feedback, default_tokenizer
 from search.clustering.themes import Featuriser, ThemeParams, fit_features, is_title_set
-from search.clustering.topics import model_path, topic_mixtures, topic_table
+from search.clustering.topics import model_path, topic_matrix, topic_mixtures, topic_table
 from tests.conftest import require
 
 GOV = Path(__file__).resolve().parents[3] / "shared" / "data" / "text" / "gov_messages_dev.csv"
@@ -43,9 +43,12 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
 def test_the_topic_model_is_the_one_jionlp_ships():
     assert model_path() is not None and model_path().name == "topic_word_weight.zip"
     table = topic_table()
-    assert len(table) > 90_000
-    topics, probabilities = table["医院"]
-    assert probabilities.max() > 0.5 and probabilities.sum() == pytest.approx(1, abs=0.05)
+    assert len(table.words) > 90_000
+    row = table.rows(["医院", "嗯嗯嗯啊啊"])
+    assert row[1] == -1 and table.words[row[0]] == "医院"
+    hospital = table.probabilities[row[0]].toarray().ravel()
+    assert hospital.max() > 0.5 and hospital.sum() == pytest.approx(1, abs=0.05)
+    assert (topic_matrix(["医院"]) != table.probabilities[row[0]]).nnz == 0
 
 
 def test_titles_that_share_no_word_share_their_topics():
