@@ -216,12 +216,32 @@ def _trim(clause: str, folded: str, terms: list[str], max_chars: int) -> str:
         clause, folded = clause[opener.end() :], folded[opener.end() :]
     if len(clause) > max_chars:
         first = min((folded.find(term) for term in terms if term in folded), default=0)
-        start = max(0, min(first - 4, len(clause) - max_chars))
-        clause = clause[start : start + max_chars]
+        start, end = _window(folded, max(0, min(first - 4, len(clause) - max_chars)), max_chars)
+        clause = clause[start:end]
     closer = _CLOSERS.search(clause)
     if closer and closer.start() >= MIN_TITLE_CHARS:
         clause = clause[: closer.start()]
     return clause.strip(" \t\"'“”‘’「」《》()（）:：-—")
+
+
+def _window(folded: str, start: int, width: int) -> tuple[int, int]:
+    """A window of at most `width` characters of `folded` from about `start`, both ends on word boundaries
+    (a cut that goes through a word, "门前的人|行道", reads as a mistake): it starts at the last boundary up to
+    `start` and ends at the last one that fits. Without boundaries close enough (one very long word), it is cut
+    at `width` characters."""
+    from search.tokenize import segment
+
+    words = segment(folded)
+    if sum(len(word) for word in words) != len(folded):  # folding changed lengths: no reliable boundaries
+        return start, start + width
+    boundaries = [0]
+    for word in words:
+        boundaries.append(boundaries[-1] + len(word))
+    begin = max(boundary for boundary in boundaries if boundary <= start)
+    end = max(boundary for boundary in boundaries if boundary <= begin + width)
+    if end - begin < width // 2:
+        return start, start + width
+    return begin, end
 
 
 def small_groups(

@@ -145,6 +145,10 @@ def test_without_a_shared_phrase_the_title_is_a_clause_of_a_member_comment():
     long = "在这里我要说的是关于城市道路上面的盲道经常被各种车辆占用而且没有人管理的问题非常严重"
     cut = key_clause([long], ["盲道", "占用"])
     assert cut in long and "盲道" in cut and len(cut) <= 24
+    # … at word boundaries: never through a word
+    crossing = "G市柳叶大道与G1区大道交汇处的邮政大楼门前的人行道被占用了好多年无人管理"
+    assert key_clause([crossing], ["大道", "交汇处"]) == "G市柳叶大道与G1区大道交汇处的邮政大楼门前"
+    assert key_clause([crossing], ["人行道"]) == "交汇处的邮政大楼门前的人行道被占用了好多年无人"
     # reviews part their clauses with spaces and tildes
     assert key_clause(["东西不错～～京东还是不错哒 发货很快"], ["京东", "发货"]) == "京东还是不错哒"
 
