@@ -52,7 +52,7 @@ class TopicTable:
     words: np.ndarray
     probabilities: sparse.csr_matrix
 
-    def rows(self, vocabulary: Sequence[str]) -> np.ndarray:
+    def rows(self, vocabulary: Sequence[str] | np.ndarray) -> np.ndarray:
         """The row of each word of `vocabulary`, -1 for a word the model does not know."""
         wanted = np.asarray(vocabulary, dtype=str)
         if not len(self.words) or not len(wanted):
@@ -96,7 +96,7 @@ def topic_table() -> TopicTable:
     return TopicTable(words[order], probabilities[order])
 
 
-def topic_matrix(vocabulary: Sequence[str]) -> sparse.csr_matrix:
+def topic_matrix(vocabulary: Sequence[str] | np.ndarray) -> sparse.csr_matrix:
     """Vocabulary × topic matrix of P(topic | word); a word the model does not know has an empty row."""
     table = topic_table()
     found = table.rows(vocabulary)
@@ -108,7 +108,7 @@ def topic_matrix(vocabulary: Sequence[str]) -> sparse.csr_matrix:
     return (pick @ table.probabilities).astype(np.float64).tocsr()
 
 
-def topic_mixtures(words: sparse.csr_matrix, vocabulary: Sequence[str], idf: np.ndarray) -> np.ndarray:
+def topic_mixtures(words: sparse.csr_matrix, vocabulary: Sequence[str] | np.ndarray, idf: np.ndarray) -> np.ndarray:
     """Each item's topic mixture: the sum over its words of P(topic | word), each word weighted by its IDF in
     the set (a word every title uses says little of what this one is about), rows of unit length.
     `words` is the binary item × vocabulary matrix."""
