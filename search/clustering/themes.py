@@ -609,6 +609,19 @@ GENERIC_WORDS = frozenset(
         "增加",
         "删除",
         "明确",
+        # how a citizen's message asks (A市何时能实现集中供暖？), and a company's legal form: never a subject
+        "何时",
+        "何时能",
+        "能否",
+        "可否",
+        "是否",
+        "为何",
+        "为什么",
+        "怎么",
+        "如何",
+        "有限公司",
+        "有限责任公司",
+        "股份有限公司",
     ]
 )
 
