@@ -10,6 +10,7 @@ from accounts.roles import Role
 from monitoring.land.services import ingest_land, reevaluate_land
 from monitoring.models import Alert
 from regions.services import GB2260_CSV, load_regions, read_region_rows
+from tests.e2e.browsing import sign_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -36,11 +37,7 @@ def test_an_inspector_reads_the_sentence_the_chart_and_the_basis(page, live_serv
     inspector.save()
 
     # when they sign in and open the alert
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", inspector.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, inspector.email, PASSWORD)
     page.goto(f"{live_server.url}/monitoring/alerts/{price_alert.public_id}/")
 
     # then the evidence is a sentence in units, a chart with its text alternative, a law and article, a link

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from consultations.models import Comment, CommentStatus, DraftPage
+from home.services import DEMO_PASSWORD
+from tests.e2e.browsing import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,10 +30,7 @@ def test_a_citizen_comments_on_an_article_from_xuhui_and_finds_it_under_my_parti
     page.set_viewport_size({"width": 1280, "height": 800})
 
     # the citizen signs in
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", "citizen@demo.sunshine.cn")
-    page.fill("input[name=password]", "sunshine-demo-2026")
-    page.locator("main form button[type=submit]").click()
+    sign_in(page, base, "citizen@demo.sunshine.cn", DEMO_PASSWORD)
     page.wait_for_url(base + "/")
 
     # opens the open draft from the list, and article 60 from the text

@@ -2,41 +2,26 @@
 file, says when it is ready, and the download is the workbook of every comment."""
 
 import io
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.roles import Role
-from consultations.demo import ensure_index
 from consultations.models import Comment, CommentStatus, DraftPage, Stance
-from consultations.services import comment_hash, import_version
-from home.services import ensure_home_page
-from tests.factories import PASSWORD, UserFactory
+from consultations.services import comment_hash
+from tests.consultations.conftest import make_draft as make_draft  # noqa: F401  (a fixture)
+from tests.e2e.browsing import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-TEXT = "# 某市养犬管理条例（草案）\n\n第一条 为了规范养犬行为，制定本条例。\n\n第二条 养犬人应当为犬只办理登记。\n"
-
 
 @pytest.fixture
-def large_draft(transactional_db, regions, settings, tmp_path):
+def large_draft(make_draft, settings, tmp_path):
     """Twelve comments, over a limit of ten for exporting within the request."""
     settings.EXPORT_STREAM_LIMIT = 10
     settings.PRIVATE_MEDIA_ROOT = tmp_path
-    now = timezone.now()
-    draft = DraftPage(
-        title="养犬管理条例（草案）",
-        slug="yangquan-export",
-        drafting_body="市人大常委会法工委",
-        opens_at=now - timedelta(days=10),
-        closes_at=now + timedelta(days=20),
-        jurisdiction_id="110000",
-    )
-    ensure_index(ensure_home_page()).add_child(instance=draft)
-    draft.save_revision().publish()
-    import_version(draft=draft, label="征求意见稿", text=TEXT)
+    draft = make_draft()
     for n in range(12):
         text = f"第{n + 1}条意见：犬只登记应当可以在网上办理。"
         Comment.objects.create(
@@ -51,11 +36,7 @@ def test_a_legislator_prepares_and_downloads_the_export_of_a_large_draft(browser
     context = browser.new_context(locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", legislator.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, legislator.email)
 
     # from the draft's page, "export" opens the export page rather than a download
     page.goto(live_server.url + draft.url)

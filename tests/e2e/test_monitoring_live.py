@@ -6,8 +6,10 @@ import urllib.request
 import pytest
 from django.core.management import call_command
 
+from home.services import DEMO_PASSWORD
 from monitoring.models import Alert, Domain, VerificationTask
 from monitoring.services import create_source
+from tests.e2e.browsing import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +21,7 @@ def test_live_alert_then_verification_task(browser, asgi_live_server):
 
     page = browser.new_context(locale="zh-CN").new_page()
     page.set_default_timeout(15_000)
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", "inspector@demo.sunshine.cn")
-    page.fill("input[name=password]", "sunshine-demo-2026")
-    page.locator("main form button[type=submit]").click()
+    sign_in(page, base, "inspector@demo.sunshine.cn", DEMO_PASSWORD)
     page.goto(base + "/monitoring/")
     page.locator("[data-live-status]", has_text="已连接").wait_for()
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from petitions.models import Petition, PetitionStatus, Signature
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.browsing import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -64,11 +65,7 @@ def test_staff_answer_an_overdue_petition(browser, live_server, overdue_petition
     # staff find it at the top of their list, red, and answer it
     page = browser.new_context(locale="zh-CN").new_page()
     page.set_default_timeout(15_000)
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", staff.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form").get_by_role("button").last.click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    sign_in(page, base, staff.email)
     page.goto(base + "/petitions/responses/")
     row = page.get_by_test_id("response-row").first
     assert "已超期（红）" in row.inner_text()

@@ -6,8 +6,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from home.services import DEMO_PASSWORD
 from petitions.models import Petition, PetitionStatus
 from reports.models import Report
+from tests.e2e.browsing import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -46,10 +48,7 @@ def test_anonymous_report_handled_and_answered(browser, live_server, demo, tmp_p
     # an inspector of Baoding accepts, handles, concludes and replies
     inspector = browser.new_context(locale="zh-CN").new_page()
     inspector.set_default_timeout(15_000)
-    inspector.goto(base + "/accounts/login/")
-    inspector.fill("input[name=login]", "inspector@demo.sunshine.cn")
-    inspector.fill("input[name=password]", "sunshine-demo-2026")
-    inspector.locator("main form button[type=submit]").click()
+    sign_in(inspector, base, "inspector@demo.sunshine.cn", DEMO_PASSWORD)
     inspector.goto(base + "/reports/cases/")
     inspector.get_by_role("link", name=report.reference).click()
     for action in ("accept", "start_handling"):

@@ -15,7 +15,8 @@ from core.scheduler import run_job
 from monitoring.land.services import ingest_land
 from monitoring.models import Alert, VerificationTask
 from tests.conftest import require
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.browsing import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,10 +45,7 @@ def test_an_overdue_task_turns_red_live_and_the_inspector_confirms_the_alert(bro
 
     page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(15_000)
-    page.goto(asgi_live_server + "/accounts/login/")
-    page.fill("input[name=login]", inspector.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    sign_in(page, asgi_live_server, inspector.email)
     page.goto(asgi_live_server + "/monitoring/")
     page.locator("[data-live-status]", has_text="已连接").wait_for()
     red = page.locator("[data-testid=live-event].level-red[data-event='task.escalated']")
